@@ -1,0 +1,339 @@
+import { LitElement, css, html } from 'lit';
+import { customElement, query, state } from 'lit/decorators.js';
+import '../element/bg-replacer';
+import type { BgReplacerElement } from '../element/bg-replacer';
+import type { ReplacerStats } from '../element/api';
+import { ReplacerError } from '../errors';
+import { DEFAULT_OPTIONS, SUPPORTED_OUTPUT_TYPES, type Options } from '../options';
+import { toReplacerError } from '../element/toReplacerError';
+import { DEFAULT_RESOLUTION, listCameras, openCamera, stopStream, type CameraDevice, type Resolution } from '../sources/camera';
+import { openFileSource } from '../sources/file';
+import { createBuiltinBackgrounds, type BuiltinBackground } from './backgrounds';
+import type { CameraChoice } from './cameraPicker';
+import './cameraPicker';
+import './errorBanner';
+import './hud';
+import './modeControls';
+
+/** How often the HUD is redrawn from the replacer's stats, in ms. */
+const HUD_INTERVAL_MS = 250;
+/** At most this many error messages are shown at once (newest kept). */
+const MAX_ERRORS = 4;
+const VIEWS = SUPPORTED_OUTPUT_TYPES.filter((t): t is Options['view'] => t !== 'ref');
+const VIEW_LABELS: Readonly<Record<Options['view'], string>> = {
+  com: 'Composite',
+  pha: 'Alpha (pha)',
+  fgr: 'Foreground (fgr)',
+  err: 'Error (err)',
+};
+
+/**
+ * `<bg-app>`: the demo page. Opens the default camera on start, shows the processed self-view
+ * with a HUD, and offers the camera, mode, background, mirror, debug view and file-source controls.
+ */
+@customElement('bg-app')
+export class BgApp extends LitElement {
+  static override styles = css`
+    :host {
+      display: block;
+      max-width: 1200px;
+      margin: 0 auto;
+      padding: 16px;
+      --muted: #5b6470;
+    }
+    h1 {
+      font-size: 20px;
+      margin: 0 0 12px;
+    }
+    main {
+      display: grid;
+      grid-template-columns: minmax(0, 1fr) 340px;
+      gap: 16px;
+      align-items: start;
+    }
+    @media (max-width: 900px) {
+      main {
+        grid-template-columns: 1fr;
+      }
+    }
+    bg-replacer {
+      aspect-ratio: 16 / 9;
+      border-radius: 6px;
+    }
+    app-hud {
+      top: 8px;
+      left: 8px;
+    }
+    aside {
+      display: flex;
+      flex-direction: column;
+      gap: 12px;
+    }
+    fieldset {
+      border: 1px solid #d6dae0;
+      border-radius: 6px;
+      padding: 10px 12px 12px;
+      margin: 0;
+      display: flex;
+      flex-direction: column;
+      gap: 10px;
+    }
+    legend {
+      font-weight: 600;
+      font-size: 13px;
+      padding: 0 4px;
+    }
+    label {
+      font-size: 13px;
+      display: flex;
+      align-items: center;
+      gap: 6px;
+    }
+    input[type='file'] {
+      font-size: 12px;
+    }
+    select {
+      font: inherit;
+      padding: 4px;
+    }
+  `;
+
+  @state() private input: MediaStream | null = null;
+  /** What `input` comes from: 'camera', or the name of the chosen file(s). */
+  @state() private sourceLabel = 'camera';
+  @state() private devices: readonly CameraDevice[] = [];
+  @state() private deviceId = '';
+  @state() private resolution: Resolution = DEFAULT_RESOLUTION;
+  @state() private options: Pick<Options, 'mode' | 'blurStrength' | 'color' | 'view'> = {
+    mode: DEFAULT_OPTIONS.mode,
+    blurStrength: DEFAULT_OPTIONS.blurStrength,
+    color: DEFAULT_OPTIONS.color,
+    view: DEFAULT_OPTIONS.view,
+  };
+  @state() private backgrounds: readonly BuiltinBackground[] = [];
+  @state() private backgroundUrl: string | null = null;
+  @state() private mirror = true;
+  @state() private errors: readonly ReplacerError[] = [];
+  @state() private stats: ReplacerStats | null = null;
+  @query('bg-replacer') private element!: BgReplacerElement | null;
+
+  private userBackgroundUrl: string | null = null;
+  private fileSource: { dispose(): void } | null = null;
+  private hudTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly onDeviceChange = (): void => void this.refreshDevices();
+
+  /** The `<bg-replacer>` element, once rendered. */
+  get replacerElement(): BgReplacerElement | null {
+    return this.element;
+  }
+
+  /** The errors shown in the banner, oldest first. */
+  get shownErrors(): readonly ReplacerError[] {
+    return this.errors;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    navigator.mediaDevices?.addEventListener('devicechange', this.onDeviceChange);
+    this.hudTimer = setInterval(() => (this.stats = this.element?.stats ?? null), HUD_INTERVAL_MS);
+    void this.loadBackgrounds();
+    void this.startCamera({ deviceId: '', resolution: this.resolution });
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    navigator.mediaDevices?.removeEventListener('devicechange', this.onDeviceChange);
+    clearInterval(this.hudTimer);
+    this.stopSource();
+    if (this.userBackgroundUrl) URL.revokeObjectURL(this.userBackgroundUrl);
+  }
+
+  override render() {
+    const o = this.options;
+    return html`
+      <h1>Background replacer</h1>
+      <error-banner .errors=${this.errors} @dismiss=${this.onDismiss}></error-banner>
+      <main>
+        <bg-replacer
+          data-testid="replacer"
+          mode=${o.mode}
+          blur-strength=${o.blurStrength}
+          color=${o.color}
+          view=${o.view}
+          .background=${this.backgroundUrl}
+          ?mirror=${this.mirror}
+          .stream=${this.input}
+          @error=${this.onReplacerError}
+          @ended=${this.onEnded}
+        >
+          <app-hud .stats=${this.stats}></app-hud>
+        </bg-replacer>
+        <aside>
+          <fieldset>
+            <legend>Source</legend>
+            <camera-picker
+              .devices=${this.devices}
+              .deviceId=${this.deviceId}
+              .resolution=${this.resolution}
+              @camera-change=${(e: CustomEvent<CameraChoice>) => void this.startCamera(e.detail)}
+            ></camera-picker>
+            <label>
+              Or use a file
+              <input
+                data-testid="source-file"
+                type="file"
+                accept="video/*,image/*"
+                multiple
+                title="A video, an image, or several images (played in name order)"
+                @change=${this.onSourceFile}
+              />
+            </label>
+            <small data-testid="source-label">Showing: ${this.sourceLabel}</small>
+          </fieldset>
+          <fieldset>
+            <legend>Background</legend>
+            <mode-controls
+              .mode=${o.mode}
+              .blurStrength=${o.blurStrength}
+              .color=${o.color}
+              .backgroundUrl=${this.backgroundUrl}
+              .backgrounds=${this.backgrounds}
+              @options-change=${(e: CustomEvent<Partial<Options>>) => this.setOptions(e.detail)}
+              @background-change=${(e: CustomEvent<{ url: string }>) => this.setBackground(e.detail.url)}
+              @background-file=${(e: CustomEvent<{ file: File }>) => this.setUserBackground(e.detail.file)}
+            ></mode-controls>
+          </fieldset>
+          <fieldset>
+            <legend>View</legend>
+            <label>
+              <input data-testid="mirror-toggle" type="checkbox" .checked=${this.mirror} @change=${this.onMirror} />
+              Mirror self-view (the sent video is never mirrored)
+            </label>
+            <label>
+              Debug view
+              <select data-testid="view-select" @change=${this.onView}>
+                ${VIEWS.map((v) => html`<option value=${v} ?selected=${v === o.view}>${VIEW_LABELS[v]}</option>`)}
+              </select>
+            </label>
+          </fieldset>
+        </aside>
+      </main>
+    `;
+  }
+
+  private async loadBackgrounds(): Promise<void> {
+    try {
+      this.backgrounds = await createBuiltinBackgrounds();
+      this.backgroundUrl ??= this.backgrounds[0]?.url ?? null;
+    } catch (err) {
+      this.showError(err);
+    }
+  }
+
+  private async startCamera(choice: CameraChoice): Promise<void> {
+    this.resolution = choice.resolution;
+    try {
+      const stream = await openCamera({ deviceId: choice.deviceId || undefined, resolution: choice.resolution });
+      this.useSource(stream, 'camera');
+      this.deviceId = stream.getVideoTracks()[0]?.getSettings().deviceId ?? choice.deviceId;
+      this.clearErrors((e) => e.code.startsWith('camera-'));
+    } catch (err) {
+      this.showError(err);
+    }
+    await this.refreshDevices();
+  }
+
+  private async refreshDevices(): Promise<void> {
+    try {
+      this.devices = await listCameras();
+    } catch (err) {
+      this.showError(err);
+    }
+  }
+
+  private onSourceFile(event: Event): void {
+    const input = event.target as HTMLInputElement;
+    const files = [...(input.files ?? [])];
+    input.value = '';
+    if (files.length === 0) return;
+    try {
+      const source = openFileSource(files, { loop: true });
+      source.done.catch((err: unknown) => this.showError(err));
+      this.useSource(source.stream, files.length === 1 ? (files[0]?.name ?? 'file') : `${files.length} images`);
+      this.fileSource = source;
+    } catch (err) {
+      this.showError(err);
+    }
+  }
+
+  /** Switches the input to `stream`, stopping the previous camera or file. */
+  private useSource(stream: MediaStream, label: string): void {
+    this.stopSource();
+    this.input = stream;
+    this.sourceLabel = label;
+  }
+
+  private stopSource(): void {
+    this.fileSource?.dispose();
+    this.fileSource = null;
+    if (this.input) stopStream(this.input);
+    this.input = null;
+  }
+
+  private setOptions(partial: Partial<Options>): void {
+    this.options = { ...this.options, ...partial };
+  }
+
+  private setBackground(url: string): void {
+    this.backgroundUrl = url;
+    this.setOptions({ mode: 'image' });
+  }
+
+  private setUserBackground(file: File): void {
+    if (this.userBackgroundUrl) URL.revokeObjectURL(this.userBackgroundUrl);
+    this.userBackgroundUrl = URL.createObjectURL(file);
+    this.setBackground(this.userBackgroundUrl);
+  }
+
+  private onMirror(event: Event): void {
+    this.mirror = (event.target as HTMLInputElement).checked;
+  }
+
+  private onView(event: Event): void {
+    this.setOptions({ view: (event.target as HTMLSelectElement).value as Options['view'] });
+  }
+
+  private onReplacerError(event: CustomEvent<ReplacerError>): void {
+    this.showError(event.detail);
+  }
+
+  /**
+   * The input track ended. For a camera that means it was unplugged or taken by another app;
+   * a file source only ends on a decode error, which its `done` promise reports.
+   */
+  private onEnded(): void {
+    const track = this.input?.getVideoTracks()[0];
+    if (this.sourceLabel !== 'camera' || track?.readyState !== 'ended') return;
+    this.showError(new ReplacerError('camera-not-found', 'The camera stopped — pick it again in the list, or choose another camera or a file.'));
+  }
+
+  private onDismiss(event: CustomEvent<ReplacerError>): void {
+    this.clearErrors((e) => e === event.detail);
+  }
+
+  private showError(err: unknown): void {
+    const error = toReplacerError(err, { code: 'unsupported-input', context: 'Something went wrong' });
+    if (this.errors.some((e) => e.message === error.message)) return;
+    this.errors = [...this.errors, error].slice(-MAX_ERRORS);
+  }
+
+  private clearErrors(match: (error: ReplacerError) => boolean): void {
+    this.errors = this.errors.filter((e) => !match(e));
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'bg-app': BgApp;
+  }
+}

@@ -1,0 +1,67 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { ReplacerStats } from '../element/api';
+
+const STAGES = ['import', 'segment', 'gpu', 'total'] as const;
+
+/** Formats a duration in ms with one decimal, or a dash when unknown. */
+function ms(value: number | undefined): string {
+  return value === undefined ? '–' : value.toFixed(1);
+}
+
+/**
+ * `<app-hud>`: a small overlay with fps, per-stage milliseconds of the last processed frame
+ * (import, segment, gpu, total), dropped frames, the GPU adapter and the backend.
+ */
+@customElement('app-hud')
+export class AppHud extends LitElement {
+  static override styles = css`
+    :host {
+      display: block;
+      font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
+      color: #f2f2f2;
+      background: rgba(0, 0, 0, 0.55);
+      padding: 6px 8px;
+      border-radius: 4px;
+      pointer-events: none;
+    }
+    dl {
+      display: grid;
+      grid-template-columns: auto auto;
+      gap: 0 10px;
+      margin: 0;
+    }
+    dt {
+      opacity: 0.7;
+    }
+    dd {
+      margin: 0;
+      text-align: right;
+    }
+  `;
+
+  @property({ attribute: false }) stats: ReplacerStats | null = null;
+
+  override render() {
+    const s = this.stats;
+    return html`
+      <dl data-testid="hud">
+        <dt>fps</dt>
+        <dd data-testid="hud-fps">${s ? s.fps : '–'}</dd>
+        ${STAGES.map((stage) => html`<dt>${stage} ms</dt><dd data-testid="hud-${stage}">${ms(s?.last?.[stage])}</dd>`)}
+        <dt>dropped</dt>
+        <dd data-testid="hud-dropped">${s ? s.dropped : '–'}</dd>
+        <dt>engine</dt>
+        <dd data-testid="hud-ready">${s?.ready ? 'ready' : 'pass-through'}</dd>
+        ${s?.adapter ? html`<dt>adapter</dt><dd data-testid="hud-adapter">${s.adapter}</dd>` : nothing}
+        ${s?.backend ? html`<dt>backend</dt><dd data-testid="hud-backend">${s.backend}</dd>` : nothing}
+      </dl>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'app-hud': AppHud;
+  }
+}

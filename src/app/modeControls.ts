@@ -1,0 +1,156 @@
+import { LitElement, css, html } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { BLUR_STRENGTHS, type BlurStrength, type Mode, type Options } from '../options';
+import type { BuiltinBackground } from './backgrounds';
+
+/**
+ * `<mode-controls>`: Blur (light / medium / strong), Image (built-in choices and the user's
+ * own file), Colour (with a colour input) and Off.
+ *
+ * Events (bubbling, composed): `options-change` (detail: Partial<Options>),
+ * `background-change` (detail: { url } of a built-in background; implies `image` mode),
+ * `background-file` (detail: { file } the user picked; implies `image` mode).
+ */
+@customElement('mode-controls')
+export class ModeControls extends LitElement {
+  static override styles = css`
+    :host {
+      display: flex;
+      flex-direction: column;
+      gap: 10px;
+    }
+    .row {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 6px;
+    }
+    .label {
+      width: 4.5em;
+      font-size: 12px;
+      color: var(--muted, #555);
+    }
+    button {
+      font: inherit;
+      font-size: 13px;
+      padding: 5px 10px;
+      border: 1px solid #bbb;
+      border-radius: 4px;
+      background: #fff;
+      cursor: pointer;
+    }
+    button[aria-pressed='true'] {
+      background: #1f5fbf;
+      border-color: #1f5fbf;
+      color: #fff;
+    }
+    button.thumb {
+      padding: 0;
+      width: 64px;
+      height: 36px;
+      overflow: hidden;
+    }
+    button.thumb img {
+      width: 100%;
+      height: 100%;
+      object-fit: cover;
+      display: block;
+    }
+    button.thumb[aria-pressed='true'] {
+      outline: 3px solid #1f5fbf;
+      outline-offset: 1px;
+    }
+    input[type='color'] {
+      width: 40px;
+      height: 28px;
+      padding: 0;
+      border: 1px solid #bbb;
+    }
+    input[type='file'] {
+      font-size: 12px;
+      max-width: 15em;
+    }
+  `;
+
+  @property() mode: Mode = 'blur';
+  @property() blurStrength: BlurStrength = 'medium';
+  @property() color = '#00b140';
+  /** URL of the background in use for `image` mode. */
+  @property() backgroundUrl: string | null = null;
+  @property({ attribute: false }) backgrounds: readonly BuiltinBackground[] = [];
+
+  override render() {
+    const pressed = (on: boolean): string => String(on);
+    return html`
+      <div class="row" role="group" aria-label="Blur">
+        <span class="label">Blur</span>
+        ${BLUR_STRENGTHS.map(
+          (strength) => html`
+            <button
+              data-testid="mode-blur-${strength}"
+              aria-pressed=${pressed(this.mode === 'blur' && this.blurStrength === strength)}
+              @click=${() => this.options({ mode: 'blur', blurStrength: strength })}
+            >
+              ${strength[0]?.toUpperCase()}${strength.slice(1)}
+            </button>
+          `,
+        )}
+      </div>
+      <div class="row" role="group" aria-label="Image">
+        <span class="label">Image</span>
+        <button data-testid="mode-image" aria-pressed=${pressed(this.mode === 'image')} @click=${() => this.options({ mode: 'image' })}>Image</button>
+        ${this.backgrounds.map(
+          (bg) => html`
+            <button
+              class="thumb"
+              title=${bg.label}
+              aria-label="${bg.label} background"
+              data-testid="background-${bg.id}"
+              aria-pressed=${pressed(this.mode === 'image' && this.backgroundUrl === bg.url)}
+              @click=${() => this.emit('background-change', { url: bg.url })}
+            >
+              <img src=${bg.url} alt="" />
+            </button>
+          `,
+        )}
+        <input data-testid="background-file" type="file" accept="image/*" aria-label="Your own background image" @change=${this.onFile} />
+      </div>
+      <div class="row" role="group" aria-label="Colour">
+        <span class="label">Colour</span>
+        <button data-testid="mode-color" aria-pressed=${pressed(this.mode === 'color')} @click=${() => this.options({ mode: 'color' })}>Colour</button>
+        <input
+          data-testid="color-input"
+          type="color"
+          aria-label="Background colour"
+          .value=${this.color}
+          @input=${(e: Event) => this.options({ mode: 'color', color: (e.target as HTMLInputElement).value })}
+        />
+      </div>
+      <div class="row">
+        <span class="label"></span>
+        <button data-testid="mode-off" aria-pressed=${pressed(this.mode === 'off')} @click=${() => this.options({ mode: 'off' })}>Off</button>
+      </div>
+    `;
+  }
+
+  private onFile(event: Event): void {
+    const input = event.target as HTMLInputElement;
+    const file = input.files?.[0];
+    if (file) this.emit('background-file', { file });
+    input.value = '';
+  }
+
+  private options(partial: Partial<Options>): void {
+    this.emit('options-change', partial);
+  }
+
+  private emit(type: string, detail: unknown): void {
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'mode-controls': ModeControls;
+  }
+}

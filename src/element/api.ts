@@ -1,0 +1,428 @@
+import * as Comlink from 'comlink';
+import { InputError, ReplacerError } from '../errors';
+import { resolveOptions, type Backend, type Options } from '../options';
+import { createTrackOutput, type TrackOutput } from '../output/trackOutput';
+import { installErrorTransfer } from '../worker/errorTransfer';
+import { readTrackFrames, type FrameReader } from '../sources/trackFrames';
+import type { EngineApi, EngineInfo, FrameStats, ProcessResult } from '../worker/protocol';
+import { FpsMeter } from './fpsMeter';
+import { toReplacerError } from './toReplacerError';
+
+/** A snapshot of the live pipeline, as `replacer.stats` and the `stats` event give it. */
+export interface ReplacerStats {
+  /** Output frames per second over the last second. */
+  fps: number;
+  /** Input frames dropped because the engine was still busy with the previous frame. */
+  dropped: number;
+  /** Frames the engine processed since `process()`. */
+  processed: number;
+  /** Frames passed through untouched (engine not ready or failed, mode `off`, failed frames). */
+  passedThrough: number;
+  /** Worker timings of the last processed frame in ms, or null before the first. */
+  last: FrameStats | null;
+  /** True once the engine is initialised and frames are processed. */
+  ready: boolean;
+  /** GPU adapter description once ready, e.g. "google swiftshader". */
+  adapter: string | null;
+  backend: Backend | null;
+}
+
+/**
+ * Events a BackgroundReplacer dispatches (all CustomEvents):
+ * - `ready`: detail EngineInfo — the engine is initialised; frames are processed from now on.
+ * - `error`: detail ReplacerError — engine start failed (frames keep passing through), a frame
+ *   failed (it was passed through), the engine worker failed, or reading the input failed.
+ * - `stats`: detail ReplacerStats — after every output or dropped frame.
+ * - `ended`: detail null — the input track ended; the output track ends too.
+ */
+export interface ReplacerEventMap {
+  ready: CustomEvent<EngineInfo>;
+  error: CustomEvent<ReplacerError>;
+  stats: CustomEvent<ReplacerStats>;
+  ended: CustomEvent<null>;
+}
+
+/** Background blur / replacement for a camera stream; see DESIGN.md. */
+export interface BackgroundReplacer extends EventTarget {
+  /** The current, validated options. */
+  readonly options: Readonly<Options>;
+  readonly stats: ReplacerStats;
+  /** The error that stopped the engine (frames then pass through), or null. */
+  readonly engineError: ReplacerError | null;
+  /**
+   * Starts processing the first video track of `stream` and returns the processed stream at
+   * once; frames pass through untouched until the engine is ready. A second call replaces the
+   * first pipeline (its output track ends). The input tracks are not stopped.
+   * @throws InputError 'unsupported-input' when the stream has no video track
+   * @throws ReplacerError 'disposed' after dispose()
+   */
+  process(stream: MediaStream): MediaStream;
+  /** Stops the current pipeline, if any: its output track ends; the engine stays up for a later process(). */
+  stop(): void;
+  /**
+   * Validates and applies options from the next frame on.
+   * @throws InvalidOptionError synchronously, leaving the options unchanged
+   * @returns a promise that rejects with a ReplacerError if the engine refused them
+   */
+  setOptions(partial: Partial<Options>): Promise<void>;
+  /**
+   * Sets the image for `image` mode, or clears it with null. An ImageBitmap is transferred
+   * to the worker (it is unusable here afterwards); a Blob (PNG, JPEG, WebP…) is decoded first.
+   * @throws InputError 'corrupt-input' (rejection) when the blob is not a decodable image
+   */
+  setBackground(image: ImageBitmap | Blob | null): Promise<void>;
+  /** Resolves with the engine info once ready; rejects with the engine's start error. */
+  whenReady(): Promise<EngineInfo>;
+  /** Stops reading, ends the output, closes every frame and terminates the worker. Idempotent. */
+  dispose(): Promise<void>;
+  addEventListener<K extends keyof ReplacerEventMap>(type: K, listener: (event: ReplacerEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof ReplacerEventMap>(type: K, listener: (event: ReplacerEventMap[K]) => void, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+}
+
+/**
+ * Creates a background replacer and starts its engine (WebGPU device, model) in a worker.
+ * Resolves without waiting for the engine: `process()` passes frames through until it is
+ * ready (listen for `ready`, or await `whenReady()`).
+ * @throws InvalidOptionError (rejection) for invalid options
+ */
+export async function createBackgroundReplacer(options: Partial<Options> = {}): Promise<BackgroundReplacer> {
+  return new Replacer(resolveOptions(options));
+}
+
+/** A process() call that hangs this long is treated as failed (the frame is passed through). */
+const PROCESS_TIMEOUT_MS = 10_000;
+/** How long dispose() waits for the engine to release its resources before terminating the worker. */
+const DISPOSE_TIMEOUT_MS = 2_000;
+
+type EngineState = 'starting' | 'ready' | 'failed' | 'disposed';
+
+/** One process() call: a reader of the input track and the output it feeds. */
+interface Pipeline {
+  readonly reader: FrameReader;
+  readonly output: TrackOutput;
+  stopped: boolean;
+}
+
+class Replacer extends EventTarget implements BackgroundReplacer {
+  private currentOptions: Readonly<Options>;
+  private state: EngineState = 'starting';
+  private readonly worker: Worker;
+  private readonly engine: Comlink.Remote<EngineApi>;
+  private info: EngineInfo | null = null;
+  private error: ReplacerError | null = null;
+  /** Settles (fulfilled with info or the start error) once init is over; never rejects. */
+  private readonly started: Promise<EngineInfo | ReplacerError>;
+  /** Set when the worker died or the replacer was disposed: pending and later calls reject with it. */
+  private lifelineCut: ReplacerError | null = null;
+  /** Rejecters of the engine calls in flight, for {@link cutLifeline}. */
+  private readonly inFlight = new Set<(reason: ReplacerError) => void>();
+  /** Serialises control calls (init, setOptions, setBackground) in call order. */
+  private control: Promise<unknown>;
+  private pipeline: Pipeline | null = null;
+  private busy = false;
+  private failureStreak = 0;
+  private readonly fps = new FpsMeter();
+  private counts = { dropped: 0, processed: 0, passedThrough: 0 };
+  private last: FrameStats | null = null;
+
+  constructor(options: Readonly<Options>) {
+    super();
+    installErrorTransfer();
+    this.currentOptions = options;
+    this.worker = new Worker(new URL('../worker/engine.worker.ts', import.meta.url), { type: 'module' });
+    this.worker.addEventListener('error', (event) => this.onWorkerError(event));
+    this.worker.addEventListener('messageerror', () =>
+      this.emitError(new ReplacerError('engine-failed', 'A message from the background engine could not be read.')),
+    );
+    this.engine = Comlink.wrap<EngineApi>(this.worker);
+    this.started = this.start();
+    this.control = this.started;
+  }
+
+  get options(): Readonly<Options> {
+    return this.currentOptions;
+  }
+
+  get engineError(): ReplacerError | null {
+    return this.state === 'failed' ? this.error : null;
+  }
+
+  get stats(): ReplacerStats {
+    return {
+      fps: this.fps.fps(),
+      ...this.counts,
+      last: this.last,
+      ready: this.state === 'ready',
+      adapter: this.info?.adapter ?? null,
+      backend: this.info?.backend ?? null,
+    };
+  }
+
+  process(stream: MediaStream): MediaStream {
+    if (this.state === 'disposed') throw new ReplacerError('disposed', 'This background replacer was disposed; create a new one.');
+    const track = stream.getVideoTracks()[0];
+    if (!track) throw new InputError('unsupported-input', 'The stream has no video track — pass a camera or screen stream.');
+    this.stopPipeline();
+    const pipeline: Pipeline = { reader: readTrackFrames(track), output: createTrackOutput(), stopped: false };
+    this.pipeline = pipeline;
+    this.counts = { dropped: 0, processed: 0, passedThrough: 0 };
+    this.last = null;
+    void this.run(pipeline);
+    return pipeline.output.stream;
+  }
+
+  stop(): void {
+    this.stopPipeline();
+  }
+
+  setOptions(partial: Partial<Options>): Promise<void> {
+    const next = resolveOptions(partial, this.currentOptions);
+    this.currentOptions = next;
+    return this.enqueue(async () => {
+      if (this.state === 'ready') await this.guard(this.engine.setOptions(next));
+    });
+  }
+
+  async setBackground(image: ImageBitmap | Blob | null): Promise<void> {
+    const bitmap = image instanceof Blob ? await decodeBackground(image) : image;
+    return this.enqueue(async () => {
+      if (this.state !== 'ready') {
+        bitmap?.close();
+        return;
+      }
+      await this.guard(this.engine.setBackground(bitmap ? Comlink.transfer(bitmap, [bitmap]) : null));
+    });
+  }
+
+  async whenReady(): Promise<EngineInfo> {
+    const outcome = await this.started;
+    if (outcome instanceof ReplacerError) throw outcome;
+    return outcome;
+  }
+
+  async dispose(): Promise<void> {
+    if (this.state === 'disposed') return;
+    const wasAlive = this.state !== 'failed';
+    this.state = 'disposed';
+    this.stopPipeline();
+    this.cutLifeline(new ReplacerError('disposed', 'This background replacer was disposed.'));
+    try {
+      if (wasAlive) await withTimeout(this.engine.dispose(), DISPOSE_TIMEOUT_MS);
+    } catch (err) {
+      throw toReplacerError(err, { code: 'engine-failed', context: 'The background engine did not shut down cleanly' });
+    } finally {
+      this.engine[Comlink.releaseProxy]();
+      this.worker.terminate();
+    }
+  }
+
+  private async start(): Promise<EngineInfo | ReplacerError> {
+    try {
+      const baseUrl = new URL(import.meta.env.BASE_URL, location.href).href;
+      // Options and backgrounds set while init runs are queued behind it (see `control`).
+      const info = await this.guard(this.engine.init(this.currentOptions, baseUrl));
+      if (this.state !== 'starting') return new ReplacerError('disposed', 'The background replacer was disposed while starting.');
+      this.info = info;
+      this.state = 'ready';
+      this.emit('ready', info);
+      return info;
+    } catch (err) {
+      const error = toReplacerError(err, { code: 'engine-failed', context: 'The background engine could not start' });
+      if (this.state === 'starting') this.fail(error);
+      return error;
+    }
+  }
+
+  private async run(pipeline: Pipeline): Promise<void> {
+    try {
+      for await (const frame of pipeline.reader) {
+        if (pipeline.stopped) {
+          frame.close();
+          break;
+        }
+        await this.onFrame(frame, pipeline);
+      }
+      if (!pipeline.stopped) this.emit('ended', null);
+    } catch (err) {
+      if (!pipeline.stopped) this.emitError(toReplacerError(err, { code: 'corrupt-input', context: 'Reading the camera failed' }));
+    } finally {
+      pipeline.stopped = true;
+      pipeline.output.close();
+      if (this.pipeline === pipeline) this.pipeline = null;
+    }
+  }
+
+  /** Routes one input frame: pass through, drop (engine busy) or process. Owns `frame`. */
+  private async onFrame(frame: VideoFrame, pipeline: Pipeline): Promise<void> {
+    const { mode, view } = this.currentOptions;
+    if (this.state !== 'ready' || (mode === 'off' && view === 'com')) {
+      await this.deliver(frame, pipeline, 'passedThrough');
+    } else if (this.busy) {
+      frame.close();
+      this.counts.dropped++;
+      this.emitStats();
+    } else {
+      this.busy = true;
+      this.processFrame(frame, pipeline).catch((err: unknown) => {
+        this.busy = false;
+        this.emitError(toReplacerError(err, { code: 'engine-failed', context: 'A frame could not be processed' }));
+      });
+    }
+  }
+
+  /** Sends one frame to the engine and writes the result, or the original if it failed. */
+  private async processFrame(frame: VideoFrame, pipeline: Pipeline): Promise<void> {
+    const original = frame.clone();
+    let result: ProcessResult;
+    try {
+      result = await this.guard(this.engine.process(Comlink.transfer(frame, [frame])), PROCESS_TIMEOUT_MS, (late) => late.frame.close());
+    } catch (err) {
+      // A transferred frame is detached and this is a no-op; it matters only if postMessage threw.
+      frame.close();
+      this.busy = false;
+      if (pipeline.stopped || this.state === 'disposed') {
+        original.close();
+        return;
+      }
+      if (this.state !== 'failed' && this.failureStreak++ === 0) {
+        this.emitError(toReplacerError(err, { code: 'engine-failed', context: 'A frame could not be processed; showing it unprocessed' }));
+      }
+      await this.deliver(original, pipeline, 'passedThrough');
+      return;
+    }
+    original.close();
+    this.busy = false;
+    this.failureStreak = 0;
+    this.last = result.stats;
+    await this.deliver(result.frame, pipeline, 'processed');
+  }
+
+  /** Writes a frame to the pipeline's output (which closes it) and updates the stats. */
+  private async deliver(frame: VideoFrame, pipeline: Pipeline, kind: 'processed' | 'passedThrough'): Promise<void> {
+    try {
+      await pipeline.output.write(frame);
+    } catch (err) {
+      const outputEnded = pipeline.output.stream.getVideoTracks().every((t) => t.readyState === 'ended');
+      if (!pipeline.stopped && !outputEnded) {
+        this.emitError(toReplacerError(err, { code: 'corrupt-input', context: 'Writing the processed video failed' }));
+      }
+      this.stopPipeline(pipeline);
+      return;
+    }
+    if (pipeline.stopped) return;
+    this.counts[kind]++;
+    this.fps.tick();
+    this.emitStats();
+  }
+
+  /**
+   * Races an engine call against the worker's death, disposal and an optional timeout.
+   * @param onLate receives a result that arrives after the race was lost, to release it
+   */
+  private guard<T>(call: Promise<T>, timeoutMs?: number, onLate?: (late: T) => void): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const settle = (action: () => void): boolean => {
+        if (settled) return false;
+        settled = true;
+        clearTimeout(timer);
+        this.inFlight.delete(abandon);
+        action();
+        return true;
+      };
+      const abandon = (reason: ReplacerError): void => void settle(() => reject(reason));
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => abandon(new ReplacerError('engine-failed', `The background engine did not answer in ${timeoutMs} ms.`)), timeoutMs);
+      if (this.lifelineCut) abandon(this.lifelineCut);
+      else this.inFlight.add(abandon);
+      call.then(
+        (value) => {
+          if (!settle(() => resolve(value))) onLate?.(value);
+        },
+        // A late rejection of an abandoned call: why it was abandoned was already reported.
+        (err: unknown) => void settle(() => reject(err)),
+      );
+    });
+  }
+
+  /** Rejects every engine call in flight and later ones with `reason`. */
+  private cutLifeline(reason: ReplacerError): void {
+    this.lifelineCut ??= reason;
+    for (const abandon of [...this.inFlight]) abandon(reason);
+  }
+
+  private enqueue(task: () => Promise<void>): Promise<void> {
+    const run = this.control.then(task).catch((err: unknown) => {
+      throw toReplacerError(err, { code: 'engine-failed', context: 'The background engine refused the change' });
+    });
+    // The caller receives `run` and its rejection; the chain only keeps the order.
+    this.control = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * An uncaught error in the worker. Before the engine is ready the worker is unusable (often
+   * its script failed to load): fail and pass frames through. Afterwards only report it; a
+   * hung engine is caught by the process timeout.
+   */
+  private onWorkerError(event: Event): void {
+    const detail = event instanceof ErrorEvent && event.message ? event.message : 'the worker script failed to load';
+    if (this.state === 'starting') {
+      this.fail(new ReplacerError('engine-failed', `The background engine could not start: ${detail}. Frames pass through unprocessed.`));
+    } else if (this.state === 'ready') {
+      this.emitError(new ReplacerError('engine-failed', `The background engine reported an error: ${detail}`));
+    }
+  }
+
+  /** The engine is unusable: pass frames through from now on and report why. */
+  private fail(error: ReplacerError): void {
+    if (this.state === 'disposed' || this.state === 'failed') return;
+    this.state = 'failed';
+    this.error = error;
+    this.cutLifeline(error);
+    this.busy = false;
+    this.emitError(error);
+  }
+
+  private stopPipeline(pipeline: Pipeline | null = this.pipeline): void {
+    if (!pipeline) return;
+    pipeline.stopped = true;
+    pipeline.reader.stop();
+    pipeline.output.close();
+    if (this.pipeline === pipeline) this.pipeline = null;
+  }
+
+  private emitError(error: ReplacerError): void {
+    this.emit('error', error);
+  }
+
+  private emitStats(): void {
+    this.emit('stats', this.stats);
+  }
+
+  private emit<K extends keyof ReplacerEventMap>(type: K, detail: ReplacerEventMap[K]['detail']): void {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}
+
+async function decodeBackground(blob: Blob): Promise<ImageBitmap> {
+  try {
+    return await createImageBitmap(blob);
+  } catch (err) {
+    throw new InputError('corrupt-input', `The background image could not be decoded (${blob.type || 'unknown type'}) — use a PNG, JPEG or WebP.`, {
+      cause: err,
+    });
+  }
+}
+
+function withTimeout<T>(call: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ReplacerError('engine-failed', `The background engine did not shut down in ${ms} ms.`)), ms);
+  });
+  return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,216 @@
+import { LitElement, css, html, type PropertyValues } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { InputError, ReplacerError } from '../errors';
+import { DEFAULT_OPTIONS, resolveOptions, type BlurStrength, type Mode, type Options } from '../options';
+import { toReplacerError } from './toReplacerError';
+import { createBackgroundReplacer, type BackgroundReplacer, type ReplacerEventMap, type ReplacerStats } from './api';
+
+const FORWARDED_EVENTS: readonly (keyof ReplacerEventMap)[] = ['ready', 'error', 'stats', 'ended'];
+const OPTION_PROPS = ['mode', 'blurStrength', 'color', 'view'] as const;
+
+/**
+ * `<bg-replacer>`: replaces the background of its `stream` and shows the result.
+ *
+ * Attributes / properties: `mode`, `blur-strength`, `color`, `view` (see Options),
+ * `background` (URL of the image for `image` mode), `mirror` (boolean; mirrors the self-view
+ * only — the `output` stream is never mirrored). Property only: `stream` (input MediaStream).
+ * Read-only: `output` (processed MediaStream, null until a stream is set), `replacer`, `stats`.
+ *
+ * Events (CustomEvents that bubble and compose): `ready` (EngineInfo), `error`
+ * (ReplacerError — also for invalid attributes and unloadable backgrounds), `stats`
+ * (ReplacerStats, per frame), `ended` (the input track ended).
+ * Children are slotted over the video (e.g. a HUD).
+ */
+@customElement('bg-replacer')
+export class BgReplacerElement extends LitElement {
+  static override styles = css`
+    :host {
+      display: block;
+      position: relative;
+      background: #000;
+      overflow: hidden;
+    }
+    video {
+      display: block;
+      width: 100%;
+      height: 100%;
+      object-fit: contain;
+    }
+    video.mirror {
+      transform: scaleX(-1);
+    }
+    ::slotted(*) {
+      position: absolute;
+    }
+  `;
+
+  @property({ reflect: true }) mode: Mode = DEFAULT_OPTIONS.mode;
+  @property({ attribute: 'blur-strength', reflect: true }) blurStrength: BlurStrength = DEFAULT_OPTIONS.blurStrength;
+  @property({ reflect: true }) color: string = DEFAULT_OPTIONS.color;
+  @property({ reflect: true }) view: Options['view'] = DEFAULT_OPTIONS.view;
+  /** URL of the background image for `image` mode (same origin, blob: or data:); null for none. */
+  @property() background: string | null = null;
+  @property({ type: Boolean, reflect: true }) mirror = false;
+  /** The input stream (camera, screen or file); its first video track is processed. */
+  @property({ attribute: false }) stream: MediaStream | null = null;
+
+  @state() private outputStream: MediaStream | null = null;
+  private current: BackgroundReplacer | null = null;
+  private creating: Promise<void> | null = null;
+  /** Increases with every background change, so a slow load cannot override a newer one. */
+  private backgroundToken = 0;
+
+  /** The processed stream shown in the self-view (never mirrored), or null. */
+  get output(): MediaStream | null {
+    return this.outputStream;
+  }
+
+  /** The underlying API object, once created. */
+  get replacer(): BackgroundReplacer | null {
+    return this.current;
+  }
+
+  get stats(): ReplacerStats | null {
+    return this.current?.stats ?? null;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (!this.current && !this.creating) this.creating = this.create();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    const replacer = this.current;
+    this.current = null;
+    this.outputStream = null;
+    if (replacer) replacer.dispose().catch((err: unknown) => this.emitError(err));
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    const replacer = this.current;
+    if (!replacer) return;
+    if (OPTION_PROPS.some((p) => changed.has(p))) this.applyOptions(replacer);
+    if (changed.has('background')) this.applyBackground(replacer);
+    if (changed.has('stream')) this.applyStream(replacer);
+  }
+
+  override render() {
+    return html`
+      <video
+        data-testid="self-view"
+        part="video"
+        class=${this.mirror ? 'mirror' : ''}
+        .srcObject=${this.outputStream}
+        .muted=${true}
+        muted
+        playsinline
+        autoplay
+      ></video>
+      <slot></slot>
+    `;
+  }
+
+  private async create(): Promise<void> {
+    let options: Readonly<Options> = DEFAULT_OPTIONS;
+    try {
+      options = resolveOptions(this.elementOptions());
+    } catch {
+      // Invalid attributes: start with the defaults; applyOptions below reports the error.
+    }
+    try {
+      const replacer = await createBackgroundReplacer(options);
+      if (!this.isConnected) {
+        await replacer.dispose();
+        return;
+      }
+      for (const type of FORWARDED_EVENTS) {
+        replacer.addEventListener(type, (event) => this.forward(type, event));
+      }
+      this.current = replacer;
+      // Properties may have changed while the replacer was being created.
+      const wanted = this.elementOptions();
+      if (OPTION_PROPS.some((p) => wanted[p] !== replacer.options[p])) this.applyOptions(replacer);
+      this.applyBackground(replacer);
+      this.applyStream(replacer);
+    } catch (err) {
+      this.emitError(err);
+    } finally {
+      this.creating = null;
+    }
+  }
+
+  private elementOptions(): Partial<Options> {
+    return { mode: this.mode, blurStrength: this.blurStrength, color: this.color, view: this.view };
+  }
+
+  private applyOptions(replacer: BackgroundReplacer): void {
+    try {
+      replacer.setOptions(this.elementOptions()).catch((err: unknown) => this.emitError(err));
+    } catch (err) {
+      this.emitError(err);
+    }
+  }
+
+  private applyStream(replacer: BackgroundReplacer): void {
+    try {
+      this.outputStream = this.stream ? replacer.process(this.stream) : null;
+      if (!this.stream) replacer.stop();
+    } catch (err) {
+      this.outputStream = null;
+      this.emitError(err);
+    }
+  }
+
+  private applyBackground(replacer: BackgroundReplacer): void {
+    const token = ++this.backgroundToken;
+    const url = this.background;
+    if (!url) {
+      replacer.setBackground(null).catch((err: unknown) => this.emitError(err));
+      return;
+    }
+    loadImage(url)
+      .then((bitmap) => {
+        if (token !== this.backgroundToken || replacer !== this.current) {
+          bitmap.close();
+          return;
+        }
+        return replacer.setBackground(bitmap);
+      })
+      .catch((err: unknown) => this.emitError(err));
+  }
+
+  private forward(type: keyof ReplacerEventMap, event: Event): void {
+    const detail = (event as CustomEvent<unknown>).detail;
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  }
+
+  private emitError(err: unknown): void {
+    const error = toReplacerError(err, { code: 'engine-not-ready', context: 'bg-replacer' });
+    this.dispatchEvent(new CustomEvent<ReplacerError>('error', { detail: error, bubbles: true, composed: true }));
+  }
+}
+
+/**
+ * Loads an image URL into an ImageBitmap.
+ * @throws InputError 'corrupt-input' when it cannot be fetched or decoded
+ */
+async function loadImage(url: string): Promise<ImageBitmap> {
+  const image = new Image();
+  image.crossOrigin = 'anonymous';
+  image.src = url;
+  try {
+    await image.decode();
+    return await createImageBitmap(image);
+  } catch (err) {
+    throw new InputError('corrupt-input', `The background image could not be loaded from ${url.slice(0, 80)} — check the address and that it is a PNG, JPEG or WebP.`, {
+      cause: err,
+    });
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'bg-replacer': BgReplacerElement;
+  }
+}

@@ -1,0 +1,45 @@
+import code from '../../../shaders/downsample.wgsl?raw';
+import type { Rect } from '../../worker/roi';
+import { computePipeline, dispatch2d, loadTexture, storageTexture, uniformBuffer } from '../layout';
+
+/** Inputs and outputs of the downsample pass. */
+export interface DownsampleIO {
+  /** Full-resolution frame, rgba8unorm. */
+  src: GPUTexture;
+  /** Base-resolution output, rgba8unorm with STORAGE_BINDING. */
+  dst: GPUTexture;
+}
+
+/**
+ * Area downsample of a rectangle of the frame to the base resolution
+ * (shaders/downsample.wgsl; reference: src/gpu/reference/downsample.ts). Each instance
+ * has its own rectangle (one for the whole frame, one for the region of interest).
+ */
+export function createDownsamplePass(device: GPUDevice, label = 'downsample') {
+  const { pipeline, layout } = computePipeline(device, label, code, [loadTexture(0), storageTexture(1, 'rgba8unorm'), uniformBuffer(2)]);
+  const params = device.createBuffer({ label: `${label} params`, size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  return {
+    /** Sets the source rectangle in pixels for the following frames. */
+    setRect(rect: Rect): void {
+      device.queue.writeBuffer(params, 0, new Float32Array([rect.x, rect.y, rect.width, rect.height]));
+    },
+    /** Makes the bind group for one set of textures (once per size, not per frame). */
+    bind(io: DownsampleIO): { group: GPUBindGroup; width: number; height: number } {
+      const group = device.createBindGroup({
+        layout,
+        entries: [
+          { binding: 0, resource: io.src.createView() },
+          { binding: 1, resource: io.dst.createView() },
+          { binding: 2, resource: { buffer: params } },
+        ],
+      });
+      return { group, width: io.dst.width, height: io.dst.height };
+    },
+    encode(encoder: GPUCommandEncoder, b: { group: GPUBindGroup; width: number; height: number }, ts?: GPUComputePassTimestampWrites): void {
+      dispatch2d(encoder, pipeline, b.group, b.width, b.height, ts);
+    },
+    dispose(): void {
+      params.destroy();
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import code from '../../../shaders/upsample_mask.wgsl?raw';
+import type { Rect } from '../../worker/roi';
+import type { UpsampleMaskParams } from '../reference/upsampleMask';
+import { computePipeline, dispatch2d, loadTexture, storageTexture, uniformBuffer } from '../layout';
+
+/** Inputs and outputs of the mask upsampling pass. */
+export interface UpsampleMaskIO {
+  /** Full-resolution frame (guide), rgba8unorm. */
+  frame: GPUTexture;
+  /** Whole frame downsampled to the mask size, rgba8unorm. */
+  guideFull: GPUTexture;
+  /** Person confidence over the whole frame, r32float in 0..1. */
+  maskFull: GPUTexture;
+  /** ROI downsampled to the mask size, rgba8unorm. */
+  guideRoi: GPUTexture;
+  /** Person confidence over the ROI, r32float in 0..1. */
+  maskRoi: GPUTexture;
+  /** Full-resolution alpha, r32float with STORAGE_BINDING, written in 0..1. */
+  alpha: GPUTexture;
+}
+
+/** Default joint-bilateral parameters: 4×4 taps, σs = 1 low-res texel, σr = 0.1, 8-pixel feather. */
+export const DEFAULT_UPSAMPLE_PARAMS: UpsampleMaskParams = { sigmaSpatial: 1, sigmaRange: 0.1, radius: 2, feather: 8 };
+
+/**
+ * Joint bilateral upsampling of the coarse masks (whole frame and region of interest) to
+ * full resolution, guided by the frame so edges follow the image (Kopf et al., SIGGRAPH
+ * 2007). WGSL: shaders/upsample_mask.wgsl; reference: src/gpu/reference/upsampleMask.ts.
+ */
+export function createUpsampleMaskPass(device: GPUDevice) {
+  const { pipeline, layout } = computePipeline(device, 'upsample-mask', code, [
+    loadTexture(0),
+    loadTexture(1),
+    loadTexture(2),
+    loadTexture(3),
+    loadTexture(4),
+    storageTexture(5, 'r32float'),
+    uniformBuffer(6),
+  ]);
+  const params = device.createBuffer({ label: 'upsample-mask params', size: 32, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  return {
+    /** Sets the filter parameters and the ROI (full-res pixels) for the following frames. */
+    setParams(p: UpsampleMaskParams, roi: Rect): void {
+      const data = new ArrayBuffer(32);
+      new Float32Array(data, 0, 6).set([roi.x, roi.y, roi.width, roi.height, p.sigmaSpatial, p.sigmaRange]);
+      new Int32Array(data, 24, 1)[0] = p.radius;
+      new Float32Array(data, 28, 1)[0] = p.feather;
+      device.queue.writeBuffer(params, 0, data);
+    },
+    bind(io: UpsampleMaskIO): { group: GPUBindGroup; width: number; height: number } {
+      const group = device.createBindGroup({
+        layout,
+        entries: [
+          { binding: 0, resource: io.frame.createView() },
+          { binding: 1, resource: io.guideFull.createView() },
+          { binding: 2, resource: io.maskFull.createView() },
+          { binding: 3, resource: io.guideRoi.createView() },
+          { binding: 4, resource: io.maskRoi.createView() },
+          { binding: 5, resource: io.alpha.createView() },
+          { binding: 6, resource: { buffer: params } },
+        ],
+      });
+      return { group, width: io.alpha.width, height: io.alpha.height };
+    },
+    encode(encoder: GPUCommandEncoder, b: { group: GPUBindGroup; width: number; height: number }, ts?: GPUComputePassTimestampWrites): void {
+      dispatch2d(encoder, pipeline, b.group, b.width, b.height, ts);
+    },
+    dispose(): void {
+      params.destroy();
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import { ModelIntegrityError, ReplacerError } from '../errors';
+
+/** One entry of public/models/manifest.json. */
+export interface ModelEntry {
+  id: string;
+  file: string;
+  /** Lower-case hex sha256 of the file. */
+  sha256: string;
+  format: string;
+  task: string;
+  /** Network input size in pixels. */
+  input: { width: number; height: number; channels: number };
+  licence: string;
+  source: { package: string; path: string; version: string; origin: string };
+}
+
+export interface ModelManifest {
+  version: number;
+  models: ModelEntry[];
+}
+
+function invalid(message: string): ReplacerError {
+  return new ReplacerError('model-load', `public/models/manifest.json is invalid: ${message}`);
+}
+
+/**
+ * Validates a parsed manifest.json.
+ * @throws ReplacerError 'model-load' naming the first malformed field
+ */
+export function parseManifest(json: unknown): ModelManifest {
+  if (!json || typeof json !== 'object') throw invalid('not a JSON object');
+  const { version, models } = json as { version?: unknown; models?: unknown };
+  if (version !== 1) throw invalid(`unsupported version ${JSON.stringify(version)}`);
+  if (!Array.isArray(models) || models.length === 0) throw invalid('"models" must be a non-empty array');
+  models.forEach((m: unknown, i) => {
+    const e = m as Partial<ModelEntry> | null;
+    if (!e || typeof e !== 'object') throw invalid(`models[${i}] is not an object`);
+    for (const key of ['id', 'file', 'format', 'task', 'licence'] as const) {
+      if (typeof e[key] !== 'string' || e[key] === '') throw invalid(`models[${i}].${key} must be a non-empty string`);
+    }
+    if (typeof e.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(e.sha256)) throw invalid(`models[${i}].sha256 must be 64 hex digits`);
+    if (e.file!.includes('/') || e.file!.includes('..')) throw invalid(`models[${i}].file must be a plain file name`);
+    const input = e.input;
+    if (
+      !input ||
+      ![input.width, input.height, input.channels].every((n) => Number.isInteger(n) && n > 0 && n <= 4096)
+    ) {
+      throw invalid(`models[${i}].input must have positive integer width, height and channels`);
+    }
+  });
+  return json as ModelManifest;
+}
+
+/** Lower-case hex sha256 of bytes (WebCrypto). */
+export async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Loads the manifest and one model's bytes from `${baseUrl}models/`, verifying the sha256.
+ * @throws ReplacerError 'model-load' (missing or unreadable) or ModelIntegrityError (hash differs)
+ */
+export async function loadVerifiedModel(baseUrl: string, id: string): Promise<{ entry: ModelEntry; bytes: ArrayBuffer }> {
+  const manifestUrl = new URL('models/manifest.json', baseUrl);
+  const response = await fetch(manifestUrl);
+  if (!response.ok) throw new ReplacerError('model-load', `Could not load ${manifestUrl.pathname} (HTTP ${response.status}).`);
+  let json: unknown;
+  try {
+    json = await response.json();
+  } catch (err) {
+    throw new ReplacerError('model-load', 'public/models/manifest.json is not valid JSON.', { cause: err });
+  }
+  const entry = parseManifest(json).models.find((m) => m.id === id);
+  if (!entry) throw new ReplacerError('model-load', `Model "${id}" is not listed in public/models/manifest.json.`);
+  const modelResponse = await fetch(new URL(`models/${entry.file}`, baseUrl));
+  if (!modelResponse.ok) {
+    throw new ReplacerError('model-load', `Model file ${entry.file} is missing (HTTP ${modelResponse.status}) — run \`npm ci\` to install it.`);
+  }
+  const bytes = await modelResponse.arrayBuffer();
+  const actual = await sha256Hex(bytes);
+  if (actual !== entry.sha256) throw new ModelIntegrityError(entry.file, entry.sha256, actual);
+  return { entry, bytes };
+}

@@ -1,0 +1,72 @@
+import { FilesetResolver, ImageSegmenter } from '@mediapipe/tasks-vision';
+import { ReplacerError } from '../errors';
+import type { CoarseMask } from './coarseMask';
+import { loadVerifiedModel } from './manifest';
+
+
+/**
+ * The `tasks-vision` backend: MediaPipe's landscape selfie segmenter (256×144) run by
+ * @mediapipe/tasks-vision's ImageSegmenter (wasm, CPU delegate), loaded from our own
+ * origin (public/models, public/tasks-vision) after a sha256 check.
+ * Runs inside src/models/segmenter.worker.ts: tasks-vision's WebGL post-processing must
+ * not share a worker with the engine's WebGPU canvas (seen on SwiftShader: the masks
+ * come back empty after the first frame).
+ */
+export class TasksVisionSegmenter {
+  private timestampMs = 0;
+
+  private constructor(
+    private readonly segmenter: ImageSegmenter,
+    /** Model input width in pixels. */
+    readonly width: number,
+    /** Model input height in pixels. */
+    readonly height: number,
+  ) {}
+
+  /**
+   * Loads and verifies the model, then the wasm runtime.
+   * @param baseUrl where the app is served, e.g. "http://127.0.0.1:5173/"
+   * @throws ReplacerError 'model-integrity' | 'model-load'
+   */
+  static async create(baseUrl: string): Promise<TasksVisionSegmenter> {
+    const { entry, bytes } = await loadVerifiedModel(baseUrl, 'selfie-landscape');
+    try {
+      const fileset = await FilesetResolver.forVisionTasks(new URL('tasks-vision', baseUrl).href, true);
+      const segmenter = await ImageSegmenter.createFromOptions(fileset, {
+        baseOptions: { modelAssetBuffer: new Uint8Array(bytes), delegate: 'CPU' },
+        runningMode: 'VIDEO',
+        outputConfidenceMasks: true,
+        outputCategoryMask: false,
+      });
+      return new TasksVisionSegmenter(segmenter, entry.input.width, entry.input.height);
+    } catch (err) {
+      throw new ReplacerError('model-load', `The segmentation model could not be started: ${String(err)}`, { cause: err });
+    }
+  }
+
+  /**
+   * Segments one image already at the model's input size.
+   * @param image width×height image (the frame resized by the caller)
+   * @returns person confidence [height, width] in 0..1
+   */
+  segment(image: ImageBitmap): CoarseMask {
+    if (image.width !== this.width || image.height !== this.height) {
+      throw new RangeError(`segment: expected a ${this.width}×${this.height} image, got ${image.width}×${image.height}`);
+    }
+    // VIDEO mode needs strictly increasing timestamps; frame timestamps may repeat in replay.
+    this.timestampMs += 1;
+    const result = this.segmenter.segmentForVideo(image, this.timestampMs);
+    try {
+      const mask = result.confidenceMasks?.[0];
+      if (!mask) throw new ReplacerError('model-load', 'The segmenter returned no confidence mask.');
+      return { width: mask.width, height: mask.height, pha: mask.getAsFloat32Array().slice() };
+    } finally {
+      result.close();
+    }
+  }
+
+  /** Frees the wasm graph. */
+  close(): void {
+    this.segmenter.close();
+  }
+}

@@ -1,0 +1,127 @@
+import { InvalidOptionError } from './errors';
+
+/** What replaces the background. `off` passes the camera through untouched. */
+export type Mode = 'blur' | 'image' | 'color' | 'off';
+export const MODES: readonly Mode[] = ['blur', 'image', 'color', 'off'];
+
+export type BlurStrength = 'light' | 'medium' | 'strong';
+export const BLUR_STRENGTHS: readonly BlurStrength[] = ['light', 'medium', 'strong'];
+
+/**
+ * Debug / replay views, as in BackgroundMattingV2's tools:
+ * `com` composite, `pha` alpha matte, `fgr` foreground colour, `err` error map
+ * (until the refiner exists: the uncertainty 1 − |2α − 1| of the upsampled mask),
+ * `ref` refined tiles (not produced before the sparse refiner exists).
+ */
+export type OutputType = 'com' | 'pha' | 'fgr' | 'err' | 'ref';
+export const OUTPUT_TYPES: readonly OutputType[] = ['com', 'pha', 'fgr', 'err', 'ref'];
+/** Output types this build can produce. */
+export const SUPPORTED_OUTPUT_TYPES: readonly OutputType[] = ['com', 'pha', 'fgr', 'err'];
+
+/** Base-network backends. */
+export type Backend = 'tasks-vision';
+export const BACKENDS: readonly Backend[] = ['tasks-vision'];
+
+/**
+ * Every user-facing setting, with one definition used by the element, the API, the CLI
+ * and the UI. All fields are required here; callers pass `Partial<Options>` and
+ * {@link resolveOptions} fills defaults and validates.
+ */
+export interface Options {
+  /** Background treatment. Default `blur`. */
+  mode: Mode;
+  /** Gaussian blur strength for `blur` mode. Default `medium`. */
+  blurStrength: BlurStrength;
+  /** Solid colour for `color` mode, CSS hex `#rrggbb`. Default `#00b140` (chroma green). */
+  color: string;
+  /** Base-network backend. Default `tasks-vision`. */
+  backend: Backend;
+  /** Range sigma of the joint bilateral mask upsampling, in RGB units 0..1. Default 0.1. */
+  edgeSensitivity: number;
+  /** What the processed stream shows: `com` normally, other types for debugging. */
+  view: Exclude<OutputType, 'ref'>;
+}
+
+export const DEFAULT_OPTIONS: Readonly<Options> = Object.freeze({
+  mode: 'blur',
+  blurStrength: 'medium',
+  color: '#00b140',
+  backend: 'tasks-vision',
+  edgeSensitivity: 0.1,
+  view: 'com',
+});
+
+function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw new InvalidOptionError(name, `expected one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+  }
+  return value as T;
+}
+
+/**
+ * Fills defaults into a partial options object and validates every field.
+ * @param input partial options from the API, element attributes, CLI or UI
+ * @param base the options to start from (defaults, or the current options for an update)
+ * @returns a complete, frozen Options object
+ * @throws InvalidOptionError naming the first field that is unknown, of the wrong type or out of range
+ */
+export function resolveOptions(input: Partial<Options> = {}, base: Readonly<Options> = DEFAULT_OPTIONS): Readonly<Options> {
+  if (input === null || typeof input !== 'object') {
+    throw new InvalidOptionError('options', `expected an object, got ${JSON.stringify(input)}`);
+  }
+  for (const key of Object.keys(input)) {
+    if (!(key in DEFAULT_OPTIONS)) throw new InvalidOptionError(key, 'unknown option');
+  }
+  const merged = { ...base, ...input };
+  const color = merged.color;
+  if (typeof color !== 'string' || !/^#[0-9a-fA-F]{6}$/.test(color)) {
+    throw new InvalidOptionError('color', `expected a hex colour like #00b140, got ${JSON.stringify(color)}`);
+  }
+  const edge = merged.edgeSensitivity;
+  if (typeof edge !== 'number' || !Number.isFinite(edge) || edge < 0.01 || edge > 1) {
+    throw new InvalidOptionError('edgeSensitivity', `expected a number in 0.01..1, got ${JSON.stringify(edge)}`);
+  }
+  return Object.freeze({
+    mode: oneOf('mode', merged.mode, MODES),
+    blurStrength: oneOf('blurStrength', merged.blurStrength, BLUR_STRENGTHS),
+    color: color.toLowerCase(),
+    backend: oneOf('backend', merged.backend, BACKENDS),
+    edgeSensitivity: edge,
+    view: oneOf('view', merged.view, ['com', 'pha', 'fgr', 'err'] as const),
+  });
+}
+
+/**
+ * Parses a `#rrggbb` colour into linear-free sRGB components.
+ * @returns [r, g, b] each in 0..1 (sRGB-encoded, as stored in 8-bit images)
+ */
+export function parseHexColor(hex: string): [number, number, number] {
+  const n = Number.parseInt(hex.slice(1), 16);
+  return [((n >> 16) & 255) / 255, ((n >> 8) & 255) / 255, (n & 255) / 255];
+}
+
+/**
+ * Gaussian sigma of each blur strength, as a fraction of the frame height
+ * (so a strength looks the same at 360p and 1080p).
+ */
+export const BLUR_SIGMA_FRACTION: Readonly<Record<BlurStrength, number>> = Object.freeze({
+  light: 0.006,
+  medium: 0.012,
+  strong: 0.024,
+});
+
+/**
+ * Parses an `--output-type` list such as `com,pha`.
+ * @throws InvalidOptionError for an unknown type, or `ref` before the refiner exists
+ */
+export function parseOutputTypes(list: string): OutputType[] {
+  const types = list.split(',').map((s) => s.trim()).filter(Boolean);
+  if (types.length === 0) throw new InvalidOptionError('output-type', 'expected at least one of com,pha,fgr,err');
+  for (const t of types) {
+    oneOf('output-type', t, OUTPUT_TYPES);
+    if (!SUPPORTED_OUTPUT_TYPES.includes(t as OutputType)) {
+      throw new InvalidOptionError('output-type', `"${t}" needs the sparse refiner, which this build does not have yet`);
+    }
+  }
+  return [...new Set(types)] as OutputType[];
+}

@@ -1,0 +1,96 @@
+// The replay page: runs the real engine (same worker, same pipeline as the app) on every
+// frame the Node command serves, in order, with no drops, and posts the read-backs back.
+import * as Comlink from 'comlink';
+import { ReplacerError } from '../errors';
+import { resolveOptions } from '../options';
+import { y4mColorSpace } from '../sources/y4m';
+import { installErrorTransfer } from '../worker/errorTransfer';
+import type { EngineApi, FrameStats } from '../worker/protocol';
+import { REPLAY_ROUTES, type ReplayJob, type ReplayReport } from './jobProtocol';
+
+const status = document.getElementById('status')!;
+
+async function fetchOk(url: string, init?: RequestInit): Promise<Response> {
+  const response = await fetch(url, init);
+  if (!response.ok) throw new Error(`${init?.method ?? 'GET'} ${url}: HTTP ${response.status} ${await response.text()}`);
+  return response;
+}
+
+async function frameAt(index: number, durationUs: number): Promise<VideoFrame> {
+  const response = await fetchOk(REPLAY_ROUTES.frame(index));
+  const timestamp = index * durationUs;
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (response.headers.get('x-kind') === 'i420') {
+    const codedWidth = Number(response.headers.get('x-width'));
+    const codedHeight = Number(response.headers.get('x-height'));
+    const range = response.headers.get('x-range') === 'full' ? 'full' : 'limited';
+    return new VideoFrame(bytes, { format: 'I420', codedWidth, codedHeight, timestamp, duration: durationUs, colorSpace: y4mColorSpace({ range }) });
+  }
+  const mime = response.headers.get('content-type') ?? 'application/octet-stream';
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(new Blob([bytes], { type: mime }));
+  } catch (err) {
+    throw new ReplacerError('corrupt-input', `frame ${index}: the image could not be decoded`, { cause: err });
+  }
+  try {
+    return new VideoFrame(bitmap, { timestamp, duration: durationUs });
+  } finally {
+    bitmap.close();
+  }
+}
+
+async function run(): Promise<void> {
+  installErrorTransfer();
+  const job = (await (await fetchOk(REPLAY_ROUTES.job)).json()) as ReplayJob;
+  const options = resolveOptions(job.options);
+  const worker = new Worker(new URL('../worker/engine.worker.ts', import.meta.url), { type: 'module' });
+  const engine = Comlink.wrap<EngineApi>(worker);
+  try {
+    const info = await engine.init(options, new URL('/', location.href).href);
+    if (job.hasBackground) {
+      const blob = await (await fetchOk(REPLAY_ROUTES.background)).blob();
+      let image: ImageBitmap;
+      try {
+        image = await createImageBitmap(blob);
+      } catch (err) {
+        throw new ReplacerError('unsupported-input', 'The --background file is not an image the browser can decode.', { cause: err });
+      }
+      await engine.setBackground(Comlink.transfer(image, [image]));
+    }
+    const perFrame: FrameStats[] = [];
+    let importPath = '';
+    let outputPath = '';
+    const start = performance.now();
+    for (let i = 0; i < job.frames; i++) {
+      const frame = await frameAt(i, job.frameDurationUs);
+      const result = await engine.process(Comlink.transfer(frame, [frame]), job.outputTypes);
+      result.frame.close();
+      perFrame.push(result.stats);
+      importPath = result.importPath;
+      outputPath = result.outputPath;
+      for (const type of job.outputTypes) {
+        const rb = result.readbacks?.[type];
+        if (!rb) throw new Error(`frame ${i}: no ${type} read-back`);
+        await fetchOk(REPLAY_ROUTES.output(type, i), {
+          method: 'POST',
+          headers: { 'x-width': String(rb.width), 'x-height': String(rb.height), 'x-channels': String(rb.channels) },
+          body: new Uint8Array(rb.data),
+        });
+      }
+      status.textContent = `replay: ${i + 1}/${job.frames}`;
+    }
+    const report: ReplayReport = { adapter: info.adapter, backend: info.backend, importPath, outputPath, wallMs: performance.now() - start, perFrame };
+    await fetchOk(REPLAY_ROUTES.done, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(report) });
+  } finally {
+    await engine.dispose();
+    worker.terminate();
+  }
+}
+
+run().catch(async (err: unknown) => {
+  const message = err instanceof Error ? err.message : String(err);
+  const code = err instanceof ReplacerError ? err.code : undefined;
+  status.textContent = `replay failed: ${message}`;
+  await fetch(REPLAY_ROUTES.error, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message, code }) });
+});

@@ -1,0 +1,69 @@
+import type { Options, OutputType } from '../options';
+
+/** Per-frame timings in milliseconds, measured in the worker. */
+export interface FrameStats {
+  /** Copy of the VideoFrame into the GPU input texture (CPU time to encode the copy). */
+  import: number;
+  /** Base segmentation (downscale + tasks-vision confidence mask + upload), CPU wall time. */
+  segment: number;
+  /** GPU passes (downsample, upsample, blur, composite), submit → GPU done. */
+  gpu: number;
+  /** Whole frame in the worker, from receipt to the output VideoFrame. */
+  total: number;
+}
+
+/** What the engine reports about itself once initialised. */
+export interface EngineInfo {
+  /** Adapter description, e.g. "google swiftshader" or "nvidia ampere". */
+  adapter: string;
+  backend: Options['backend'];
+  /** Base-network input size in pixels. */
+  modelInput: { width: number; height: number };
+}
+
+/** A debug / replay read-back of one output type: tightly packed rows. */
+export interface Readback {
+  width: number;
+  height: number;
+  /** 1 channel (grey) for `pha` and `err`, 4 (RGBA) for `com` and `fgr`. */
+  channels: 1 | 4;
+  data: Uint8Array;
+}
+
+/** Result of processing one frame. */
+export interface ProcessResult {
+  /** The processed frame (ownership moves to the caller, who must close it). */
+  frame: VideoFrame;
+  stats: FrameStats;
+  /** How the frame reached the GPU: zero-copy external texture, or an ImageBitmap copy fallback. */
+  importPath: 'external-texture' | 'image-bitmap';
+  /** How the output left the GPU: `canvas` (GPU copy) or `readback` (software adapters; see FrameOutput). */
+  outputPath: 'canvas' | 'readback';
+  /** Read-backs of the requested output types (replay / debug only). */
+  readbacks?: Partial<Record<OutputType, Readback>>;
+}
+
+/**
+ * The engine exposed by the worker with Comlink. Every VideoFrame passed in is
+ * transferred and closed by the engine; every VideoFrame returned belongs to the caller.
+ */
+export interface EngineApi {
+  /**
+   * Creates the GPU device, loads and verifies the model and builds the passes.
+   * @param options resolved options
+   * @param baseUrl origin + base path the app is served from, for models and wasm
+   * @throws ReplacerError 'webgpu-unavailable', 'model-integrity' or 'model-load'
+   */
+  init(options: Readonly<Options>, baseUrl: string): Promise<EngineInfo>;
+  /** Applies new options to the next frame. @throws InvalidOptionError */
+  setOptions(options: Readonly<Options>): Promise<void>;
+  /** Sets (or clears, with null) the image for `image` mode; the bitmap is transferred and closed. */
+  setBackground(image: ImageBitmap | null): Promise<void>;
+  /**
+   * Processes one frame. The input is closed by the engine.
+   * @param readbacks output types to read back to the CPU (costly; replay and debug only)
+   */
+  process(frame: VideoFrame, readbacks?: OutputType[]): Promise<ProcessResult>;
+  /** Releases every GPU resource and the model. */
+  dispose(): Promise<void>;
+}

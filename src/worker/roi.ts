@@ -1,0 +1,75 @@
+/** A rectangle in full-resolution pixels (x, y: top-left corner; may be fractional). */
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Margin added around the person's box on each side, as a fraction of the box size. */
+export const ROI_MARGIN = 0.1;
+/**
+ * Base-network passes on the region of interest per frame: the first ROI comes from the
+ * whole-frame mask, the second is re-centred from the first ROI pass's sharper mask.
+ * Measured on the dev set (IoU, stills / clip0 / clip1): 1 pass 0.934 / 0.899 / 0.903,
+ * 2 passes 0.937 / 0.900 / 0.912.
+ */
+export const ROI_PASSES = 2;
+/** Above this share of the frame area the region of interest is the whole frame: no second pass. */
+export const ROI_MAX_AREA = 0.99;
+
+/**
+ * The person's region of interest for the base network's second pass: the bounding box of
+ * mask > 0.5, grown by `margin` of its size on each side, widened or heightened to the
+ * network's aspect ratio, and moved inside the frame. The network then sees the person
+ * larger, closer to the selfie framing it was trained on (the ROI idea of MediaPipe's
+ * tracking graphs; Virtual Stage's split of a standing body serves the same end).
+ * @param mask [maskHeight, maskWidth] person confidence in 0..1 over the whole frame
+ * @param frameWidth frame size in pixels
+ * @returns the rectangle in frame pixels, or null when there is no person or the region
+ *   would cover more than ROI_MAX_AREA of the frame (a second pass would not zoom in)
+ */
+export function personRoi(
+  mask: ArrayLike<number>,
+  maskWidth: number,
+  maskHeight: number,
+  frameWidth: number,
+  frameHeight: number,
+  margin = ROI_MARGIN,
+): Rect | null {
+  let x0 = maskWidth;
+  let y0 = maskHeight;
+  let x1 = -1;
+  let y1 = -1;
+  for (let y = 0; y < maskHeight; y++) {
+    for (let x = 0; x < maskWidth; x++) {
+      if (mask[y * maskWidth + x]! > 0.5) {
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+      }
+    }
+  }
+  if (x1 < 0) return null;
+  const sx = frameWidth / maskWidth;
+  const sy = frameHeight / maskHeight;
+  const bw = (x1 + 1 - x0) * sx;
+  const bh = (y1 + 1 - y0) * sy;
+  const cx = (x0 * sx + (x1 + 1) * sx) / 2;
+  const cy = (y0 * sy + (y1 + 1) * sy) / 2;
+  let width = bw * (1 + 2 * margin);
+  let height = bh * (1 + 2 * margin);
+  const aspect = maskWidth / maskHeight;
+  if (width / height < aspect) width = height * aspect;
+  else height = width / aspect;
+  width = Math.min(width, frameWidth);
+  height = Math.min(height, frameHeight);
+  if (width * height > ROI_MAX_AREA * frameWidth * frameHeight) return null;
+  return {
+    x: Math.min(Math.max(cx - width / 2, 0), frameWidth - width),
+    y: Math.min(Math.max(cy - height / 2, 0), frameHeight - height),
+    width,
+    height,
+  };
+}

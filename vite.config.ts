@@ -1,0 +1,39 @@
+import { resolve } from 'node:path';
+import { defineConfig } from 'vite';
+
+/**
+ * Content-Security-Policy for every page the app serves: scripts, workers, models and
+ * wasm come from our own origin only, and the page may connect to nothing else.
+ * 'wasm-unsafe-eval' is needed to compile the tasks-vision runtime.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self' blob:",
+  "connect-src 'self'",
+  "img-src 'self' blob: data:",
+  "media-src 'self' blob: mediastream:",
+  "style-src 'self' 'unsafe-inline'",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+].join('; ');
+
+export default defineConfig({
+  server: {
+    headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY },
+  },
+  preview: {
+    headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY },
+  },
+  worker: { format: 'es' },
+  build: {
+    target: 'es2022',
+    rollupOptions: {
+      input: {
+        main: resolve(import.meta.dirname, 'index.html'),
+        replay: resolve(import.meta.dirname, 'replay.html'),
+      },
+    },
+  },
+});
