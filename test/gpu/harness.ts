@@ -1,0 +1,271 @@
+// Runs each WGSL pass and its TypeScript reference on the same random input in the
+// browser and reports how far apart they are. Driven by test/gpu/*.spec.ts.
+import { createBlurPreparePass } from '../../src/gpu/passes/blurPrepare';
+import { createCompositePass } from '../../src/gpu/passes/composite';
+import { createDownsamplePass } from '../../src/gpu/passes/downsample';
+import { createGaussianBlurPass } from '../../src/gpu/passes/gaussianBlur';
+import { createImportFramePass } from '../../src/gpu/passes/importFrame';
+import { createUpsampleMaskPass } from '../../src/gpu/passes/upsampleMask';
+import { halfToFloat, readTexture } from '../../src/gpu/readback';
+import { compositeReference, COMPOSITE_MODE, COMPOSITE_VIEW, coverFit } from '../../src/gpu/reference/composite';
+import { downsampleReference } from '../../src/gpu/reference/downsample';
+import { createImage, type FloatImage } from '../../src/gpu/reference/image';
+import { importFrameReference } from '../../src/gpu/reference/importFrame';
+import { blurPrepareReference, gaussianBlurReference } from '../../src/gpu/reference/maskedBlur';
+import { upsampleMaskReference, type UpsampleMaskParams } from '../../src/gpu/reference/upsampleMask';
+import type { Rect } from '../../src/worker/roi';
+
+/** Max and mean absolute difference between the GPU result and the reference. */
+export interface Comparison {
+  maxDiff: number;
+  meanDiff: number;
+  /** Values compared. */
+  count: number;
+  /** Set when the adapter cannot run the pass at all (the test then says why it skips). */
+  unsupported?: string;
+}
+
+/** Deterministic PRNG (mulberry32) so a failing case can be replayed. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomImage(w: number, h: number, c: number, rand: () => number, lo = 0, hi = 1): FloatImage {
+  const img = createImage(w, h, c);
+  for (let i = 0; i < img.data.length; i++) img.data[i] = lo + (hi - lo) * rand();
+  return img;
+}
+
+/** What an rgba8unorm texture holds for these values. */
+function quantize8(img: FloatImage): FloatImage {
+  return { ...img, data: img.data.map((v) => Math.round(v * 255) / 255) };
+}
+
+function floatToHalf(value: number): number {
+  const f32 = new Float32Array([value]);
+  const bits = new Uint32Array(f32.buffer)[0]!;
+  const sign = (bits >>> 16) & 0x8000;
+  const exp = ((bits >>> 23) & 0xff) - 127 + 15;
+  const mant = bits & 0x7fffff;
+  if (exp <= 0) return sign | Math.round((mant | 0x800000) / 2 ** (14 - exp));
+  if (exp >= 31) return sign | 0x7c00;
+  const rounded = Math.round(mant / 8192);
+  return sign | ((exp << 10) + rounded);
+}
+
+/** What an rgba16float texture holds for these values. */
+function quantize16f(img: FloatImage): FloatImage {
+  return { ...img, data: img.data.map((v) => halfToFloat(floatToHalf(v))) };
+}
+
+let devicePromise: Promise<GPUDevice> | null = null;
+function gpu(): Promise<GPUDevice> {
+  devicePromise ??= (async () => {
+    const adapter = await navigator.gpu?.requestAdapter();
+    if (!adapter) throw new Error('no WebGPU adapter');
+    return adapter.requestDevice();
+  })();
+  return devicePromise;
+}
+
+const U = GPUTextureUsage;
+
+function upload(device: GPUDevice, img: FloatImage, format: 'rgba8unorm' | 'r32float' | 'rgba16float', extraUsage = 0): GPUTexture {
+  const texture = device.createTexture({
+    size: [img.width, img.height],
+    format,
+    usage: U.TEXTURE_BINDING | U.COPY_DST | U.COPY_SRC | extraUsage,
+  });
+  let data: Uint8Array | Float32Array | Uint16Array;
+  let bytesPerPixel: number;
+  if (format === 'rgba8unorm') {
+    data = new Uint8Array(img.data.length);
+    img.data.forEach((v, i) => (data[i] = Math.round(v * 255)));
+    bytesPerPixel = 4;
+  } else if (format === 'r32float') {
+    data = new Float32Array(img.data);
+    bytesPerPixel = 4;
+  } else {
+    data = new Uint16Array(img.data.length);
+    img.data.forEach((v, i) => (data[i] = floatToHalf(v)));
+    bytesPerPixel = 8;
+  }
+  device.queue.writeTexture({ texture }, data as Uint8Array<ArrayBuffer>, { bytesPerRow: img.width * bytesPerPixel }, [img.width, img.height]);
+  return texture;
+}
+
+function output(device: GPUDevice, w: number, h: number, format: GPUTextureFormat, usage: number): GPUTexture {
+  return device.createTexture({ size: [w, h], format, usage: usage | U.COPY_SRC | U.TEXTURE_BINDING });
+}
+
+async function read(device: GPUDevice, texture: GPUTexture, channels: number): Promise<FloatImage> {
+  const raw = await readTexture(device, texture);
+  const img = createImage(texture.width, texture.height, channels);
+  const stride = texture.format === 'r32float' ? 1 : 4;
+  for (let p = 0; p < texture.width * texture.height; p++) {
+    for (let c = 0; c < channels; c++) {
+      const v = raw[p * stride + c]!;
+      img.data[p * channels + c] = texture.format === 'rgba8unorm' ? v / 255 : texture.format === 'rgba16float' ? halfToFloat(v) : v;
+    }
+  }
+  return img;
+}
+
+function compare(actual: FloatImage, expected: FloatImage): Comparison {
+  if (actual.data.length !== expected.data.length) throw new Error(`size mismatch ${actual.data.length} vs ${expected.data.length}`);
+  let maxDiff = 0;
+  let sum = 0;
+  for (let i = 0; i < actual.data.length; i++) {
+    const d = Math.abs(actual.data[i]! - expected.data[i]!);
+    if (!(d <= maxDiff)) maxDiff = Number.isNaN(d) ? Number.POSITIVE_INFINITY : d;
+    sum += Number.isNaN(d) ? Number.POSITIVE_INFINITY : d;
+  }
+  return { maxDiff, meanDiff: sum / actual.data.length, count: actual.data.length };
+}
+
+async function submit(device: GPUDevice, record: (encoder: GPUCommandEncoder) => void): Promise<void> {
+  device.pushErrorScope('validation');
+  const encoder = device.createCommandEncoder();
+  record(encoder);
+  device.queue.submit([encoder.finish()]);
+  const error = await device.popErrorScope();
+  if (error) throw new Error(`WebGPU validation error: ${error.message}`);
+}
+
+const cases = {
+  /** Frame import through an external texture vs the identity reference. */
+  async importFrame(seed: number): Promise<Comparison> {
+    const device = await gpu();
+    const src = quantize8(randomImage(19, 11, 4, rng(seed)));
+    const bytes = new Uint8Array(src.data.length);
+    src.data.forEach((v, i) => (bytes[i] = Math.round(v * 255)));
+    const frame = new VideoFrame(bytes, { format: 'RGBA', codedWidth: 19, codedHeight: 11, timestamp: 0 });
+    const dst = output(device, 19, 11, 'rgba8unorm', U.STORAGE_BINDING);
+    const pass = createImportFramePass(device);
+    try {
+      await submit(device, (e) => pass.encode(e, frame, dst));
+    } catch (err) {
+      return { maxDiff: 0, meanDiff: 0, count: 0, unsupported: `importExternalTexture is not available for VideoFrames on this adapter: ${String(err)}` };
+    } finally {
+      frame.close();
+    }
+    return compare(await read(device, dst, 4), importFrameReference(src));
+  },
+
+  /** Area downsample of the whole frame and of a fractional rectangle. */
+  async downsample(seed: number, rect: Rect | null): Promise<Comparison> {
+    const device = await gpu();
+    const src = quantize8(randomImage(37, 23, 4, rng(seed)));
+    const dst = output(device, 8, 5, 'rgba8unorm', U.STORAGE_BINDING);
+    const pass = createDownsamplePass(device);
+    const r = rect ?? { x: 0, y: 0, width: 37, height: 23 };
+    pass.setRect(r);
+    const b = pass.bind({ src: upload(device, src, 'rgba8unorm'), dst });
+    await submit(device, (e) => pass.encode(e, b));
+    return compare(await read(device, dst, 4), downsampleReference(src, 8, 5, r));
+  },
+
+  /** Joint bilateral upsampling with a region of interest. */
+  async upsampleMask(seed: number, roi: Rect | null, sigmaRange: number): Promise<Comparison> {
+    const device = await gpu();
+    const rand = rng(seed);
+    const W = 40;
+    const H = 24;
+    const frame = quantize8(randomImage(W, H, 4, rand));
+    const guideFull = quantize8(randomImage(10, 6, 4, rand));
+    const guideRoi = quantize8(randomImage(10, 6, 4, rand));
+    const maskFull = randomImage(10, 6, 1, rand);
+    const maskRoi = randomImage(10, 6, 1, rand);
+    const r = roi ?? { x: 0, y: 0, width: W, height: H };
+    const params: UpsampleMaskParams = { sigmaSpatial: 1, sigmaRange, radius: 2, feather: 4 };
+    const alpha = output(device, W, H, 'r32float', U.STORAGE_BINDING);
+    const pass = createUpsampleMaskPass(device);
+    pass.setParams(params, r);
+    const b = pass.bind({
+      frame: upload(device, frame, 'rgba8unorm'),
+      guideFull: upload(device, guideFull, 'rgba8unorm'),
+      maskFull: upload(device, maskFull, 'r32float'),
+      guideRoi: upload(device, guideRoi, 'rgba8unorm'),
+      maskRoi: upload(device, maskRoi, 'r32float'),
+      alpha,
+    });
+    await submit(device, (e) => pass.encode(e, b));
+    return compare(await read(device, alpha, 1), upsampleMaskReference({ frame, guideFull, maskFull, guideRoi, maskRoi, roi: r }, params));
+  },
+
+  /** Background-weighted downsample for the blur. */
+  async blurPrepare(seed: number, factor: number): Promise<Comparison> {
+    const device = await gpu();
+    const rand = rng(seed);
+    const frame = quantize8(randomImage(21, 13, 4, rand));
+    const alpha = randomImage(21, 13, 1, rand);
+    const w = Math.ceil(21 / factor);
+    const h = Math.ceil(13 / factor);
+    const dst = output(device, w, h, 'rgba16float', U.STORAGE_BINDING);
+    const pass = createBlurPreparePass(device);
+    pass.setFactor(factor);
+    const b = pass.bind({ frame: upload(device, frame, 'rgba8unorm'), alpha: upload(device, alpha, 'r32float'), dst });
+    await submit(device, (e) => pass.encode(e, b));
+    return compare(await read(device, dst, 4), quantize16f(blurPrepareReference(frame, alpha, factor)));
+  },
+
+  /** One direction of the separable Gaussian. */
+  async gaussianBlur(seed: number, direction: 'horizontal' | 'vertical', sigma: number): Promise<Comparison> {
+    const device = await gpu();
+    const src = quantize16f(randomImage(29, 17, 4, rng(seed)));
+    const dst = output(device, 29, 17, 'rgba16float', U.STORAGE_BINDING);
+    const pass = createGaussianBlurPass(device, direction);
+    pass.setSigma(sigma);
+    const b = pass.bind({ src: upload(device, src, 'rgba16float'), dst });
+    await submit(device, (e) => pass.encode(e, b));
+    const dir: [number, number] = direction === 'horizontal' ? [1, 0] : [0, 1];
+    return compare(await read(device, dst, 4), quantize16f(gaussianBlurReference(src, dir, sigma)));
+  },
+
+  /** Compositing in every mode and debug view. */
+  async composite(seed: number, mode: keyof typeof COMPOSITE_MODE, view: keyof typeof COMPOSITE_VIEW): Promise<Comparison> {
+    const device = await gpu();
+    const rand = rng(seed);
+    const W = 24;
+    const H = 16;
+    const frame = quantize8(randomImage(W, H, 4, rand));
+    const alpha = randomImage(W, H, 1, rand);
+    // Premultiplied (rgb·w, w), as blur-prepare and the Gaussian produce: rgb ≤ w.
+    const colour = randomImage(8, 6, 4, rand);
+    const weight = randomImage(8, 6, 1, rand, 0.05, 1);
+    const blurred = quantize16f({ ...colour, data: colour.data.map((v, i) => (i % 4 === 3 ? weight.data[i >> 2]! : v * weight.data[i >> 2]!)) });
+    const background = quantize8(randomImage(13, 7, 4, rand));
+    const params = {
+      mode: COMPOSITE_MODE[mode],
+      view: COMPOSITE_VIEW[view],
+      color: [0.2, 0.6, 0.9] as [number, number, number],
+      ...coverFit(W, H, 13, 7),
+    };
+    const out = output(device, W, H, 'rgba8unorm', U.RENDER_ATTACHMENT);
+    const pass = createCompositePass(device);
+    pass.setParams(params);
+    const b = pass.bind({
+      frame: upload(device, frame, 'rgba8unorm'),
+      alpha: upload(device, alpha, 'r32float'),
+      blurred: upload(device, blurred, 'rgba16float'),
+      background: upload(device, background, 'rgba8unorm'),
+      output: out,
+    });
+    await submit(device, (e) => pass.encode(e, b));
+    return compare(await read(device, out, 4), compositeReference(frame, alpha, blurred, background, params));
+  },
+};
+
+declare global {
+  interface Window {
+    gpuCases: typeof cases;
+  }
+}
+window.gpuCases = cases;
