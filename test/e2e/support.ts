@@ -1,0 +1,141 @@
+// Helpers shared by the end-to-end tests: ../shared data, generated clips, image regions.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { test } from '@playwright/test';
+import { PNG } from 'pngjs';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const SHARED = resolve(ROOT, '../shared');
+
+/**
+ * Path inside ../shared. When it is missing the calling test fails under CI=true and is
+ * skipped, with the reason printed, elsewhere.
+ */
+export function sharedPath(relative: string): string {
+  const path = join(SHARED, relative);
+  if (!existsSync(path)) {
+    const reason = `${path} is missing (../shared beside the checkout holds the test data)`;
+    if (process.env.CI) throw new Error(reason);
+    console.log(`skipped: ${reason}`);
+    test.skip(true, reason);
+  }
+  return path;
+}
+
+/** A fresh temporary folder for one test. */
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `bg-${prefix}-`));
+}
+
+/**
+ * Writes a synthetic .y4m (I420, limited range): a grey background with a bright moving
+ * square, `frames` frames at 15 fps. Only for flow tests: there is no person in it.
+ */
+export function syntheticY4m(path: string, width = 320, height = 180, frames = 20): string {
+  const ySize = width * height;
+  const cSize = (width / 2) * (height / 2);
+  const parts: Buffer[] = [Buffer.from(`YUV4MPEG2 W${width} H${height} F15:1 Ip A1:1 C420jpeg XCOLORRANGE=LIMITED\n`)];
+  for (let f = 0; f < frames; f++) {
+    const frame = Buffer.alloc(ySize + 2 * cSize, 128);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const inSquare = Math.abs(x - (40 + f * 8)) < 24 && Math.abs(y - height / 2) < 24;
+        frame[y * width + x] = inSquare ? 220 : 60 + ((x + y) % 32);
+      }
+    }
+    parts.push(Buffer.from('FRAME\n'), frame);
+  }
+  writeFileSync(path, Buffer.concat(parts));
+  return path;
+}
+
+/**
+ * Converts a video or a still image to .y4m with ffmpeg (a still is repeated for `frames`
+ * frames). @throws Error with ffmpeg's message when it fails
+ */
+export function toY4m(input: string, output: string, options: { still?: boolean; frames?: number } = {}): string {
+  const args = ['-v', 'error', '-nostdin', '-y'];
+  if (options.still) args.push('-loop', '1', '-framerate', '15');
+  args.push('-i', input);
+  if (options.frames) args.push('-frames:v', String(options.frames));
+  args.push('-pix_fmt', 'yuv420p', '-f', 'yuv4mpegpipe', output);
+  const run = spawnSync('ffmpeg', args, { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`ffmpeg failed: ${run.error?.message ?? run.stderr}`);
+  return output;
+}
+
+/** An RGBA image decoded from PNG bytes. */
+export interface Rgba {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+export function decodePng(bytes: Buffer): Rgba {
+  const png = PNG.sync.read(bytes);
+  return { width: png.width, height: png.height, data: png.data };
+}
+
+/**
+ * Pixels whose whole (2r+1)² neighbourhood satisfies `inside` (an erosion), as a mask.
+ * @param inside per-pixel predicate over a width×height grid
+ */
+export function erode(inside: (i: number) => boolean, width: number, height: number, r: number): Uint8Array {
+  const integral = new Int32Array((width + 1) * (height + 1));
+  for (let y = 0; y < height; y++) {
+    let row = 0;
+    for (let x = 0; x < width; x++) {
+      row += inside(y * width + x) ? 1 : 0;
+      integral[(y + 1) * (width + 1) + x + 1] = integral[y * (width + 1) + x + 1]! + row;
+    }
+  }
+  const out = new Uint8Array(width * height);
+  const n = (2 * r + 1) ** 2;
+  for (let y = r; y < height - r; y++) {
+    for (let x = r; x < width - r; x++) {
+      const x0 = x - r;
+      const y0 = y - r;
+      const x1 = x + r + 1;
+      const y1 = y + r + 1;
+      const sum = integral[y1 * (width + 1) + x1]! - integral[y0 * (width + 1) + x1]! - integral[y1 * (width + 1) + x0]! + integral[y0 * (width + 1) + x0]!;
+      out[y * width + x] = sum === n ? 1 : 0;
+    }
+  }
+  return out;
+}
+
+/** Mean squared Laplacian of luma over the pixels where `region` is 1: high-frequency energy. */
+export function highFrequencyEnergy(img: Rgba, region: Uint8Array): number {
+  const { width, height, data } = img;
+  const luma = (x: number, y: number): number => {
+    const i = (y * width + x) * 4;
+    return 0.299 * data[i]! + 0.587 * data[i + 1]! + 0.114 * data[i + 2]!;
+  };
+  let sum = 0;
+  let n = 0;
+  for (let y = 1; y < height - 1; y++) {
+    for (let x = 1; x < width - 1; x++) {
+      if (!region[y * width + x]) continue;
+      const lap = 4 * luma(x, y) - luma(x - 1, y) - luma(x + 1, y) - luma(x, y - 1) - luma(x, y + 1);
+      sum += lap * lap;
+      n++;
+    }
+  }
+  if (n === 0) throw new Error('empty region');
+  return sum / n;
+}
+
+/** Mean of channel 0 (0..1) over the pixels where `region` is 1. */
+export function meanOver(img: Rgba, region: Uint8Array): number {
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < region.length; i++) {
+    if (!region[i]) continue;
+    sum += img.data[i * 4]! / 255;
+    n++;
+  }
+  if (n === 0) throw new Error('empty region');
+  return sum / n;
+}
