@@ -70,7 +70,7 @@ export function resolveOptions(input: Partial<Options> = {}, base: Readonly<Opti
     throw new InvalidOptionError('options', `expected an object, got ${JSON.stringify(input)}`);
   }
   for (const key of Object.keys(input)) {
-    if (!(key in DEFAULT_OPTIONS)) throw new InvalidOptionError(key, 'unknown option');
+    if (!Object.hasOwn(DEFAULT_OPTIONS, key)) throw new InvalidOptionError(key, 'unknown option');
   }
   const merged = { ...base, ...input };
   const color = merged.color;

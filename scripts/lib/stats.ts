@@ -2,7 +2,7 @@
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.ceil((p / 100) * sorted.length);
+  const rank = Math.ceil((p * sorted.length) / 100);
   return sorted[Math.min(Math.max(rank, 1), sorted.length) - 1]!;
 }
 

@@ -1,0 +1,131 @@
+import { join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { launchChromium } from '../../scripts/lib/browser';
+import { readAlphaPng } from '../../scripts/lib/png';
+import { decodePng, erode, highFrequencyEnergy, meanOver, sharedPath, syntheticY4m, tempDir, toY4m, type Rgba } from './support';
+
+const APP = 'http://127.0.0.1:5199/';
+
+/** Opens the app with a fake camera playing `y4m`; records every request the page makes. */
+async function openApp(y4m: string): Promise<{ page: Page; requests: string[]; close: () => Promise<void> }> {
+  const browser = await launchChromium({ fakeCameraY4m: y4m });
+  const page = await browser.newPage();
+  const requests: string[] = [];
+  page.on('request', (r) => requests.push(r.url()));
+  page.on('pageerror', (err) => console.log(`page error: ${err.message}`));
+  await page.goto(APP);
+  return { page, requests, close: () => browser.close() };
+}
+
+/** Waits until the engine is ready and has processed at least `frames` frames. */
+async function waitProcessed(page: Page, frames: number): Promise<void> {
+  await page.waitForFunction((n) => (window.__app?.stats?.processed ?? 0) >= n, frames, { timeout: 150_000, polling: 250 });
+}
+
+/** One frame of the app's output (or input) stream, as PNG bytes, read through a track processor. */
+async function grabFrame(page: Page, which: 'output' | 'input'): Promise<Rgba> {
+  const base64 = await page.evaluate(async (w) => {
+    const stream = w === 'output' ? window.__app!.output! : window.__app!.input!;
+    const track = stream.getVideoTracks()[0]!.clone();
+    // MediaStreamTrackProcessor (Chromium, main thread) is not in TypeScript's DOM lib yet.
+    const Processor = (window as unknown as { MediaStreamTrackProcessor: new (init: { track: MediaStreamTrack }) => { readable: ReadableStream<VideoFrame> } })
+      .MediaStreamTrackProcessor;
+    const reader = new Processor({ track }).readable.getReader();
+    try {
+      // Skip a few frames so the one we keep reflects the latest options.
+      for (let i = 0; i < 3; i++) (await reader.read()).value?.close();
+      const { value: frame } = await reader.read();
+      if (!frame) throw new Error('the track ended');
+      const canvas = new OffscreenCanvas(frame.displayWidth, frame.displayHeight);
+      canvas.getContext('2d')!.drawImage(frame, 0, 0);
+      frame.close();
+      const bytes = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer());
+      let binary = '';
+      for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+      return btoa(binary);
+    } finally {
+      await reader.cancel();
+      track.stop();
+    }
+  }, which);
+  return decodePng(Buffer.from(base64, 'base64'));
+}
+
+function expectSameOrigin(requests: string[]): void {
+  expect(requests.length).toBeGreaterThan(0);
+  const foreign = requests.filter((url) => !url.startsWith(APP) && !url.startsWith('blob:') && !url.startsWith('data:'));
+  expect(foreign, 'requests that left the app origin').toEqual([]);
+}
+
+test.describe('the app with a fake camera', () => {
+  test('generated clip: frames flow through the engine and no request leaves localhost', async () => {
+    const y4m = syntheticY4m(join(tempDir('app-synthetic'), 'cam.y4m'));
+    const { page, requests, close } = await openApp(y4m);
+    try {
+      await waitProcessed(page, 5);
+      const stats = await page.evaluate(() => window.__app!.stats!);
+      expect(stats.ready).toBe(true);
+      expect(stats.adapter).toMatch(/\w/);
+      expect(stats.last!.total).toBeGreaterThan(0);
+      const out = await grabFrame(page, 'output');
+      expect([out.width, out.height]).toEqual([320, 180]);
+      await expect(page.getByTestId('hud-fps')).toBeVisible();
+      expect(await page.evaluate(() => window.__app!.errors.length)).toBe(0);
+      expectSameOrigin(requests);
+    } finally {
+      await close();
+    }
+  });
+
+  test('dev still as the camera: blur removes background detail, keeps the person, alpha is right', async () => {
+    const still = sharedPath('eval/dev/stills/dev_00_0');
+    const y4m = toY4m(join(still, 'image.png'), join(tempDir('app-still'), 'still.y4m'), { still: true, frames: 45 });
+    const gt = readAlphaPng(join(still, 'alpha.png'));
+    const { page, requests, close } = await openApp(y4m);
+    try {
+      await waitProcessed(page, 3);
+      const input = await grabFrame(page, 'input');
+      const output = await grabFrame(page, 'output');
+      expect([output.width, output.height]).toEqual([gt.width, gt.height]);
+      // Regions well inside the person and well away from them (ground truth, eroded).
+      const person = erode((i) => gt.alpha[i]! >= 0.999, gt.width, gt.height, 6);
+      const background = erode((i) => gt.alpha[i]! <= 0.001, gt.width, gt.height, 24);
+      const bgRatio = highFrequencyEnergy(output, background) / highFrequencyEnergy(input, background);
+      const personRatio = highFrequencyEnergy(output, person) / highFrequencyEnergy(input, person);
+      console.log(`high-frequency energy out/in: background ${bgRatio.toFixed(3)}, person ${personRatio.toFixed(3)}`);
+      expect(bgRatio).toBeLessThan(0.25);
+      expect(personRatio).toBeGreaterThan(0.8);
+
+      await page.evaluate(() => window.__app!.replacer!.setOptions({ view: 'pha' }));
+      const pha = await grabFrame(page, 'output');
+      const alphaPerson = meanOver(pha, person);
+      const alphaBackground = meanOver(pha, background);
+      console.log(`alpha: person ${alphaPerson.toFixed(3)}, background ${alphaBackground.toFixed(3)}`);
+      expect(alphaPerson).toBeGreaterThan(0.9);
+      expect(alphaBackground).toBeLessThan(0.05);
+      expectSameOrigin(requests);
+    } finally {
+      await close();
+    }
+  });
+
+  test('real webcam clip as the camera: processed frames arrive, blurred', async () => {
+    const clip = sharedPath('real/webcam_clips/again.mkv');
+    const y4m = toY4m(clip, join(tempDir('app-webcam'), 'again.y4m'));
+    const { page, requests, close } = await openApp(y4m);
+    try {
+      await waitProcessed(page, 5);
+      const input = await grabFrame(page, 'input');
+      const output = await grabFrame(page, 'output');
+      expect([output.width, output.height]).toEqual([input.width, input.height]);
+      const everywhere = new Uint8Array(input.width * input.height).fill(1);
+      const ratio = highFrequencyEnergy(output, everywhere) / highFrequencyEnergy(input, everywhere);
+      console.log(`webcam clip: whole-frame high-frequency energy out/in ${ratio.toFixed(3)}`);
+      expect(ratio).toBeLessThan(0.9);
+      expect(await page.evaluate(() => window.__app!.errors.length)).toBe(0);
+      expectSameOrigin(requests);
+    } finally {
+      await close();
+    }
+  });
+});
