@@ -31,6 +31,19 @@ function encodePng(o: PostedOutput): Buffer {
   return PNG.sync.write(png, { colorType: o.channels === 1 ? 0 : 2, inputColorType: o.channels === 1 ? 0 : 6, inputHasAlpha: o.channels === 4, bitDepth: 8 });
 }
 
+/** Reads an image given on the command line. Exits with a one-line error when it cannot. */
+function readImageArg(flag: string, path: string): { mime: string; data: Buffer } {
+  const mime = ({ '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp' } as Record<string, string>)[
+    extname(path).toLowerCase()
+  ];
+  if (!mime) fail(`${flag} ${path}: expected a .png, .jpg or .webp image`);
+  try {
+    return { mime, data: readFileSync(path) };
+  } catch (err) {
+    fail(`${flag} ${path}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 async function main(): Promise<void> {
   let args;
   try {
@@ -57,7 +70,6 @@ async function main(): Promise<void> {
   }
   if (!args.input) fail(`--input is required. ${USAGE}`);
   if (!args.out) fail(`--out is required. ${USAGE}`);
-  if (args.plate) fail('--plate: background-plate matting is not in this build yet (it comes with the sparse refiner).');
   const timeoutMs = Number(args.timeout) * 1000;
   if (!(timeoutMs > 0)) fail(`--timeout must be a positive number of seconds, got ${args.timeout}`);
 
@@ -75,16 +87,8 @@ async function main(): Promise<void> {
     fail(err instanceof Error ? err.message : String(err));
   }
   if (options.mode === 'image' && !args.background) fail('--mode image needs --background PATH');
-  let background: { mime: string; data: Buffer } | null = null;
-  if (args.background) {
-    const mime = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp' }[extname(args.background).toLowerCase()];
-    if (!mime) fail(`--background ${args.background}: expected a .png, .jpg or .webp image`);
-    try {
-      background = { mime, data: readFileSync(args.background) };
-    } catch (err) {
-      fail(`--background ${args.background}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
+  const background = args.background ? readImageArg('--background', args.background) : null;
+  const plate = args.plate ? readImageArg('--plate', args.plate) : null;
 
   let source;
   try {
@@ -99,9 +103,10 @@ async function main(): Promise<void> {
   let settle: (r: { report?: ReplayReport; error?: string }) => void = () => {};
   const finished = new Promise<{ report?: ReplayReport; error?: string }>((r) => (settle = r));
   const { server, url } = await startReplayServer({
-    job: { frames: source.count, outputTypes, options, hasBackground: background !== null, frameDurationUs: Math.round(1e6 / (source.fps ?? 30)) },
+    job: { frames: source.count, outputTypes, options, hasBackground: background !== null, hasPlate: plate !== null, frameDurationUs: Math.round(1e6 / (source.fps ?? 30)) },
     source,
     background,
+    plate,
     onOutput(o) {
       writeFileSync(join(outDir, o.type, `${String(o.index).padStart(4, '0')}.png`), encodePng(o));
       written++;

@@ -10,13 +10,18 @@ export const BLUR_STRENGTHS: readonly BlurStrength[] = ['light', 'medium', 'stro
 /**
  * Debug / replay views, as in BackgroundMattingV2's tools:
  * `com` composite, `pha` alpha matte, `fgr` foreground colour, `err` error map
- * (until the refiner exists: the uncertainty 1 − |2α − 1| of the upsampled mask),
- * `ref` refined tiles (not produced before the sparse refiner exists).
+ * (the coarse stage's predicted error), `ref` the frame with the refined tiles highlighted.
  */
 export type OutputType = 'com' | 'pha' | 'fgr' | 'err' | 'ref';
 export const OUTPUT_TYPES: readonly OutputType[] = ['com', 'pha', 'fgr', 'err', 'ref'];
-/** Output types this build can produce. */
-export const SUPPORTED_OUTPUT_TYPES: readonly OutputType[] = ['com', 'pha', 'fgr', 'err'];
+
+/**
+ * How the sparse refiner picks full-resolution tiles (BackgroundMattingV2's refine modes):
+ * `sampling` the top tiles by predicted error within `refineBudget`, `thresholding` every
+ * tile whose error exceeds `refineThreshold`, `full` every tile (debugging, reference).
+ */
+export type RefineMode = 'sampling' | 'thresholding' | 'full';
+export const REFINE_MODES: readonly RefineMode[] = ['sampling', 'thresholding', 'full'];
 
 /** Base-network backends. */
 export type Backend = 'tasks-vision';
@@ -39,7 +44,15 @@ export interface Options {
   /** Range sigma of the joint bilateral mask upsampling, in RGB units 0..1. Default 0.1. */
   edgeSensitivity: number;
   /** What the processed stream shows: `com` normally, other types for debugging. */
-  view: Exclude<OutputType, 'ref'>;
+  view: OutputType;
+  /** Tile selection of the sparse refiner. Default `sampling`. */
+  refineMode: RefineMode;
+  /** `sampling` mode: the largest share of the frame's pixels refined per frame, 0..1. Default 0.15. */
+  refineBudget: number;
+  /** `thresholding` mode: refine tiles whose predicted error exceeds this, 0..1. Default 0.1. */
+  refineThreshold: number;
+  /** Motion-aware temporal smoothing of alpha, 0 (off) ..0.9. Default 0.5. */
+  temporalSmoothing: number;
 }
 
 export const DEFAULT_OPTIONS: Readonly<Options> = Object.freeze({
@@ -49,6 +62,10 @@ export const DEFAULT_OPTIONS: Readonly<Options> = Object.freeze({
   backend: 'tasks-vision',
   edgeSensitivity: 0.1,
   view: 'com',
+  refineMode: 'sampling',
+  refineBudget: 0.15,
+  refineThreshold: 0.1,
+  temporalSmoothing: 0.5,
 });
 
 function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
@@ -56,6 +73,13 @@ function oneOf<T extends string>(name: string, value: unknown, allowed: readonly
     throw new InvalidOptionError(name, `expected one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
   }
   return value as T;
+}
+
+function inRange(name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw new InvalidOptionError(name, `expected a number in ${min}..${max}, got ${JSON.stringify(value)}`);
+  }
+  return value;
 }
 
 /**
@@ -77,17 +101,18 @@ export function resolveOptions(input: Partial<Options> = {}, base: Readonly<Opti
   if (typeof color !== 'string' || !/^#[0-9a-fA-F]{6}$/.test(color)) {
     throw new InvalidOptionError('color', `expected a hex colour like #00b140, got ${JSON.stringify(color)}`);
   }
-  const edge = merged.edgeSensitivity;
-  if (typeof edge !== 'number' || !Number.isFinite(edge) || edge < 0.01 || edge > 1) {
-    throw new InvalidOptionError('edgeSensitivity', `expected a number in 0.01..1, got ${JSON.stringify(edge)}`);
-  }
+  const edge = inRange('edgeSensitivity', merged.edgeSensitivity, 0.01, 1);
   return Object.freeze({
     mode: oneOf('mode', merged.mode, MODES),
     blurStrength: oneOf('blurStrength', merged.blurStrength, BLUR_STRENGTHS),
     color: color.toLowerCase(),
     backend: oneOf('backend', merged.backend, BACKENDS),
     edgeSensitivity: edge,
-    view: oneOf('view', merged.view, ['com', 'pha', 'fgr', 'err'] as const),
+    view: oneOf('view', merged.view, OUTPUT_TYPES),
+    refineMode: oneOf('refineMode', merged.refineMode, REFINE_MODES),
+    refineBudget: inRange('refineBudget', merged.refineBudget, 0, 1),
+    refineThreshold: inRange('refineThreshold', merged.refineThreshold, 0, 1),
+    temporalSmoothing: inRange('temporalSmoothing', merged.temporalSmoothing, 0, 0.9),
   });
 }
 
@@ -112,16 +137,11 @@ export const BLUR_SIGMA_FRACTION: Readonly<Record<BlurStrength, number>> = Objec
 
 /**
  * Parses an `--output-type` list such as `com,pha`.
- * @throws InvalidOptionError for an unknown type, or `ref` before the refiner exists
+ * @throws InvalidOptionError for an unknown or empty type list
  */
 export function parseOutputTypes(list: string): OutputType[] {
   const types = list.split(',').map((s) => s.trim()).filter(Boolean);
-  if (types.length === 0) throw new InvalidOptionError('output-type', 'expected at least one of com,pha,fgr,err');
-  for (const t of types) {
-    oneOf('output-type', t, OUTPUT_TYPES);
-    if (!SUPPORTED_OUTPUT_TYPES.includes(t as OutputType)) {
-      throw new InvalidOptionError('output-type', `"${t}" needs the sparse refiner, which this build does not have yet`);
-    }
-  }
+  if (types.length === 0) throw new InvalidOptionError('output-type', `expected at least one of ${OUTPUT_TYPES.join(',')}`);
+  for (const t of types) oneOf('output-type', t, OUTPUT_TYPES);
   return [...new Set(types)] as OutputType[];
 }

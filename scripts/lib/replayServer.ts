@@ -25,6 +25,7 @@ export interface ReplayHandlers {
   job: ReplayJob;
   source: NodeFrameSource;
   background: { mime: string; data: Buffer } | null;
+  plate: { mime: string; data: Buffer } | null;
   onOutput(output: PostedOutput): void;
   onDone(report: ReplayReport): void;
   onError(error: { message: string; code?: string }): void;
@@ -51,6 +52,8 @@ function replayPlugin(h: ReplayHandlers): Plugin {
       send(200, JSON.stringify(h.job), { 'content-type': 'application/json' });
     } else if (url === '/__replay/background' && h.background) {
       send(200, h.background.data, { 'content-type': h.background.mime });
+    } else if (url === '/__replay/plate' && h.plate) {
+      send(200, h.plate.data, { 'content-type': h.plate.mime });
     } else if (url.startsWith('/__replay/frame/')) {
       const index = Number(url.slice('/__replay/frame/'.length));
       if (!Number.isInteger(index) || index < 0 || index >= h.source.count) return send(404, 'no such frame'), true;

@@ -4,7 +4,7 @@ import '../element/bg-replacer';
 import type { BgReplacerElement } from '../element/bg-replacer';
 import type { ReplacerStats } from '../element/api';
 import { ReplacerError } from '../errors';
-import { DEFAULT_OPTIONS, SUPPORTED_OUTPUT_TYPES, type Options } from '../options';
+import { DEFAULT_OPTIONS, OUTPUT_TYPES, type Options } from '../options';
 import { toReplacerError } from '../element/toReplacerError';
 import { DEFAULT_RESOLUTION, listCameras, openCamera, stopStream, type CameraDevice, type Resolution } from '../sources/camera';
 import { openFileSource } from '../sources/file';
@@ -19,12 +19,13 @@ import './modeControls';
 const HUD_INTERVAL_MS = 250;
 /** At most this many error messages are shown at once (newest kept). */
 const MAX_ERRORS = 4;
-const VIEWS = SUPPORTED_OUTPUT_TYPES.filter((t): t is Options['view'] => t !== 'ref');
+const VIEWS = OUTPUT_TYPES;
 const VIEW_LABELS: Readonly<Record<Options['view'], string>> = {
   com: 'Composite',
   pha: 'Alpha (pha)',
   fgr: 'Foreground (fgr)',
   err: 'Error (err)',
+  ref: 'Refined tiles (ref)',
 };
 
 /**

@@ -40,6 +40,15 @@ async function frameAt(index: number, durationUs: number): Promise<VideoFrame> {
   }
 }
 
+async function fetchImage(url: string, flag: string): Promise<ImageBitmap> {
+  const blob = await (await fetchOk(url)).blob();
+  try {
+    return await createImageBitmap(blob);
+  } catch (err) {
+    throw new ReplacerError('unsupported-input', `The ${flag} file is not an image the browser can decode.`, { cause: err });
+  }
+}
+
 async function run(): Promise<void> {
   installErrorTransfer();
   const job = (await (await fetchOk(REPLAY_ROUTES.job)).json()) as ReplayJob;
@@ -49,14 +58,12 @@ async function run(): Promise<void> {
   try {
     const info = await engine.init(options, new URL('/', location.href).href);
     if (job.hasBackground) {
-      const blob = await (await fetchOk(REPLAY_ROUTES.background)).blob();
-      let image: ImageBitmap;
-      try {
-        image = await createImageBitmap(blob);
-      } catch (err) {
-        throw new ReplacerError('unsupported-input', 'The --background file is not an image the browser can decode.', { cause: err });
-      }
+      const image = await fetchImage(REPLAY_ROUTES.background, '--background');
       await engine.setBackground(Comlink.transfer(image, [image]));
+    }
+    if (job.hasPlate) {
+      const image = await fetchImage(REPLAY_ROUTES.plate, '--plate');
+      await engine.setPlate(Comlink.transfer(image, [image]));
     }
     const perFrame: FrameStats[] = [];
     let importPath = '';

@@ -6,6 +6,7 @@ export const REPLAY_ROUTES = {
   job: '/__replay/job',
   frame: (i: number) => `/__replay/frame/${i}`,
   background: '/__replay/background',
+  plate: '/__replay/plate',
   output: (type: OutputType, i: number) => `/__replay/output/${type}/${i}`,
   done: '/__replay/done',
   error: '/__replay/error',
@@ -17,6 +18,8 @@ export interface ReplayJob {
   outputTypes: OutputType[];
   options: Partial<Options>;
   hasBackground: boolean;
+  /** A clean background plate is served at REPLAY_ROUTES.plate. */
+  hasPlate: boolean;
   /** Frame duration in microseconds (from the source fps, else 1/30 s). */
   frameDurationUs: number;
 }

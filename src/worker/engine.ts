@@ -20,6 +20,7 @@ export class Engine implements EngineApi {
   private options: Readonly<Options> | null = null;
   private baseUrl = '';
   private background: ImageBitmap | null = null;
+  private plate: ImageBitmap | null = null;
   private lost = false;
   private disposed = false;
 
@@ -41,20 +42,35 @@ export class Engine implements EngineApi {
   }
 
   async setBackground(image: ImageBitmap | null): Promise<void> {
+    this.background = await this.keepAndApply(image, this.background, (copy) => this.pipeline!.setBackground(copy));
+  }
+
+  async setPlate(image: ImageBitmap | null): Promise<void> {
+    this.plate = await this.keepAndApply(image, this.plate, (copy) => this.pipeline!.setPlate(copy));
+  }
+
+  /**
+   * Applies an image to the pipeline and keeps a copy, so it survives a GPU device rebuild.
+   * @returns the copy to keep (the previous one is closed), or null when cleared
+   */
+  private async keepAndApply(
+    image: ImageBitmap | null,
+    previous: ImageBitmap | null,
+    apply: (image: ImageBitmap | null) => void,
+  ): Promise<ImageBitmap | null> {
     if (!this.pipeline) {
       image?.close();
       throw new ReplacerError('engine-not-ready', 'The engine is not initialised yet.');
     }
-    // Keep a copy so the background survives a GPU device rebuild.
     const keep = image ? await createImageBitmap(image) : null;
     try {
-      this.pipeline.setBackground(image);
+      apply(image);
     } catch (err) {
       keep?.close();
       throw err;
     }
-    this.background?.close();
-    this.background = keep;
+    previous?.close();
+    return keep;
   }
 
   async process(frame: VideoFrame, readbacks: OutputType[] = []): Promise<ProcessResult> {
@@ -86,6 +102,8 @@ export class Engine implements EngineApi {
     this.network = null;
     this.background?.close();
     this.background = null;
+    this.plate?.close();
+    this.plate = null;
   }
 
   private async buildGpu(): Promise<void> {
@@ -102,6 +120,7 @@ export class Engine implements EngineApi {
     this.pipeline = new FramePipeline(gpu.device, this.network!, this.options!);
     this.pipeline.setOptions(this.options!);
     if (this.background) this.pipeline.setBackground(await createImageBitmap(this.background));
+    if (this.plate) this.pipeline.setPlate(await createImageBitmap(this.plate));
     this.output = new FrameOutput(gpu.device, outputPathFor(gpu.adapterName));
   }
 

@@ -13,6 +13,7 @@ const api: EngineApi = {
   init: (options, baseUrl) => engine.init(options, baseUrl),
   setOptions: (options) => engine.setOptions(options),
   setBackground: (image) => engine.setBackground(image),
+  setPlate: (image) => engine.setPlate(image),
   async process(frame, readbacks): Promise<ProcessResult> {
     const result = await engine.process(frame, readbacks);
     return Comlink.transfer(result, [result.frame]);

@@ -12,6 +12,27 @@ export interface FrameStats {
   total: number;
 }
 
+/**
+ * How well the captured background plate still fits the scene, measured where the
+ * person is not (coarse alpha < 0.05), at the base resolution.
+ */
+export interface PlateFit {
+  /** Mean luma of the frame ÷ mean luma of the plate over the background (1 = no drift). */
+  brightness: number;
+  /** Mean absolute RGB difference (0..1) between frame and gain-corrected plate over the background. */
+  difference: number;
+  /** True when the plate no longer fits: brightness off by more than 15 % or difference above 0.06. */
+  stale: boolean;
+}
+
+/** Sparse-refinement accounting of one frame. */
+export interface RefineStats {
+  /** Tiles refined. */
+  tiles: number;
+  /** Share of the frame's pixels refined, 0..1. */
+  share: number;
+}
+
 /** What the engine reports about itself once initialised. */
 export interface EngineInfo {
   /** Adapter description, e.g. "google swiftshader" or "nvidia ampere". */
@@ -39,6 +60,10 @@ export interface ProcessResult {
   importPath: 'external-texture' | 'image-bitmap';
   /** How the output left the GPU: `canvas` (GPU copy) or `readback` (software adapters; see FrameOutput). */
   outputPath: 'canvas' | 'readback';
+  /** Plate fit, present when a plate is set (measured every few frames; the last value otherwise). */
+  plateFit?: PlateFit;
+  /** Refinement accounting, present when the refiner ran. */
+  refine?: RefineStats;
   /** Read-backs of the requested output types (replay / debug only). */
   readbacks?: Partial<Record<OutputType, Readback>>;
 }
@@ -59,6 +84,13 @@ export interface EngineApi {
   setOptions(options: Readonly<Options>): Promise<void>;
   /** Sets (or clears, with null) the image for `image` mode; the bitmap is transferred and closed. */
   setBackground(image: ImageBitmap | null): Promise<void>;
+  /**
+   * Sets (or clears, with null) the clean background plate: the scene without the person,
+   * same framing as the camera. The bitmap is transferred and closed; it is resized to the
+   * frame size when they differ. With a plate the refiner matts against it.
+   * @throws InputError 'unsupported-input' when the image exceeds the GPU's texture size
+   */
+  setPlate(image: ImageBitmap | null): Promise<void>;
   /**
    * Processes one frame. The input is closed by the engine.
    * @param readbacks output types to read back to the CPU (costly; replay and debug only)

@@ -111,7 +111,7 @@ test.describe('replay command', () => {
       [['--input', join(dir, 'missing.y4m'), '--out', join(dir, 'o2')], /no such file/],
       [['--input', truncated, '--out', join(dir, 'o3')], /truncated/],
       [['--input', join(dir, 'whole.y4m'), '--mode', 'purple', '--out', join(dir, 'o4')], /Invalid option "mode"/],
-      [['--input', join(dir, 'whole.y4m'), '--output-type', 'com,ref', '--out', join(dir, 'o5')], /sparse refiner/],
+      [['--input', join(dir, 'whole.y4m'), '--output-type', 'com,xyz', '--out', join(dir, 'o5')], /Invalid option "output-type"/],
       [['--input', join(dir, 'whole.y4m'), '--frobnicate', '--out', join(dir, 'o6')], /Unknown option/],
       [['--input', join(dir, 'whole.y4m'), '--mode', 'image', '--out', join(dir, 'o7')], /--background/],
     ];

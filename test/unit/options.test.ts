@@ -25,6 +25,10 @@ describe('resolveOptions', () => {
       backend: 'tasks-vision',
       edgeSensitivity: 0.1,
       view: 'com',
+      refineMode: 'sampling',
+      refineBudget: 0.15,
+      refineThreshold: 0.1,
+      temporalSmoothing: 0.5,
     });
     expect(resolveOptions({})).toEqual(DEFAULT_OPTIONS);
   });
@@ -46,12 +50,15 @@ describe('resolveOptions', () => {
     expect(bad({ edgeSensitivity: Number.NaN })).toBe('edgeSensitivity');
     expect(bad({ edgeSensitivity: '0.1' })).toBe('edgeSensitivity');
     expect(bad({ backend: 'onnx' })).toBe('backend');
-    expect(bad({ view: 'ref' })).toBe('view');
+    expect(bad({ view: 'alpha' })).toBe('view');
+    expect(bad({ refineMode: 'topk' })).toBe('refineMode');
+    expect(bad({ refineBudget: 1.5 })).toBe('refineBudget');
+    expect(bad({ refineThreshold: -0.1 })).toBe('refineThreshold');
+    expect(bad({ temporalSmoothing: 0.95 })).toBe('temporalSmoothing');
     expect(bad({ blur: 'light' })).toBe('blur');
   });
 
-  // BUG (src/options.ts:73): the unknown-key check uses `key in DEFAULT_OPTIONS`, which also
-  // finds inherited Object.prototype names, so these keys are silently accepted.
+  // The unknown-key check must not find names inherited from Object.prototype.
   it('rejects unknown keys that are Object.prototype names', () => {
     expect(bad({ constructor: 'x' })).toBe('constructor');
     expect(bad({ toString: 1 })).toBe('toString');
@@ -94,8 +101,12 @@ describe('parseOutputTypes', () => {
     expect(parseOutputTypes(' err , fgr ')).toEqual(['err', 'fgr']);
   });
 
-  it('rejects ref, unknown types and an empty list', () => {
-    for (const list of ['ref', 'com,ref', 'foo', '', ' , ']) {
+  it('accepts every output type including ref', () => {
+    expect(parseOutputTypes('com,pha,fgr,err,ref')).toEqual(['com', 'pha', 'fgr', 'err', 'ref']);
+  });
+
+  it('rejects unknown types and an empty list', () => {
+    for (const list of ['foo', 'com,foo', '', ' , ']) {
       expect(optionError(() => parseOutputTypes(list)).option).toBe('output-type');
     }
   });

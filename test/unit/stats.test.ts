@@ -14,8 +14,7 @@ describe('percentile (nearest rank)', () => {
     expect(percentile([42], 50)).toBe(42);
   });
 
-  // BUG (scripts/lib/stats.ts:5): rank = ceil((p / 100) · n) rounds up floating-point error,
-  // e.g. (55 / 100) · 100 = 55.00000000000001 → rank 56. p50 and p95 are not affected.
+  // ceil((p / 100) · n) would round floating-point error up: (55 / 100) · 100 = 55.00000000000001.
   it('is exact for every integer p on 1..100', () => {
     const hundred = Array.from({ length: 100 }, (_, i) => i + 1);
     for (let p = 1; p <= 100; p++) expect(percentile(hundred, p), `p${p}`).toBe(p);
