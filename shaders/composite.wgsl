@@ -1,11 +1,12 @@
 // Compositing: out = α·F + (1 − α)·B′ (render pass over a full-screen triangle).
-// F is the input frame (the foreground colour estimate until the refiner provides one),
-// α the full-resolution alpha, and B′ depends on the mode:
+// F is the refiner's foreground colour where it refined (fgr.a = 1) and the input frame
+// elsewhere, α the full-resolution alpha, and B′ depends on the mode:
 //   blur:  the mask-weighted blur, B′ = (b.rgb + ε·F) / (b.a + ε), b sampled bilinearly
 //   image: the background image, cover-fitted: uv = pixel·bgScale + bgOffset
 //   color: a solid colour
 //   off:   the frame untouched (α ignored)
-// `view` selects a debug output instead: 0 com, 1 pha (grey), 2 fgr, 3 err = 1 − |2α − 1|.
+// `view` selects a debug output instead: 0 com, 1 pha (grey), 2 fgr (F), 3 err (the coarse
+// stage's predicted error, nearest texel), 4 ref (the frame with refined pixels tinted red).
 
 struct Params {
   color: vec4f,
@@ -24,6 +25,8 @@ const BLUR_EPS: f32 = 1e-3;
 @group(0) @binding(3) var background: texture_2d<f32>;
 @group(0) @binding(4) var linearSampler: sampler;
 @group(0) @binding(5) var<uniform> params: Params;
+@group(0) @binding(6) var fgr: texture_2d<f32>;
+@group(0) @binding(7) var err: texture_2d<f32>;
 
 @vertex
 fn vs(@builtin(vertex_index) i: u32) -> @builtin(position) vec4f {
@@ -35,8 +38,12 @@ fn vs(@builtin(vertex_index) i: u32) -> @builtin(position) vec4f {
 fn fs(@builtin(position) position: vec4f) -> @location(0) vec4f {
   let pixel = vec2u(position.xy);
   let size = vec2f(textureDimensions(frame));
-  let f = textureLoad(frame, pixel, 0).rgb;
+  let refined = textureLoad(fgr, pixel, 0);
+  let original = textureLoad(frame, pixel, 0).rgb;
+  let f = select(original, refined.rgb, refined.a > 0.5);
   let a = textureLoad(alpha, pixel, 0).r;
+  let errSize = vec2i(textureDimensions(err));
+  let e = textureLoad(err, min(vec2i(pixel) * errSize / vec2i(size), errSize - 1), 0).r;
   let b = textureSampleLevel(blurred, linearSampler, position.xy / size, 0.0);
   let bgImage = textureSampleLevel(background, linearSampler, position.xy * params.bgScale + params.bgOffset, 0.0).rgb;
   if (params.view == 1u) {
@@ -46,8 +53,10 @@ fn fs(@builtin(position) position: vec4f) -> @location(0) vec4f {
     return vec4f(f, 1.0);
   }
   if (params.view == 3u) {
-    let e = 1.0 - abs(2.0 * a - 1.0);
     return vec4f(e, e, e, 1.0);
+  }
+  if (params.view == 4u) {
+    return vec4f(select(original, 0.5 * original + vec3f(0.5, 0.0, 0.0), refined.a > 0.5), 1.0);
   }
   var bg = f;
   var aa = a;

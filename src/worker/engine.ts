@@ -81,11 +81,14 @@ export class Engine implements EngineApi {
       if (!this.pipeline || !this.output) throw new ReplacerError('engine-not-ready', 'The engine is not initialised yet.');
       const result = await this.pipeline.process(frame, readbacks);
       const out = await this.output.toVideoFrame(result.output, frame.timestamp, frame.duration);
+      const plateFit = this.pipeline.plateFit;
       return {
         frame: out,
         stats: { ...result.stats, total: performance.now() - start },
         importPath: this.pipeline.importPath!,
         outputPath: this.output.path,
+        ...(plateFit ? { plateFit } : {}),
+        ...(result.refine ? { refine: result.refine } : {}),
         readbacks: result.readbacks,
       };
     } finally {
@@ -110,6 +113,9 @@ export class Engine implements EngineApi {
     this.teardownGpu();
     const gpu = await createGpuContext();
     this.gpu = gpu;
+    gpu.device.addEventListener('uncapturederror', (event) => {
+      console.error(`bg-replacer: WebGPU error: ${(event as GPUUncapturedErrorEvent).error.message}`);
+    });
     this.lost = false;
     void gpu.device.lost.then((info) => {
       if (this.gpu?.device === gpu.device && !this.disposed) {

@@ -6,11 +6,17 @@ import { createDownsamplePass } from '../gpu/passes/downsample';
 import { createGaussianBlurPass } from '../gpu/passes/gaussianBlur';
 import { createImportFramePass } from '../gpu/passes/importFrame';
 import { createUpsampleMaskPass, DEFAULT_UPSAMPLE_PARAMS } from '../gpu/passes/upsampleMask';
+import { createCoarsePass } from '../gpu/passes/coarse';
+import { createPlateStatsPass, PLATE_STATS_BYTES, PLATE_STATS_SCALE } from '../gpu/passes/plateStats';
+import { createPushPullPass } from '../gpu/passes/pushPull';
+import { createRefineTilesPass } from '../gpu/passes/refineTiles';
+import { createSelectTilesPass, TILE_SIZE } from '../gpu/passes/selectTiles';
+import { createTemporalPass } from '../gpu/passes/temporal';
 import { readTexture } from '../gpu/readback';
 import { COMPOSITE_MODE, COMPOSITE_VIEW, coverFit, type CompositeParams } from '../gpu/reference/composite';
 import { blurPlan } from '../gpu/reference/maskedBlur';
 import type { CoarseMask } from '../models/coarseMask';
-import type { FrameStats, Readback } from './protocol';
+import type { FrameStats, PlateFit, Readback, RefineStats } from './protocol';
 import { createFrameTextures, destroyFrameTextures, type FrameTextures } from './resources';
 import { personRoi, ROI_PASSES, type Rect } from './roi';
 
@@ -30,16 +36,28 @@ export type ImportPath = 'external-texture' | 'image-bitmap';
 
 type Bound<P extends { bind(io: never): unknown }> = ReturnType<P['bind']>;
 
+/** Frames between two plate-fit measurements (each a 32-byte read-back, only with a plate). */
+const PLATE_FIT_INTERVAL = 30;
+
 /**
  * The per-frame orchestration, in the order of DESIGN.md's data flow:
- * import → base network → downsample guide → upsample mask → (blur) → composite.
- * Owns every pass and texture it creates; one instance per GPU device.
+ * import → base network (whole frame + region of interest) → guides → upsampled prior →
+ * plate statistics → coarse stage (err, colour seeds) → push-pull colour fills → tile
+ * selection → sparse refine (indirect) → temporal smoothing → (blur) → composite.
+ * Owns every pass, texture and buffer it creates; one instance per GPU device.
  */
 export class FramePipeline {
   private readonly importFrame;
   private readonly downsample;
   private readonly downsampleRoi;
   private readonly upsample;
+  private readonly plateStats;
+  private readonly coarse;
+  private readonly fillFg;
+  private readonly fillBg;
+  private readonly selectTiles;
+  private readonly refine;
+  private readonly temporal;
   private readonly blurPrepare;
   private readonly blurH;
   private readonly blurV;
@@ -50,12 +68,29 @@ export class FramePipeline {
     downsample: Bound<ReturnType<typeof createDownsamplePass>>;
     downsampleRoi: Bound<ReturnType<typeof createDownsamplePass>>;
     upsample: Bound<ReturnType<typeof createUpsampleMaskPass>>;
+    plateStats: Bound<ReturnType<typeof createPlateStatsPass>>;
+    coarse: Bound<ReturnType<typeof createCoarsePass>>;
+    fillFg: Bound<ReturnType<typeof createPushPullPass>>;
+    fillBg: Bound<ReturnType<typeof createPushPullPass>>;
+    selectTiles: Bound<ReturnType<typeof createSelectTilesPass>>;
+    refine: Bound<ReturnType<typeof createRefineTilesPass>>;
+    temporal: Bound<ReturnType<typeof createTemporalPass>>;
     blurPrepare: Bound<ReturnType<typeof createBlurPreparePass>>;
     blurH: Bound<ReturnType<typeof createGaussianBlurPass>>;
     blurV: Bound<ReturnType<typeof createGaussianBlurPass>>;
     composite: Bound<ReturnType<typeof createCompositePass>>;
   } | null = null;
   private background: GPUTexture;
+  /** The plate as given (kept to rebuild its texture at a new frame size), and its texture. */
+  private plateImage: ImageBitmap | null = null;
+  private plateTexture: GPUTexture | null = null;
+  /** Whether the previous frame's alpha can be used (false after a reset). */
+  private hasHistory = false;
+  private frameCount = 0;
+  private plateFitBuffer: GPUBuffer | null = null;
+  private plateFitPending = false;
+  /** The last plate-fit measurement, null without a plate. */
+  plateFit: PlateFit | null = null;
   /** The person's region of interest of the last frame (full-res pixels), or null. */
   roi: Rect | null = null;
   /** How frames reach the GPU: decided by the first frame. */
@@ -76,6 +111,13 @@ export class FramePipeline {
     this.downsample = createDownsamplePass(device);
     this.downsampleRoi = createDownsamplePass(device, 'downsample-roi');
     this.upsample = createUpsampleMaskPass(device);
+    this.plateStats = createPlateStatsPass(device);
+    this.coarse = createCoarsePass(device);
+    this.fillFg = createPushPullPass(device, 'fill-fg');
+    this.fillBg = createPushPullPass(device, 'fill-bg');
+    this.selectTiles = createSelectTilesPass(device);
+    this.refine = createRefineTilesPass(device);
+    this.temporal = createTemporalPass(device);
     this.blurPrepare = createBlurPreparePass(device);
     this.blurH = createGaussianBlurPass(device, 'horizontal');
     this.blurV = createGaussianBlurPass(device, 'vertical');
@@ -96,14 +138,8 @@ export class FramePipeline {
    */
   setBackground(image: ImageBitmap | null): void {
     try {
-      const max = this.device.limits.maxTextureDimension2D;
-      if (image && (image.width > max || image.height > max || image.width === 0 || image.height === 0)) {
-        throw new InputError(
-          'unsupported-input',
-          `Background image is ${image.width}×${image.height}; the GPU accepts 1..${max} pixels a side — use a smaller image.`,
-        );
-      }
-      const next = image ? this.uploadImage(image) : this.solidBackground();
+      this.checkImageSize(image, 'Background image');
+      const next = image ? this.uploadImage(image, image.width, image.height) : this.solidBackground();
       this.background.destroy();
       this.background = next;
       this.bound = null;
@@ -113,56 +149,108 @@ export class FramePipeline {
   }
 
   /**
+   * Sets (or clears, with null) the clean background plate. The pipeline keeps the bitmap
+   * (and closes it when replaced) and uploads it at the frame size.
+   * @throws InputError 'unsupported-input' when the image exceeds the GPU's texture size
+   */
+  setPlate(image: ImageBitmap | null): void {
+    try {
+      this.checkImageSize(image, 'Background plate');
+    } catch (err) {
+      image?.close();
+      throw err;
+    }
+    this.plateImage?.close();
+    this.plateImage = image;
+    this.plateTexture?.destroy();
+    this.plateTexture = null;
+    this.plateFit = null;
+    this.hasHistory = false;
+    this.bound = null;
+  }
+
+  /**
    * Processes one frame (the caller keeps ownership of `frame`).
    * @param frame the camera or file frame, any size up to the GPU limit
-   * @param readbacks output types to read back (debug / replay)
-   * @returns the output texture (valid until the next call), timings and read-backs
+   * @param readbacks output types to read back (debug / replay); refine accounting is read too
+   * @returns the output texture (valid until the next call), timings, refine accounting
+   *   (with read-backs, or in the `ref` view) and read-backs
    */
   async process(
     frame: VideoFrame,
     readbacks: readonly OutputType[] = [],
-  ): Promise<{ output: GPUTexture; stats: Omit<FrameStats, 'total'>; readbacks: Partial<Record<OutputType, Readback>> }> {
-    const { device } = this;
+  ): Promise<{
+    output: GPUTexture;
+    stats: Omit<FrameStats, 'total'>;
+    refine: RefineStats | null;
+    readbacks: Partial<Record<OutputType, Readback>>;
+  }> {
+    const { device, options } = this;
     const width = frame.displayWidth;
     const height = frame.displayHeight;
-    const t = this.prepare(width, height);
+    const t = await this.prepare(width, height);
     const b = this.bound!;
 
     const t0 = performance.now();
     await this.import(frame, t.frame);
     const t1 = performance.now();
 
-    const needsMask = this.options.mode !== 'off' || this.options.view !== 'com';
+    const needsMask = options.mode !== 'off' || options.view !== 'com';
     if (needsMask) await this.segment(frame, t);
     const t2 = performance.now();
 
-    this.composite.setParams(this.compositeParams(width, height, this.options.view));
+    const hasPlate = this.plateTexture !== null;
+    this.composite.setParams(this.compositeParams(width, height, options.view));
+    this.coarse.setHasPlate(hasPlate);
+    this.refine.setParams(hasPlate);
+    const tileBudget = Math.floor((options.refineBudget * width * height) / (TILE_SIZE * TILE_SIZE));
+    this.selectTiles.setParams(options.refineMode, tileBudget, options.refineThreshold, t.tiles);
+    this.temporal.setParams(options.temporalSmoothing, this.hasHistory);
+
     const encoder = device.createCommandEncoder({ label: 'frame' });
+    encoder.beginRenderPass({ colorAttachments: [{ view: t.fgr.createView(), loadOp: 'clear', storeOp: 'store', clearValue: [0, 0, 0, 0] }] }).end();
     if (needsMask) {
       this.downsample.encode(encoder, b.downsample);
       this.downsampleRoi.encode(encoder, b.downsampleRoi);
       this.upsample.encode(encoder, b.upsample);
+      if (hasPlate) this.plateStats.encode(encoder, b.plateStats);
+      else encoder.clearBuffer(t.stats);
+      this.coarse.encode(encoder, b.coarse);
+      this.fillFg.encode(encoder, b.fillFg);
+      this.fillBg.encode(encoder, b.fillBg);
+      this.selectTiles.encode(encoder, b.selectTiles);
+      encoder.copyTextureToTexture({ texture: t.prior }, { texture: t.alpha }, [width, height]);
+      this.refine.encode(encoder, b.refine);
+      this.temporal.encode(encoder, b.temporal);
+      encoder.copyTextureToTexture({ texture: t.alphaOut }, { texture: t.alphaPrev }, [width, height]);
+      encoder.copyTextureToTexture({ texture: t.frame }, { texture: t.framePrev }, [width, height]);
+      this.hasHistory = true;
     }
-    if (this.options.mode === 'blur') {
+    if (options.mode === 'blur') {
       this.blurPrepare.encode(encoder, b.blurPrepare);
       this.blurH.encode(encoder, b.blurH);
       this.blurV.encode(encoder, b.blurV);
     }
     this.composite.encode(encoder, b.composite);
+    const measureFit = hasPlate && needsMask && this.frameCount % PLATE_FIT_INTERVAL === 0 && !this.plateFitPending;
+    if (measureFit) encoder.copyBufferToBuffer(t.stats, 0, this.plateFitReadBuffer(), 0, PLATE_STATS_BYTES);
     device.queue.submit([encoder.finish()]);
+    if (measureFit) this.readPlateFit();
+    this.frameCount++;
     await device.queue.onSubmittedWorkDone();
     const t3 = performance.now();
 
+    const refine = needsMask && (readbacks.length > 0 || options.view === 'ref') ? await this.readRefineStats(t) : null;
     const out: Partial<Record<OutputType, Readback>> = {};
     for (const type of readbacks) out[type] = await this.readback(type, width, height);
     if (readbacks.length > 0) {
       // Leave the output texture holding the selected view again.
-      this.composite.setParams(this.compositeParams(width, height, this.options.view));
+      this.composite.setParams(this.compositeParams(width, height, options.view));
       const again = device.createCommandEncoder({ label: 'frame (view restore)' });
       this.composite.encode(again, b.composite);
       device.queue.submit([again.finish()]);
     }
-    return { output: t.output, stats: { import: t1 - t0, segment: t2 - t1, gpu: t3 - t2 }, readbacks: out };
+    return { output: t.output, stats: { import: t1 - t0, segment: t2 - t1, gpu: t3 - t2 }, refine, readbacks: out };
   }
 
   /** Destroys every texture and buffer this pipeline created. */
@@ -171,7 +259,31 @@ export class FramePipeline {
     this.textures = null;
     this.bound = null;
     this.background.destroy();
-    for (const pass of [this.importFrame, this.downsample, this.downsampleRoi, this.upsample, this.blurPrepare, this.blurH, this.blurV, this.composite]) pass.dispose();
+    this.plateTexture?.destroy();
+    this.plateTexture = null;
+    this.plateImage?.close();
+    this.plateImage = null;
+    if (!this.plateFitPending) this.plateFitBuffer?.destroy();
+    this.plateFitBuffer = null;
+    for (const pass of [
+      this.importFrame,
+      this.downsample,
+      this.downsampleRoi,
+      this.upsample,
+      this.plateStats,
+      this.coarse,
+      this.fillFg,
+      this.fillBg,
+      this.selectTiles,
+      this.refine,
+      this.temporal,
+      this.blurPrepare,
+      this.blurH,
+      this.blurV,
+      this.composite,
+    ]) {
+      pass.dispose();
+    }
   }
 
   /**
@@ -231,13 +343,25 @@ export class FramePipeline {
     this.roi = rect === whole ? null : rect;
   }
 
-  private prepare(width: number, height: number): FrameTextures {
+  private async prepare(width: number, height: number): Promise<FrameTextures> {
     const sigmaFull = BLUR_SIGMA_FRACTION[this.options.blurStrength] * height;
     const plan = blurPlan(sigmaFull);
     if (!this.textures || this.textures.width !== width || this.textures.height !== height || this.blurFactor !== plan.factor) {
       if (this.textures) destroyFrameTextures(this.textures);
       this.textures = createFrameTextures(this.device, width, height, this.network.width, this.network.height, plan.factor);
       this.blurFactor = plan.factor;
+      this.plateTexture?.destroy();
+      this.plateTexture = null;
+      this.hasHistory = false;
+      this.bound = null;
+    }
+    if (this.plateImage && !this.plateTexture) {
+      const sized =
+        this.plateImage.width === width && this.plateImage.height === height
+          ? this.plateImage
+          : await createImageBitmap(this.plateImage, { resizeWidth: width, resizeHeight: height, resizeQuality: 'high' });
+      this.plateTexture = this.uploadImage(sized, width, height);
+      if (sized !== this.plateImage) sized.close();
       this.bound = null;
     }
     this.blurPrepare.setFactor(plan.factor);
@@ -245,6 +369,8 @@ export class FramePipeline {
     this.blurV.setSigma(plan.sigma);
     if (!this.bound) {
       const t = this.textures;
+      // Without a plate the passes that take one are given the frame (same size, unused).
+      const plate = this.plateTexture ?? t.frame;
       this.bound = {
         downsample: this.downsample.bind({ src: t.frame, dst: t.guideLow }),
         downsampleRoi: this.downsampleRoi.bind({ src: t.frame, dst: t.guideRoi }),
@@ -254,18 +380,43 @@ export class FramePipeline {
           maskFull: t.maskLow,
           guideRoi: t.guideRoi,
           maskRoi: t.maskRoi,
-          alpha: t.alpha,
+          alpha: t.prior,
         }),
-        blurPrepare: this.blurPrepare.bind({ frame: t.frame, alpha: t.alpha, dst: t.blurA }),
+        plateStats: this.plateStats.bind({ frame: t.frame, plate, prior: t.prior, stats: t.stats }),
+        coarse: this.coarse.bind({ frame: t.frame, plate, prior: t.prior, stats: t.stats, err: t.err, fgSeed: t.fgSeed, bgSeed: t.bgSeed }),
+        fillFg: this.fillFg.bind({ seed: t.fgSeed, filled: t.fgFill }),
+        fillBg: this.fillBg.bind({ seed: t.bgSeed, filled: t.bgFill }),
+        selectTiles: this.selectTiles.bind({ err: t.err, buffers: t.tiles }),
+        refine: this.refine.bind({
+          frame: t.frame,
+          prior: t.prior,
+          plate,
+          fgFill: t.fgFill,
+          bgFill: t.bgFill,
+          stats: t.stats,
+          buffers: t.tiles,
+          alpha: t.alpha,
+          fgr: t.fgr,
+        }),
+        temporal: this.temporal.bind({ frame: t.frame, framePrev: t.framePrev, alpha: t.alpha, alphaPrev: t.alphaPrev, alphaOut: t.alphaOut }),
+        blurPrepare: this.blurPrepare.bind({ frame: t.frame, alpha: t.alphaOut, dst: t.blurA }),
         blurH: this.blurH.bind({ src: t.blurA, dst: t.blurB }),
         blurV: this.blurV.bind({ src: t.blurB, dst: t.blurA }),
-        composite: this.composite.bind({ frame: t.frame, alpha: t.alpha, blurred: t.blurA, background: this.background, output: t.output }),
+        composite: this.composite.bind({
+          frame: t.frame,
+          alpha: t.alphaOut,
+          blurred: t.blurA,
+          background: this.background,
+          fgr: t.fgr,
+          err: t.err,
+          output: t.output,
+        }),
       };
     }
     return this.textures;
   }
 
-  private compositeParams(width: number, height: number, view: Options['view']): CompositeParams {
+  private compositeParams(width: number, height: number, view: OutputType): CompositeParams {
     return {
       mode: COMPOSITE_MODE[this.options.mode],
       view: COMPOSITE_VIEW[view],
@@ -275,27 +426,81 @@ export class FramePipeline {
   }
 
   private async readback(type: OutputType, width: number, height: number): Promise<Readback> {
-    if (type === 'ref') throw new InputError('unsupported-input', 'The "ref" output needs the sparse refiner, which this build does not have.');
     const b = this.bound!;
     this.composite.setParams(this.compositeParams(width, height, type));
     const encoder = this.device.createCommandEncoder({ label: `readback ${type}` });
     this.composite.encode(encoder, b.composite);
     this.device.queue.submit([encoder.finish()]);
     const rgba = (await readTexture(this.device, this.textures!.output)) as Uint8Array;
-    if (type === 'com' || type === 'fgr') return { width, height, channels: 4, data: rgba };
+    if (type === 'com' || type === 'fgr' || type === 'ref') return { width, height, channels: 4, data: rgba };
     const grey = new Uint8Array(width * height);
     for (let i = 0; i < grey.length; i++) grey[i] = rgba[i * 4]!;
     return { width, height, channels: 1, data: grey };
   }
 
-  private uploadImage(image: ImageBitmap): GPUTexture {
+  /** Reads the refined-tile count (debug / replay only: a 4-byte read-back). */
+  private async readRefineStats(t: FrameTextures): Promise<RefineStats> {
+    const buffer = this.device.createBuffer({ size: 4, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+    try {
+      const encoder = this.device.createCommandEncoder();
+      encoder.copyBufferToBuffer(t.tiles.dispatch, 0, buffer, 0, 4);
+      this.device.queue.submit([encoder.finish()]);
+      await buffer.mapAsync(GPUMapMode.READ);
+      const tiles = new Uint32Array(buffer.getMappedRange())[0]!;
+      buffer.unmap();
+      return { tiles, share: Math.min(1, (tiles * TILE_SIZE * TILE_SIZE) / (t.width * t.height)) };
+    } finally {
+      buffer.destroy();
+    }
+  }
+
+  private plateFitReadBuffer(): GPUBuffer {
+    this.plateFitBuffer ??= this.device.createBuffer({
+      label: 'plate fit read-back',
+      size: PLATE_STATS_BYTES,
+      usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ,
+    });
+    return this.plateFitBuffer;
+  }
+
+  /** Maps the plate statistics copied this frame, without waiting for them. */
+  private readPlateFit(): void {
+    const buffer = this.plateFitBuffer!;
+    this.plateFitPending = true;
+    buffer
+      .mapAsync(GPUMapMode.READ)
+      .then(() => {
+        this.plateFit = plateFitFromStats(new Uint32Array(buffer.getMappedRange().slice(0)));
+        buffer.unmap();
+      })
+      .catch((err: unknown) => {
+        // A lost device or a dispose() while mapping: the next measurement will try again.
+        console.warn(`bg-replacer: plate fit not measured: ${String(err)}`);
+      })
+      .finally(() => {
+        this.plateFitPending = false;
+        if (this.plateFitBuffer !== buffer) buffer.destroy();
+      });
+  }
+
+  private checkImageSize(image: ImageBitmap | null, what: string): void {
+    const max = this.device.limits.maxTextureDimension2D;
+    if (image && (image.width > max || image.height > max || image.width === 0 || image.height === 0)) {
+      throw new InputError(
+        'unsupported-input',
+        `${what} is ${image.width}×${image.height}; the GPU accepts 1..${max} pixels a side — use a smaller image.`,
+      );
+    }
+  }
+
+  private uploadImage(image: ImageBitmap, width: number, height: number): GPUTexture {
     const tex = this.device.createTexture({
-      label: 'background',
-      size: [image.width, image.height],
+      label: 'image',
+      size: [width, height],
       format: 'rgba8unorm',
       usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST | GPUTextureUsage.RENDER_ATTACHMENT,
     });
-    this.device.queue.copyExternalImageToTexture({ source: image }, { texture: tex }, [image.width, image.height]);
+    this.device.queue.copyExternalImageToTexture({ source: image }, { texture: tex }, [width, height]);
     return tex;
   }
 
@@ -309,4 +514,20 @@ export class FramePipeline {
     this.device.queue.writeTexture({ texture: tex }, new Uint8Array([128, 128, 128, 255]), { bytesPerRow: 4 }, [1, 1]);
     return tex;
   }
+}
+
+/**
+ * Plate fit from the plate statistics (fixed point ×1024, see shaders/plate_stats.wgsl).
+ * @param stats [ΣI.rgb, ΣB.rgb, Σ|I−B|, count]
+ * @returns null when too little background was visible to judge
+ */
+export function plateFitFromStats(stats: Uint32Array): PlateFit | null {
+  const count = stats[7]!;
+  if (count < 16) return null;
+  const luma = (r: number, g: number, b: number): number => 0.299 * r + 0.587 * g + 0.114 * b;
+  const frameLuma = luma(stats[0]!, stats[1]!, stats[2]!);
+  const plateLuma = luma(stats[3]!, stats[4]!, stats[5]!);
+  const brightness = plateLuma > 0 ? frameLuma / plateLuma : 1;
+  const difference = stats[6]! / PLATE_STATS_SCALE / count;
+  return { brightness, difference, stale: Math.abs(brightness - 1) > 0.15 || difference > 0.08 };
 }

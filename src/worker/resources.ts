@@ -1,11 +1,14 @@
+import { createTileBuffers, type TileBuffers } from '../gpu/passes/selectTiles';
+import { PLATE_STATS_BYTES } from '../gpu/passes/plateStats';
+
 /**
- * The textures one frame size needs, created once per (size, blur factor) and reused
- * every frame; owned and destroyed by the FramePipeline.
+ * The textures and buffers one frame size needs, created once per (size, blur factor) and
+ * reused every frame; owned and destroyed by the FramePipeline.
  */
 export interface FrameTextures {
   width: number;
   height: number;
-  /** Input frame F, rgba8unorm, full resolution. */
+  /** Input frame I, rgba8unorm, full resolution. */
   frame: GPUTexture;
   /** Frame downsampled to the base resolution (guide of the upsampling), rgba8unorm. */
   guideLow: GPUTexture;
@@ -15,8 +18,27 @@ export interface FrameTextures {
   guideRoi: GPUTexture;
   /** Base-network person confidence over the region of interest, r32float, base resolution. */
   maskRoi: GPUTexture;
-  /** Full-resolution alpha, r32float. */
+  /** Upsampled segmentation prior (coarse alpha at full resolution), r32float. */
+  prior: GPUTexture;
+  /** Refined alpha: the prior, overwritten on the refined tiles, r32float. */
   alpha: GPUTexture;
+  /** Temporally smoothed alpha (what is composited), r32float. */
+  alphaOut: GPUTexture;
+  /** Previous frame's alphaOut and frame, for temporal smoothing. */
+  alphaPrev: GPUTexture;
+  framePrev: GPUTexture;
+  /** Foreground colour F on refined pixels (a = 1 there, 0 elsewhere), rgba8unorm. */
+  fgr: GPUTexture;
+  /** Coarse stage outputs at ceil(W/4)×ceil(H/4): predicted error and colour seeds and fills. */
+  err: GPUTexture;
+  fgSeed: GPUTexture;
+  bgSeed: GPUTexture;
+  fgFill: GPUTexture;
+  bgFill: GPUTexture;
+  /** Plate statistics (plate_stats.wgsl), 32 bytes. */
+  stats: GPUBuffer;
+  /** Tile list and indirect dispatch arguments of the sparse refiner. */
+  tiles: TileBuffers;
   /** Mask-weighted blur ping-pong pair, rgba16float at 1/blurFactor resolution. */
   blurA: GPUTexture;
   blurB: GPUTexture;
@@ -27,7 +49,7 @@ export interface FrameTextures {
 const T = GPUTextureUsage;
 
 /**
- * Allocates the textures for a frame of width×height, a base network of
+ * Allocates the resources for a frame of width×height, a base network of
  * lowWidth×lowHeight and a blur at 1/blurFactor resolution.
  */
 export function createFrameTextures(
@@ -40,24 +62,44 @@ export function createFrameTextures(
 ): FrameTextures {
   const make = (label: string, w: number, h: number, format: GPUTextureFormat, usage: number): GPUTexture =>
     device.createTexture({ label, size: [w, h], format, usage });
+  const full = (label: string, format: GPUTextureFormat, usage: number): GPUTexture => make(label, width, height, format, usage);
+  const cw = Math.ceil(width / 4);
+  const ch = Math.ceil(height / 4);
   const bw = Math.ceil(width / blurFactor);
   const bh = Math.ceil(height / blurFactor);
+  const store = T.TEXTURE_BINDING | T.STORAGE_BINDING;
   return {
     width,
     height,
-    frame: make('frame', width, height, 'rgba8unorm', T.TEXTURE_BINDING | T.STORAGE_BINDING | T.COPY_SRC | T.COPY_DST | T.RENDER_ATTACHMENT),
-    guideLow: make('guide-low', lowWidth, lowHeight, 'rgba8unorm', T.TEXTURE_BINDING | T.STORAGE_BINDING),
+    frame: full('frame', 'rgba8unorm', store | T.COPY_SRC | T.COPY_DST | T.RENDER_ATTACHMENT),
+    guideLow: make('guide-low', lowWidth, lowHeight, 'rgba8unorm', store),
     maskLow: make('mask-low', lowWidth, lowHeight, 'r32float', T.TEXTURE_BINDING | T.COPY_DST),
-    guideRoi: make('guide-roi', lowWidth, lowHeight, 'rgba8unorm', T.TEXTURE_BINDING | T.STORAGE_BINDING),
+    guideRoi: make('guide-roi', lowWidth, lowHeight, 'rgba8unorm', store),
     maskRoi: make('mask-roi', lowWidth, lowHeight, 'r32float', T.TEXTURE_BINDING | T.COPY_DST),
-    alpha: make('alpha', width, height, 'r32float', T.TEXTURE_BINDING | T.STORAGE_BINDING | T.COPY_SRC),
-    blurA: make('blur-a', bw, bh, 'rgba16float', T.TEXTURE_BINDING | T.STORAGE_BINDING),
-    blurB: make('blur-b', bw, bh, 'rgba16float', T.TEXTURE_BINDING | T.STORAGE_BINDING),
-    output: make('output', width, height, 'rgba8unorm', T.RENDER_ATTACHMENT | T.COPY_SRC | T.TEXTURE_BINDING),
+    prior: full('prior', 'r32float', store | T.COPY_SRC),
+    alpha: full('alpha', 'r32float', store | T.COPY_DST | T.COPY_SRC),
+    alphaOut: full('alpha-out', 'r32float', store | T.COPY_SRC),
+    alphaPrev: full('alpha-prev', 'r32float', T.TEXTURE_BINDING | T.COPY_DST),
+    framePrev: full('frame-prev', 'rgba8unorm', T.TEXTURE_BINDING | T.COPY_DST),
+    fgr: full('fgr', 'rgba8unorm', store | T.RENDER_ATTACHMENT | T.COPY_SRC),
+    err: make('err', cw, ch, 'r32float', store | T.COPY_SRC),
+    fgSeed: make('fg-seed', cw, ch, 'rgba16float', store),
+    bgSeed: make('bg-seed', cw, ch, 'rgba16float', store),
+    fgFill: make('fg-fill', cw, ch, 'rgba16float', store),
+    bgFill: make('bg-fill', cw, ch, 'rgba16float', store),
+    stats: device.createBuffer({ label: 'plate stats', size: PLATE_STATS_BYTES, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST }),
+    tiles: createTileBuffers(device, width, height),
+    blurA: make('blur-a', bw, bh, 'rgba16float', store),
+    blurB: make('blur-b', bw, bh, 'rgba16float', store),
+    output: full('output', 'rgba8unorm', T.RENDER_ATTACHMENT | T.COPY_SRC | T.TEXTURE_BINDING),
   };
 }
 
-/** Destroys every texture of a FrameTextures. */
+/** Destroys every texture and buffer of a FrameTextures. */
 export function destroyFrameTextures(t: FrameTextures): void {
-  for (const tex of [t.frame, t.guideLow, t.maskLow, t.guideRoi, t.maskRoi, t.alpha, t.blurA, t.blurB, t.output]) tex.destroy();
+  for (const value of Object.values(t)) {
+    if (value instanceof GPUTexture || value instanceof GPUBuffer) value.destroy();
+  }
+  t.tiles.tiles.destroy();
+  t.tiles.dispatch.destroy();
 }

@@ -16,7 +16,7 @@ test.describe('composite pass', () => {
     });
   }
 
-  for (const view of ['pha', 'fgr', 'err'] as const) {
+  for (const view of ['pha', 'fgr', 'err', 'ref'] as const) {
     test(`debug view ${view}`, async ({ page }) => {
       const r = await page.evaluate((v) => window.gpuCases.composite(9, 'blur', v), view);
       expect(r.maxDiff).toBeLessThanOrEqual(TOLERANCE);

@@ -242,6 +242,12 @@ const cases = {
     const weight = randomImage(8, 6, 1, rand, 0.05, 1);
     const blurred = quantize16f({ ...colour, data: colour.data.map((v, i) => (i % 4 === 3 ? weight.data[i >> 2]! : v * weight.data[i >> 2]!)) });
     const background = quantize8(randomImage(13, 7, 4, rand));
+    // Refined foreground on a random half of the pixels (channel 3 = 1 there), and a coarse error map.
+    const fgr = quantize8(randomImage(W, H, 4, rand));
+    fgr.data.forEach((v, i) => {
+      if (i % 4 === 3) fgr.data[i] = v > 0.5 ? 1 : 0;
+    });
+    const err = randomImage(6, 4, 1, rand);
     const params = {
       mode: COMPOSITE_MODE[mode],
       view: COMPOSITE_VIEW[view],
@@ -256,10 +262,12 @@ const cases = {
       alpha: upload(device, alpha, 'r32float'),
       blurred: upload(device, blurred, 'rgba16float'),
       background: upload(device, background, 'rgba8unorm'),
+      fgr: upload(device, fgr, 'rgba8unorm'),
+      err: upload(device, err, 'r32float'),
       output: out,
     });
     await submit(device, (e) => pass.encode(e, b));
-    return compare(await read(device, out, 4), compositeReference(frame, alpha, blurred, background, params));
+    return compare(await read(device, out, 4), compositeReference(frame, alpha, blurred, background, fgr, err, params));
   },
 };
 

@@ -205,33 +205,47 @@ describe('compositeReference', () => {
   const base: CompositeParams = { mode: COMPOSITE_MODE.color, view: COMPOSITE_VIEW.com, color: [0, 1, 0.5], bgScale: [0.5, 1], bgOffset: [0, 0] };
   const pixel = (out: FloatImage, x: number): number[] => [...out.data.subarray(x * 4, x * 4 + 4)];
 
-  it('debug views: pha is alpha grey, err is 1 − |2α − 1|, fgr is F', () => {
-    closeAll(pixel(compositeReference(frame, alphaOf(0.3), none, none, { ...base, view: COMPOSITE_VIEW.pha }), 1), [0.3, 0.3, 0.3, 1]);
-    closeAll(pixel(compositeReference(frame, alphaOf(0.25), none, none, { ...base, view: COMPOSITE_VIEW.err }), 0), [0.5, 0.5, 0.5, 1]);
-    closeAll(pixel(compositeReference(frame, alphaOf(0.25), none, none, { ...base, view: COMPOSITE_VIEW.fgr }), 0), [...F, 1]);
+  // No refined pixels (channel 3 = 0): F is the frame. A 1×1 error map of 0.4.
+  const unrefined = createImage(2, 1, 4);
+  const err = img(1, 1, 1, [0.4]);
+  const G = [0.1, 0.9, 0.3];
+  const refinedRight = img(2, 1, 4, [0.5, 0.5, 0.5, 0, ...G, 1]);
+
+  it('debug views: pha is alpha grey, err is the coarse error, fgr is F, ref tints refined pixels', () => {
+    closeAll(pixel(compositeReference(frame, alphaOf(0.3), none, none, unrefined, err, { ...base, view: COMPOSITE_VIEW.pha }), 1), [0.3, 0.3, 0.3, 1]);
+    closeAll(pixel(compositeReference(frame, alphaOf(0.25), none, none, unrefined, err, { ...base, view: COMPOSITE_VIEW.err }), 0), [0.4, 0.4, 0.4, 1]);
+    closeAll(pixel(compositeReference(frame, alphaOf(0.25), none, none, unrefined, err, { ...base, view: COMPOSITE_VIEW.fgr }), 0), [...F, 1]);
+    const ref = compositeReference(frame, alphaOf(0.25), none, none, refinedRight, err, { ...base, view: COMPOSITE_VIEW.ref });
+    closeAll(pixel(ref, 0), [...F, 1]);
+    closeAll(pixel(ref, 1), [0.4 + 0.5, 0.2, 0.1, 1]);
+  });
+
+  it('uses the refined foreground where the refiner wrote one', () => {
+    const out = compositeReference(frame, alphaOf(0.25), none, none, refinedRight, err, base);
+    closeAll(pixel(out, 1), [0.25 * G[0]!, 0.25 * G[1]! + 0.75, 0.25 * G[2]! + 0.375, 1]);
   });
 
   it('color mode blends α·F + (1 − α)·C', () => {
-    const out = compositeReference(frame, alphaOf(0.25), none, none, base);
+    const out = compositeReference(frame, alphaOf(0.25), none, none, unrefined, err, base);
     // 0.25·(0.8, 0.4, 0.2) + 0.75·(0, 1, 0.5)
     closeAll(pixel(out, 0), [0.2, 0.85, 0.425, 1]);
     closeAll(pixel(out, 1), [0.2, 0.85, 0.425, 1]);
   });
 
   it('off mode returns F whatever α', () => {
-    closeAll(pixel(compositeReference(frame, alphaOf(0), none, none, { ...base, mode: COMPOSITE_MODE.off }), 0), [...F, 1]);
+    closeAll(pixel(compositeReference(frame, alphaOf(0), none, none, unrefined, err, { ...base, mode: COMPOSITE_MODE.off }), 0), [...F, 1]);
   });
 
   it('blur mode divides the weighted blur by its weight, with a small F term', () => {
     const blurred = img(1, 1, 4, [0.2, 0.4, 0.6, 0.5]);
-    const out = compositeReference(frame, alphaOf(0), blurred, none, { ...base, mode: COMPOSITE_MODE.blur });
+    const out = compositeReference(frame, alphaOf(0), blurred, none, unrefined, err, { ...base, mode: COMPOSITE_MODE.blur });
     // (rgb·w + 1e-3·F) / (w + 1e-3); not clamped
     closeAll(pixel(out, 0), [0.2008 / 0.501, 0.4004 / 0.501, 0.6002 / 0.501, 1]);
   });
 
   it('image mode samples the background at pixel·bgScale + bgOffset', () => {
     const bg = img(2, 1, 3, [0.1, 0.2, 0.3, 0.9, 0.8, 0.7]);
-    const out = compositeReference(frame, alphaOf(0), none, bg, { ...base, mode: COMPOSITE_MODE.image, ...coverFit(2, 1, 2, 1) });
+    const out = compositeReference(frame, alphaOf(0), none, bg, unrefined, err, { ...base, mode: COMPOSITE_MODE.image, ...coverFit(2, 1, 2, 1) });
     closeAll(pixel(out, 0), [0.1, 0.2, 0.3, 1]);
     closeAll(pixel(out, 1), [0.9, 0.8, 0.7, 1]);
   });

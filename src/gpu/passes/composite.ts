@@ -12,6 +12,10 @@ export interface CompositeIO {
   blurred: GPUTexture;
   /** Background image for `image` mode, rgba8unorm, any size. */
   background: GPUTexture;
+  /** Refiner foreground, rgba8unorm, frame size: (F, 1) where refined, a = 0 elsewhere. */
+  fgr: GPUTexture;
+  /** Coarse predicted error, r32float, any size (nearest texel). */
+  err: GPUTexture;
   /** Output, rgba8unorm with RENDER_ATTACHMENT, same size as the frame. */
   output: GPUTexture;
 }
@@ -20,7 +24,7 @@ const FRAGMENT = GPUShaderStage.FRAGMENT;
 
 /**
  * Compositing αF + (1 − α)B′ for the modes off / blur / image / colour, and the debug
- * views pha / fgr / err (shaders/composite.wgsl; reference: src/gpu/reference/composite.ts).
+ * views pha / fgr / err / ref (shaders/composite.wgsl; reference: src/gpu/reference/composite.ts).
  */
 export function createCompositePass(device: GPUDevice) {
   const layout = device.createBindGroupLayout({
@@ -32,6 +36,8 @@ export function createCompositePass(device: GPUDevice) {
       filterTexture(3, FRAGMENT),
       { binding: 4, visibility: FRAGMENT, sampler: { type: 'filtering' } },
       uniformBuffer(5, FRAGMENT),
+      loadTexture(6, FRAGMENT),
+      loadTexture(7, FRAGMENT),
     ],
   });
   const module = device.createShaderModule({ label: 'composite', code });
@@ -62,6 +68,8 @@ export function createCompositePass(device: GPUDevice) {
           { binding: 3, resource: io.background.createView() },
           { binding: 4, resource: sampler },
           { binding: 5, resource: { buffer: params } },
+          { binding: 6, resource: io.fgr.createView() },
+          { binding: 7, resource: io.err.createView() },
         ],
       });
       return { group, output: io.output.createView() };

@@ -3,7 +3,7 @@ import { at, createImage, sampleBilinear, type FloatImage } from './image';
 /** Composite modes as numbered in shaders/composite.wgsl. */
 export const COMPOSITE_MODE = { off: 0, blur: 1, image: 2, color: 3 } as const;
 /** Debug views as numbered in shaders/composite.wgsl. */
-export const COMPOSITE_VIEW = { com: 0, pha: 1, fgr: 2, err: 3 } as const;
+export const COMPOSITE_VIEW = { com: 0, pha: 1, fgr: 2, err: 3, ref: 4 } as const;
 
 export interface CompositeParams {
   mode: number;
@@ -19,7 +19,9 @@ const BLUR_EPS = 1e-3;
 
 /**
  * Reference of shaders/composite.wgsl: out = α·F + (1 − α)·B′, or a debug view.
- * @param frame F [H,W,≥3] in 0..1
+ * @param frame the input frame I [H,W,≥3] in 0..1
+ * @param fgr refined foreground [H,W,4]: F where channel 3 > 0.5, else I is used
+ * @param err coarse error [h,w,1], read at the nearest texel floor(pixel·h/H)
  * @param alpha [H,W,1] in 0..1
  * @param blurred mask-weighted blur [h,w,4] (rgb·w, w), any size, sampled bilinearly
  * @param background image [h',w',≥3], sampled bilinearly at pixel·bgScale + bgOffset
@@ -30,6 +32,8 @@ export function compositeReference(
   alpha: FloatImage,
   blurred: FloatImage,
   background: FloatImage,
+  fgr: FloatImage,
+  err: FloatImage,
   p: CompositeParams,
 ): FloatImage {
   const out = createImage(frame.width, frame.height, 4);
@@ -38,14 +42,16 @@ export function compositeReference(
       const px = x + 0.5;
       const py = y + 0.5;
       const a = at(alpha, x, y, 0);
-      const f = [0, 1, 2].map((c) => at(frame, x, y, c));
+      const original = [0, 1, 2].map((c) => at(frame, x, y, c));
+      const refined = at(fgr, x, y, 3) > 0.5;
+      const f = refined ? [0, 1, 2].map((c) => at(fgr, x, y, c)) : original;
+      const e = at(err, Math.min(Math.floor((x * err.width) / frame.width), err.width - 1), Math.min(Math.floor((y * err.height) / frame.height), err.height - 1), 0);
       let rgb: number[];
       if (p.view === COMPOSITE_VIEW.pha) rgb = [a, a, a];
       else if (p.view === COMPOSITE_VIEW.fgr) rgb = f;
-      else if (p.view === COMPOSITE_VIEW.err) {
-        const e = 1 - Math.abs(2 * a - 1);
-        rgb = [e, e, e];
-      } else {
+      else if (p.view === COMPOSITE_VIEW.err) rgb = [e, e, e];
+      else if (p.view === COMPOSITE_VIEW.ref) rgb = refined ? original.map((v, c) => 0.5 * v + (c === 0 ? 0.5 : 0)) : original;
+      else {
         let bg = f;
         let aa = a;
         if (p.mode === COMPOSITE_MODE.blur) {

@@ -1,0 +1,112 @@
+// Tile selection for the sparse refiner (BackgroundMattingV2's refine modes). Full-resolution
+// tiles of 8×8 pixels = 2×2 texels of the 1/4-resolution error map; a tile's error is the
+// maximum over its texels. Three dispatches:
+//   measure:   tile error → tileErr[], and a 256-bin histogram of the errors;
+//   threshold: one thread picks the cut: `full` every tile; `thresholding` err > threshold;
+//              `sampling` the top `budget` tiles by error (bins above the cut all, tiles in the
+//              cut bin first come first served up to the budget), never tiles with err ≤ 1/255;
+//              it also resets the indirect dispatch count;
+//   append:    each selected tile is appended to `tiles` (x | y << 16) with an atomic counter
+//              that is the x of the indirect dispatch arguments (one workgroup per tile).
+
+struct Params {
+  mode: u32,       // 0 sampling, 1 thresholding, 2 full
+  budget: u32,     // sampling: at most this many tiles
+  threshold: f32,  // thresholding: err > threshold
+  tilesX: u32,
+  tilesY: u32,
+}
+
+struct Cut {
+  bin: u32,        // tiles whose bin is above are selected
+  tieBudget: u32,  // tiles in `bin` itself selected while ties < tieBudget
+  ties: atomic<u32>,
+}
+
+const BINS: u32 = 256u;
+const MIN_ERR: f32 = 1.0 / 255.0;
+
+@group(0) @binding(0) var err: texture_2d<f32>;
+@group(0) @binding(1) var<storage, read_write> tileErr: array<f32>;
+@group(0) @binding(2) var<storage, read_write> histogram: array<atomic<u32>, 256>;
+@group(0) @binding(3) var<storage, read_write> cut: Cut;
+@group(0) @binding(4) var<storage, read_write> tiles: array<u32>;
+@group(0) @binding(5) var<storage, read_write> dispatch: array<atomic<u32>, 3>;
+@group(0) @binding(6) var<uniform> params: Params;
+
+fn binOf(e: f32) -> u32 {
+  return min(u32(clamp(e, 0.0, 1.0) * f32(BINS)), BINS - 1u);
+}
+
+@compute @workgroup_size(8, 8)
+fn measure(@builtin(global_invocation_id) id: vec3u) {
+  if (id.x >= params.tilesX || id.y >= params.tilesY) {
+    return;
+  }
+  let size = vec2i(textureDimensions(err));
+  let base = vec2i(id.xy) * 2;
+  var e = 0.0;
+  for (var dy = 0; dy < 2; dy++) {
+    for (var dx = 0; dx < 2; dx++) {
+      let q = base + vec2i(dx, dy);
+      if (q.x < size.x && q.y < size.y) {
+        e = max(e, textureLoad(err, q, 0).r);
+      }
+    }
+  }
+  tileErr[id.y * params.tilesX + id.x] = e;
+  if (e > MIN_ERR) {
+    atomicAdd(&histogram[binOf(e)], 1u);
+  }
+}
+
+@compute @workgroup_size(1)
+fn threshold() {
+  atomicStore(&dispatch[0], 0u);
+  atomicStore(&dispatch[1], 1u);
+  atomicStore(&dispatch[2], 1u);
+  atomicStore(&cut.ties, 0u);
+  cut.bin = BINS;
+  cut.tieBudget = 0u;
+  if (params.mode != 0u) {
+    return;
+  }
+  var above = 0u;
+  for (var b = i32(BINS) - 1; b >= 0; b--) {
+    let n = atomicLoad(&histogram[u32(b)]);
+    if (above + n > params.budget) {
+      cut.bin = u32(b);
+      cut.tieBudget = params.budget - above;
+      return;
+    }
+    above += n;
+  }
+  // Every tile with an error fits in the budget.
+  cut.bin = 0u;
+  cut.tieBudget = atomicLoad(&histogram[0]);
+}
+
+@compute @workgroup_size(8, 8)
+fn append(@builtin(global_invocation_id) id: vec3u) {
+  if (id.x >= params.tilesX || id.y >= params.tilesY) {
+    return;
+  }
+  let e = tileErr[id.y * params.tilesX + id.x];
+  var selected = false;
+  if (params.mode == 2u) {
+    selected = true;
+  } else if (params.mode == 1u) {
+    selected = e > params.threshold;
+  } else if (e > MIN_ERR) {
+    let b = binOf(e);
+    if (b > cut.bin) {
+      selected = true;
+    } else if (b == cut.bin) {
+      selected = atomicAdd(&cut.ties, 1u) < cut.tieBudget;
+    }
+  }
+  if (selected) {
+    let slot = atomicAdd(&dispatch[0], 1u);
+    tiles[slot] = id.x | (id.y << 16u);
+  }
+}

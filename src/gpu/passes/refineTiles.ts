@@ -1,0 +1,101 @@
+import code from '../../../shaders/refine_tiles.wgsl?raw';
+import { filterTexture, loadTexture, storageTexture, uniformBuffer } from '../layout';
+import type { TileBuffers } from './selectTiles';
+
+/** Parameters of the refiner (see shaders/refine_tiles.wgsl). */
+export interface RefineParams {
+  /** Colour distance (RGB units) at which foreground and plate are trusted half-way. */
+  tau: number;
+  /** Weight of the foreground-colour prior in the F estimate. */
+  lambda: number;
+  /** Guided-filter regulariser (no plate). */
+  epsilon: number;
+}
+
+export const DEFAULT_REFINE_PARAMS: RefineParams = { tau: 0.1, lambda: 0.05, epsilon: 1e-3 };
+
+/** Inputs and outputs of the sparse refiner. */
+export interface RefineTilesIO {
+  frame: GPUTexture;
+  /** Upsampled segmentation prior, r32float. */
+  prior: GPUTexture;
+  /** Plate at frame size, rgba8unorm (any texture of that size without a plate). */
+  plate: GPUTexture;
+  /** Push-pull filled foreground / background colours at 1/4 resolution, rgba16float. */
+  fgFill: GPUTexture;
+  bgFill: GPUTexture;
+  /** Plate statistics, 32 bytes. */
+  stats: GPUBuffer;
+  buffers: TileBuffers;
+  /** Outputs written on the selected tiles only: alpha r32float, fgr rgba8unorm (a = 1 where refined). */
+  alpha: GPUTexture;
+  fgr: GPUTexture;
+}
+
+/**
+ * Sparse refinement over the selected tiles by indirect dispatch, one workgroup per 8×8
+ * tile (shaders/refine_tiles.wgsl; reference: src/gpu/reference/refineTiles.ts).
+ */
+export function createRefineTilesPass(device: GPUDevice) {
+  const ro = (binding: number): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } });
+  const layout = device.createBindGroupLayout({
+    label: 'refine-tiles',
+    entries: [
+      loadTexture(0),
+      loadTexture(1),
+      loadTexture(2),
+      filterTexture(3),
+      filterTexture(4),
+      ro(5),
+      ro(6),
+      storageTexture(7, 'r32float'),
+      storageTexture(8, 'rgba8unorm'),
+      { binding: 9, visibility: GPUShaderStage.COMPUTE, sampler: { type: 'filtering' } },
+      uniformBuffer(10),
+    ],
+  });
+  const pipeline = device.createComputePipeline({
+    label: 'refine-tiles',
+    layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+    compute: { module: device.createShaderModule({ label: 'refine-tiles', code }), entryPoint: 'main' },
+  });
+  const sampler = device.createSampler({ magFilter: 'linear', minFilter: 'linear' });
+  const params = device.createBuffer({ label: 'refine params', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  return {
+    setParams(hasPlate: boolean, p: RefineParams = DEFAULT_REFINE_PARAMS): void {
+      const data = new ArrayBuffer(16);
+      new Uint32Array(data, 0, 1)[0] = hasPlate ? 1 : 0;
+      new Float32Array(data, 4, 3).set([p.tau, p.lambda, p.epsilon]);
+      device.queue.writeBuffer(params, 0, data);
+    },
+    bind(io: RefineTilesIO): { group: GPUBindGroup; dispatch: GPUBuffer } {
+      const group = device.createBindGroup({
+        layout,
+        entries: [
+          { binding: 0, resource: io.frame.createView() },
+          { binding: 1, resource: io.prior.createView() },
+          { binding: 2, resource: io.plate.createView() },
+          { binding: 3, resource: io.fgFill.createView() },
+          { binding: 4, resource: io.bgFill.createView() },
+          { binding: 5, resource: { buffer: io.stats } },
+          { binding: 6, resource: { buffer: io.buffers.tiles } },
+          { binding: 7, resource: io.alpha.createView() },
+          { binding: 8, resource: io.fgr.createView() },
+          { binding: 9, resource: sampler },
+          { binding: 10, resource: { buffer: params } },
+        ],
+      });
+      return { group, dispatch: io.buffers.dispatch };
+    },
+    encode(encoder: GPUCommandEncoder, b: { group: GPUBindGroup; dispatch: GPUBuffer }): void {
+      const pass = encoder.beginComputePass({ label: 'refine-tiles' });
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, b.group);
+      pass.dispatchWorkgroupsIndirect(b.dispatch, 0);
+      pass.end();
+    },
+    dispose(): void {
+      params.destroy();
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import code from '../../../shaders/select_tiles.wgsl?raw';
+import type { RefineMode } from '../../options';
+import { loadTexture, uniformBuffer } from '../layout';
+
+/** Full-resolution tile side in pixels (2×2 texels of the 1/4-resolution error map). */
+export const TILE_SIZE = 8;
+const REFINE_MODE_CODE: Record<RefineMode, number> = { sampling: 0, thresholding: 1, full: 2 };
+
+/** Buffers the selection writes and the refiner reads; owned by the caller. */
+export interface TileBuffers {
+  /** u32 per tile: x | y << 16, the first `dispatch[0]` entries valid. STORAGE. */
+  tiles: GPUBuffer;
+  /** Indirect dispatch arguments [count, 1, 1]. STORAGE | INDIRECT. */
+  dispatch: GPUBuffer;
+  tilesX: number;
+  tilesY: number;
+}
+
+/** Allocates the tile list and indirect-dispatch buffers for a frame of width×height pixels. */
+export function createTileBuffers(device: GPUDevice, width: number, height: number): TileBuffers {
+  const tilesX = Math.ceil(width / TILE_SIZE);
+  const tilesY = Math.ceil(height / TILE_SIZE);
+  return {
+    tiles: device.createBuffer({ label: 'tile list', size: 4 * tilesX * tilesY, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC }),
+    dispatch: device.createBuffer({
+      label: 'refine dispatch',
+      size: 12,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.INDIRECT | GPUBufferUsage.COPY_SRC,
+    }),
+    tilesX,
+    tilesY,
+  };
+}
+
+/**
+ * GPU tile selection for the sparse refiner: per-tile error, a 256-bin histogram for top-k,
+ * and an atomic append into a compact list whose length is the indirect dispatch count
+ * (shaders/select_tiles.wgsl; reference: src/gpu/reference/selectTiles.ts).
+ */
+export function createSelectTilesPass(device: GPUDevice) {
+  const storage = (binding: number): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } });
+  const layout = device.createBindGroupLayout({
+    label: 'select-tiles',
+    entries: [loadTexture(0), storage(1), storage(2), storage(3), storage(4), storage(5), uniformBuffer(6)],
+  });
+  const module = device.createShaderModule({ label: 'select-tiles', code });
+  const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
+  const make = (entryPoint: string): GPUComputePipeline =>
+    device.createComputePipeline({ label: `select-tiles ${entryPoint}`, layout: pipelineLayout, compute: { module, entryPoint } });
+  const measure = make('measure');
+  const threshold = make('threshold');
+  const append = make('append');
+  const params = device.createBuffer({ label: 'select-tiles params', size: 32, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  const histogram = device.createBuffer({ label: 'tile error histogram', size: 256 * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+  const cut = device.createBuffer({ label: 'tile cut', size: 16, usage: GPUBufferUsage.STORAGE });
+  let tileErr: GPUBuffer | null = null;
+  return {
+    /**
+     * Sets the selection for the following frames.
+     * @param budget sampling: the largest number of tiles; threshold: thresholding's error cut (0..1)
+     */
+    setParams(mode: RefineMode, budget: number, threshold: number, buffers: TileBuffers): void {
+      const data = new ArrayBuffer(32);
+      new Uint32Array(data, 0, 2).set([REFINE_MODE_CODE[mode], budget]);
+      new Float32Array(data, 8, 1)[0] = threshold;
+      new Uint32Array(data, 12, 2).set([buffers.tilesX, buffers.tilesY]);
+      device.queue.writeBuffer(params, 0, data);
+    },
+    bind(io: { err: GPUTexture; buffers: TileBuffers }): { group: GPUBindGroup; tilesX: number; tilesY: number } {
+      tileErr?.destroy();
+      tileErr = device.createBuffer({ label: 'tile errors', size: 4 * io.buffers.tilesX * io.buffers.tilesY, usage: GPUBufferUsage.STORAGE });
+      const group = device.createBindGroup({
+        layout,
+        entries: [
+          { binding: 0, resource: io.err.createView() },
+          { binding: 1, resource: { buffer: tileErr } },
+          { binding: 2, resource: { buffer: histogram } },
+          { binding: 3, resource: { buffer: cut } },
+          { binding: 4, resource: { buffer: io.buffers.tiles } },
+          { binding: 5, resource: { buffer: io.buffers.dispatch } },
+          { binding: 6, resource: { buffer: params } },
+        ],
+      });
+      return { group, tilesX: io.buffers.tilesX, tilesY: io.buffers.tilesY };
+    },
+    encode(encoder: GPUCommandEncoder, b: { group: GPUBindGroup; tilesX: number; tilesY: number }): void {
+      encoder.clearBuffer(histogram);
+      const pass = encoder.beginComputePass({ label: 'select-tiles' });
+      pass.setBindGroup(0, b.group);
+      pass.setPipeline(measure);
+      pass.dispatchWorkgroups(Math.ceil(b.tilesX / 8), Math.ceil(b.tilesY / 8));
+      pass.setPipeline(threshold);
+      pass.dispatchWorkgroups(1);
+      pass.setPipeline(append);
+      pass.dispatchWorkgroups(Math.ceil(b.tilesX / 8), Math.ceil(b.tilesY / 8));
+      pass.end();
+    },
+    dispose(): void {
+      tileErr?.destroy();
+      tileErr = null;
+      for (const buffer of [params, histogram, cut]) buffer.destroy();
+    },
+  };
+}
