@@ -3,16 +3,13 @@
 //                   [--gpu] [--verbose] [--timeout SECONDS] --out DIR
 // Runs the real app pipeline in headless Chromium on every frame of PATH, in order, and
 // writes DIR/<type>/NNNN.png plus DIR/stats.json.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PNG } from 'pngjs';
 import { ReplacerError } from '../src/errors';
 import { parseOutputTypes, resolveOptions, type Options } from '../src/options';
-import type { ReplayReport } from '../src/replay/jobProtocol';
-import { launchChromium } from './lib/browser';
 import { openFrameSource } from './lib/frames';
-import { startReplayServer, type PostedOutput } from './lib/replayServer';
+import { encodeReadbackPng, openReplaySession, readImageFile, type ServedImage } from './lib/runReplay';
 import { summarise } from './lib/stats';
 
 const USAGE =
@@ -23,24 +20,12 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-/** Encodes one read-back as PNG: 8-bit grey for 1 channel, RGB for 4. */
-function encodePng(o: PostedOutput): Buffer {
-  if (o.data.length !== o.width * o.height * o.channels) throw new Error(`${o.type} ${o.index}: ${o.data.length} bytes for ${o.width}×${o.height}×${o.channels}`);
-  const png = new PNG({ width: o.width, height: o.height, colorType: o.channels === 1 ? 0 : 2, inputColorType: o.channels === 1 ? 0 : 6, inputHasAlpha: o.channels === 4, bitDepth: 8 });
-  png.data = o.data;
-  return PNG.sync.write(png, { colorType: o.channels === 1 ? 0 : 2, inputColorType: o.channels === 1 ? 0 : 6, inputHasAlpha: o.channels === 4, bitDepth: 8 });
-}
-
 /** Reads an image given on the command line. Exits with a one-line error when it cannot. */
-function readImageArg(flag: string, path: string): { mime: string; data: Buffer } {
-  const mime = ({ '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp' } as Record<string, string>)[
-    extname(path).toLowerCase()
-  ];
-  if (!mime) fail(`${flag} ${path}: expected a .png, .jpg or .webp image`);
+function readImageArg(flag: string, path: string): ServedImage {
   try {
-    return { mime, data: readFileSync(path) };
+    return readImageFile(path, flag);
   } catch (err) {
-    fail(`${flag} ${path}: ${err instanceof Error ? err.message : String(err)}`);
+    fail(err instanceof Error ? err.message : String(err));
   }
 }
 
@@ -100,54 +85,47 @@ async function main(): Promise<void> {
   for (const type of outputTypes) mkdirSync(join(outDir, type), { recursive: true });
 
   let written = 0;
-  let settle: (r: { report?: ReplayReport; error?: string }) => void = () => {};
-  const finished = new Promise<{ report?: ReplayReport; error?: string }>((r) => (settle = r));
-  const { server, url } = await startReplayServer({
-    job: { frames: source.count, outputTypes, options, hasBackground: background !== null, hasPlate: plate !== null, frameDurationUs: Math.round(1e6 / (source.fps ?? 30)) },
-    source,
-    background,
-    plate,
-    onOutput(o) {
-      writeFileSync(join(outDir, o.type, `${String(o.index).padStart(4, '0')}.png`), encodePng(o));
-      written++;
-    },
-    onDone: (report) => settle({ report }),
-    onError: (e) => settle({ error: e.message }),
-  });
-  const browser = await launchChromium({ gpu: args.gpu });
-  const timer = setTimeout(() => settle({ error: `timed out after ${args.timeout} s` }), timeoutMs);
+  let failure: string | null = null;
+  let session;
   try {
-    const page = await browser.newPage();
-    if (args.verbose) page.on('console', (m) => console.error(`[page] ${m.text()}`));
-    page.on('pageerror', (err) => settle({ error: `page error: ${err.message}` }));
-    page.on('crash', () => settle({ error: 'the browser tab crashed' }));
-    await page.goto(`${url}replay.html`);
-    const { report, error } = await finished;
-    if (error) fail(error);
+    session = await openReplaySession({ gpu: args.gpu, verbose: args.verbose });
+    const report = await session.run({
+      source,
+      options,
+      outputTypes,
+      background,
+      plate,
+      timeoutMs,
+      onOutput(o) {
+        writeFileSync(join(outDir, o.type, `${String(o.index).padStart(4, '0')}.png`), encodeReadbackPng(o));
+        written++;
+      },
+    });
     const expected = source.count * outputTypes.length;
-    if (written !== expected) fail(`wrote ${written} of ${expected} outputs`);
+    if (written !== expected) throw new Error(`wrote ${written} of ${expected} outputs`);
     const stats = {
       input: args.input,
       frames: source.count,
-      fps: Math.round((source.count / (report!.wallMs / 1000)) * 100) / 100,
-      wallMs: Math.round(report!.wallMs),
-      stages: summarise(report!.perFrame),
-      adapter: report!.adapter,
-      backend: report!.backend,
-      importPath: report!.importPath,
-      outputPath: report!.outputPath,
+      fps: Math.round((source.count / (report.wallMs / 1000)) * 100) / 100,
+      wallMs: Math.round(report.wallMs),
+      stages: summarise(report.perFrame),
+      adapter: report.adapter,
+      backend: report.backend,
+      importPath: report.importPath,
+      outputPath: report.outputPath,
       mode: options.mode,
       blurStrength: options.blurStrength,
       outputTypes,
     };
     writeFileSync(join(outDir, 'stats.json'), JSON.stringify(stats, null, 2) + '\n');
     console.log(`replay: ${source.count} frames at ${stats.fps} fps on ${stats.adapter} → ${outDir}`);
+  } catch (err) {
+    failure = err instanceof Error ? err.message : String(err);
   } finally {
-    clearTimeout(timer);
-    await browser.close();
-    await server.close();
+    await session?.close();
     source.close();
   }
+  if (failure !== null) fail(failure);
 }
 
 main().catch((err: unknown) => {

@@ -80,5 +80,5 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
   if (w < 1.0) {
     a += (1.0 - w) * jbu(maskFull, guideFull, vec4f(0.0, 0.0, size), pixel, guide);
   }
-  textureStore(alphaOut, id.xy, vec4f(a, 0.0, 0.0, 1.0));
+  textureStore(alphaOut, id.xy, vec4f(smoothstep(0.3, 0.7, a), 0.0, 0.0, 1.0));
 }

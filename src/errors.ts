@@ -15,7 +15,8 @@ export type ErrorCode =
   | 'corrupt-input'
   | 'engine-not-ready'
   | 'engine-failed'
-  | 'disposed';
+  | 'disposed'
+  | 'storage-failed';
 
 /** Base class of every error this product raises on purpose. */
 export class ReplacerError extends Error {

@@ -1,19 +1,23 @@
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import { customElement, query, state } from 'lit/decorators.js';
 import '../element/bg-replacer';
 import type { BgReplacerElement } from '../element/bg-replacer';
-import type { ReplacerStats } from '../element/api';
+import type { PlateCaptureOptions, ReplacerStats } from '../element/api';
 import { ReplacerError } from '../errors';
 import { DEFAULT_OPTIONS, OUTPUT_TYPES, type Options } from '../options';
 import { toReplacerError } from '../element/toReplacerError';
+import { DEFAULT_COUNTDOWN_SECONDS } from '../element/plateCapture';
 import { DEFAULT_RESOLUTION, listCameras, openCamera, stopStream, type CameraDevice, type Resolution } from '../sources/camera';
 import { openFileSource } from '../sources/file';
+import { clearStoredPlate, encodePlate, loadPlate, savePlate, type StoredPlate } from '../sources/plateStore';
 import { createBuiltinBackgrounds, type BuiltinBackground } from './backgrounds';
 import type { CameraChoice } from './cameraPicker';
 import './cameraPicker';
 import './errorBanner';
 import './hud';
 import './modeControls';
+import type { PlateView } from './plateControls';
+import './plateControls';
 
 /** How often the HUD is redrawn from the replacer's stats, in ms. */
 const HUD_INTERVAL_MS = 250;
@@ -30,7 +34,10 @@ const VIEW_LABELS: Readonly<Record<Options['view'], string>> = {
 
 /**
  * `<bg-app>`: the demo page. Opens the default camera on start, shows the processed self-view
- * with a HUD, and offers the camera, mode, background, mirror, debug view and file-source controls.
+ * with a HUD, and offers the camera, mode, background, mirror, debug view and file-source
+ * controls, and the background plate: capture (with a countdown over the self-view), a
+ * thumbnail, re-capture and clear, kept in IndexedDB and restored on load, with a warning
+ * when it no longer fits the scene.
  */
 @customElement('bg-app')
 export class BgApp extends LitElement {
@@ -97,6 +104,51 @@ export class BgApp extends LitElement {
       font: inherit;
       padding: 4px;
     }
+    .plate-overlay {
+      inset: 0;
+      display: flex;
+      flex-direction: column;
+      align-items: center;
+      justify-content: center;
+      gap: 8px;
+      background: rgba(0, 0, 0, 0.45);
+      color: #fff;
+      text-shadow: 0 2px 8px rgba(0, 0, 0, 0.6);
+      pointer-events: none;
+      text-align: center;
+    }
+    .plate-overlay .hint {
+      font-size: clamp(16px, 3vw, 28px);
+      font-weight: 600;
+    }
+    .plate-overlay .count {
+      font-size: clamp(64px, 16vw, 180px);
+      font-weight: 700;
+      line-height: 1;
+    }
+    .plate-stale {
+      display: flex;
+      align-items: center;
+      gap: 10px;
+      background: #fff4e5;
+      color: #663c00;
+      border: 1px solid #ffd8a8;
+      border-radius: 4px;
+      padding: 8px 10px;
+      margin-bottom: 8px;
+    }
+    .plate-stale span {
+      flex: 1;
+    }
+    .plate-stale button {
+      font: inherit;
+      font-size: 13px;
+      padding: 4px 10px;
+      border: 1px solid #c77700;
+      border-radius: 4px;
+      background: #fff;
+      cursor: pointer;
+    }
   `;
 
   @state() private input: MediaStream | null = null;
@@ -116,7 +168,17 @@ export class BgApp extends LitElement {
   @state() private mirror = true;
   @state() private errors: readonly ReplacerError[] = [];
   @state() private stats: ReplacerStats | null = null;
+  /** The stored / captured plate shown as a thumbnail, or null. */
+  @state() private plate: PlateView | null = null;
+  @state() private capturingPlate = false;
+  /** Seconds left in the capture countdown, 0 while frames are collected, null otherwise. */
+  @state() private plateCountdown: number | null = null;
   @query('bg-replacer') private element!: BgReplacerElement | null;
+
+  /** A plate restored from IndexedDB, waiting to be given to the replacer. */
+  private pendingPlate: Blob | null = null;
+  /** Set by a capture or a clear: a restore that finishes later must not undo them. */
+  private plateTouched = false;
 
   private userBackgroundUrl: string | null = null;
   private fileSource: { dispose(): void } | null = null;
@@ -133,11 +195,52 @@ export class BgApp extends LitElement {
     return this.errors;
   }
 
+  /**
+   * Captures the background plate the way the *Capture background* button does (countdown
+   * overlay, thumbnail, IndexedDB); the options exist for tests (e.g. a shorter countdown).
+   * Errors are shown in the banner, not thrown.
+   */
+  async capturePlate(options: PlateCaptureOptions = {}): Promise<void> {
+    const element = this.element;
+    if (this.capturingPlate || !element) return;
+    this.capturingPlate = true;
+    // A restore still on its way must not overwrite the new capture.
+    this.plateTouched = true;
+    this.pendingPlate = null;
+    this.plateCountdown = options.countdownSeconds ?? DEFAULT_COUNTDOWN_SECONDS;
+    try {
+      const bitmap = await element.capturePlate(options);
+      let stored: StoredPlate;
+      try {
+        stored = await encodePlate(bitmap);
+      } finally {
+        bitmap.close();
+      }
+      this.showPlate(stored);
+      await savePlate(stored);
+    } catch (err) {
+      if (!(err instanceof DOMException && err.name === 'AbortError')) this.showError(err);
+    } finally {
+      this.capturingPlate = false;
+      this.plateCountdown = null;
+    }
+  }
+
+  /** Removes the plate from the engine and from IndexedDB. Errors are shown in the banner. */
+  async clearPlate(): Promise<void> {
+    this.plateTouched = true;
+    this.pendingPlate = null;
+    this.showPlate(null);
+    const results = await Promise.allSettled([this.element?.clearPlate(), clearStoredPlate()]);
+    for (const r of results) if (r.status === 'rejected') this.showError(r.reason);
+  }
+
   override connectedCallback(): void {
     super.connectedCallback();
     navigator.mediaDevices?.addEventListener('devicechange', this.onDeviceChange);
     this.hudTimer = setInterval(() => (this.stats = this.element?.stats ?? null), HUD_INTERVAL_MS);
     void this.loadBackgrounds();
+    void this.restorePlate();
     void this.startCamera({ deviceId: '', resolution: this.resolution });
   }
 
@@ -147,6 +250,7 @@ export class BgApp extends LitElement {
     clearInterval(this.hudTimer);
     this.stopSource();
     if (this.userBackgroundUrl) URL.revokeObjectURL(this.userBackgroundUrl);
+    this.showPlate(null);
   }
 
   override render() {
@@ -154,6 +258,7 @@ export class BgApp extends LitElement {
     return html`
       <h1>Background replacer</h1>
       <error-banner .errors=${this.errors} @dismiss=${this.onDismiss}></error-banner>
+      ${this.renderStaleWarning()}
       <main>
         <bg-replacer
           data-testid="replacer"
@@ -166,8 +271,11 @@ export class BgApp extends LitElement {
           .stream=${this.input}
           @error=${this.onReplacerError}
           @ended=${this.onEnded}
+          @ready=${this.applyPendingPlate}
+          @platecountdown=${(e: CustomEvent<number>) => (this.plateCountdown = e.detail)}
         >
           <app-hud .stats=${this.stats}></app-hud>
+          ${this.renderCountdown()}
         </bg-replacer>
         <aside>
           <fieldset>
@@ -205,6 +313,16 @@ export class BgApp extends LitElement {
             ></mode-controls>
           </fieldset>
           <fieldset>
+            <legend>Background plate</legend>
+            <plate-controls
+              .plate=${this.plate}
+              ?capturing=${this.capturingPlate}
+              ?ready=${this.stats?.ready === true}
+              @plate-capture=${() => void this.capturePlate()}
+              @plate-clear=${() => void this.clearPlate()}
+            ></plate-controls>
+          </fieldset>
+          <fieldset>
             <legend>View</legend>
             <label>
               <input data-testid="mirror-toggle" type="checkbox" .checked=${this.mirror} @change=${this.onMirror} />
@@ -220,6 +338,61 @@ export class BgApp extends LitElement {
         </aside>
       </main>
     `;
+  }
+
+  /** The big countdown over the self-view while a plate is captured. */
+  private renderCountdown() {
+    if (!this.capturingPlate) return nothing;
+    const left = this.plateCountdown;
+    return html`
+      <div class="plate-overlay" data-testid="plate-countdown" role="status" aria-live="assertive">
+        ${left === null || left > 0
+          ? html`<div class="hint">Step out of the frame</div>
+              <div class="count">${left ?? ''}</div>`
+          : html`<div class="hint">Capturing…</div>`}
+      </div>
+    `;
+  }
+
+  /** The warning shown while the engine reports that the plate no longer fits the scene. */
+  private renderStaleWarning() {
+    const stats = this.stats;
+    if (!stats?.plate || !stats.plateFit?.stale || this.capturingPlate) return nothing;
+    return html`
+      <div class="plate-stale" data-testid="plate-stale-warning" role="alert">
+        <span>The background changed since the plate was captured (lighting or camera moved) — re-capture it.</span>
+        <button data-testid="plate-stale-recapture" @click=${() => void this.capturePlate()}>Re-capture</button>
+      </div>
+    `;
+  }
+
+  /** Shows the stored plate from IndexedDB and gives it to the replacer (once it exists). */
+  private async restorePlate(): Promise<void> {
+    try {
+      const stored = await loadPlate();
+      // A capture or a clear that started meanwhile wins.
+      if (!stored || this.plateTouched) return;
+      this.showPlate(stored);
+      this.pendingPlate = stored.blob;
+      this.applyPendingPlate();
+    } catch (err) {
+      this.showError(err);
+    }
+  }
+
+  /** Gives a restored plate to the replacer; it waits for the engine itself. */
+  private applyPendingPlate(): void {
+    const element = this.element;
+    const blob = this.pendingPlate;
+    if (!blob || !element?.replacer) return;
+    this.pendingPlate = null;
+    element.setPlate(blob).catch((err: unknown) => this.showError(err));
+  }
+
+  /** Shows `stored` as the plate thumbnail (null: none), releasing the previous one. */
+  private showPlate(stored: StoredPlate | null): void {
+    if (this.plate) URL.revokeObjectURL(this.plate.url);
+    this.plate = stored ? { url: URL.createObjectURL(stored.blob), width: stored.width, height: stored.height, capturedAt: stored.capturedAt } : null;
   }
 
   private async loadBackgrounds(): Promise<void> {

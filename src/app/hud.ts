@@ -9,9 +9,18 @@ function ms(value: number | undefined): string {
   return value === undefined ? '–' : value.toFixed(1);
 }
 
+/** The plate state in a few words: none, fits, stale, or set (not measured yet). */
+export function plateLabel(stats: ReplacerStats | null): string {
+  if (!stats?.plate) return 'none';
+  const fit = stats.plateFit;
+  if (!fit) return 'set';
+  return `${fit.stale ? 'stale' : 'fits'} (×${fit.brightness.toFixed(2)}, Δ${fit.difference.toFixed(3)})`;
+}
+
 /**
  * `<app-hud>`: a small overlay with fps, per-stage milliseconds of the last processed frame
- * (import, segment, gpu, total), dropped frames, the GPU adapter and the backend.
+ * (import, segment, gpu, total), dropped frames, the plate state (with its brightness ratio and
+ * difference), the share of pixels refined, the GPU adapter and the backend.
  */
 @customElement('app-hud')
 export class AppHud extends LitElement {
@@ -38,6 +47,9 @@ export class AppHud extends LitElement {
       margin: 0;
       text-align: right;
     }
+    dd.warn {
+      color: #ffb74d;
+    }
   `;
 
   @property({ attribute: false }) stats: ReplacerStats | null = null;
@@ -51,6 +63,9 @@ export class AppHud extends LitElement {
         ${STAGES.map((stage) => html`<dt>${stage} ms</dt><dd data-testid="hud-${stage}">${ms(s?.last?.[stage])}</dd>`)}
         <dt>dropped</dt>
         <dd data-testid="hud-dropped">${s ? s.dropped : '–'}</dd>
+        <dt>plate</dt>
+        <dd data-testid="hud-plate" class=${s?.plateFit?.stale ? 'warn' : ''}>${plateLabel(s)}</dd>
+        ${s?.refine ? html`<dt>refined</dt><dd data-testid="hud-refined">${(s.refine.share * 100).toFixed(1)} %</dd>` : nothing}
         <dt>engine</dt>
         <dd data-testid="hud-ready">${s?.ready ? 'ready' : 'pass-through'}</dd>
         ${s?.adapter ? html`<dt>adapter</dt><dd data-testid="hud-adapter">${s.adapter}</dd>` : nothing}

@@ -1,4 +1,4 @@
-import type { BackgroundReplacer, ReplacerStats } from '../element/api';
+import type { BackgroundReplacer, PlateCaptureOptions, ReplacerStats } from '../element/api';
 import type { ReplacerError } from '../errors';
 import { BgApp } from './app';
 
@@ -13,6 +13,8 @@ export interface AppTestHook {
   readonly output: MediaStream | null;
   readonly stats: ReplacerStats | null;
   readonly errors: readonly ReplacerError[];
+  /** Captures the plate as the *Capture background* button does, with test options (e.g. a shorter countdown). */
+  capturePlate(options?: PlateCaptureOptions): Promise<void>;
 }
 
 declare global {
@@ -40,4 +42,5 @@ window.__app = {
   get errors() {
     return app.shownErrors;
   },
+  capturePlate: (options) => app.capturePlate(options),
 };

@@ -4,8 +4,9 @@ import { resolveOptions, type Backend, type Options } from '../options';
 import { createTrackOutput, type TrackOutput } from '../output/trackOutput';
 import { installErrorTransfer } from '../worker/errorTransfer';
 import { readTrackFrames, type FrameReader } from '../sources/trackFrames';
-import type { EngineApi, EngineInfo, FrameStats, ProcessResult } from '../worker/protocol';
+import type { EngineApi, EngineInfo, FrameStats, PlateFit, ProcessResult, RefineStats } from '../worker/protocol';
 import { FpsMeter } from './fpsMeter';
+import { countdown, PlateCollector, resolveCaptureOptions, type PlateCaptureOptions } from './plateCapture';
 import { toReplacerError } from './toReplacerError';
 
 /** A snapshot of the live pipeline, as `replacer.stats` and the `stats` event give it. */
@@ -25,7 +26,15 @@ export interface ReplacerStats {
   /** GPU adapter description once ready, e.g. "google swiftshader". */
   adapter: string | null;
   backend: Backend | null;
+  /** True while the engine holds a background plate (captured or set). */
+  plate: boolean;
+  /** How well the plate still fits the scene (engine-measured), or null without a plate / before the first measurement. */
+  plateFit: PlateFit | null;
+  /** Sparse-refinement accounting of the last processed frame, or null when the refiner did not run. */
+  refine: RefineStats | null;
 }
+
+export type { PlateCaptureOptions, PlateFit, RefineStats };
 
 /**
  * Events a BackgroundReplacer dispatches (all CustomEvents):
@@ -34,12 +43,18 @@ export interface ReplacerStats {
  *   failed (it was passed through), the engine worker failed, or reading the input failed.
  * - `stats`: detail ReplacerStats — after every output or dropped frame.
  * - `ended`: detail null — the input track ended; the output track ends too.
+ * - `platecountdown`: detail the whole seconds left before `capturePlate()` collects frames
+ *   (3, 2, 1), then 0 when collection starts.
+ * - `platestale`: detail PlateFit — the plate stopped fitting the scene (lighting changed or the
+ *   camera moved); fired once per transition, again only after it fitted in between.
  */
 export interface ReplacerEventMap {
   ready: CustomEvent<EngineInfo>;
   error: CustomEvent<ReplacerError>;
   stats: CustomEvent<ReplacerStats>;
   ended: CustomEvent<null>;
+  platecountdown: CustomEvent<number>;
+  platestale: CustomEvent<PlateFit>;
 }
 
 /** Background blur / replacement for a camera stream; see DESIGN.md. */
@@ -71,6 +86,29 @@ export interface BackgroundReplacer extends EventTarget {
    * @throws InputError 'corrupt-input' (rejection) when the blob is not a decodable image
    */
   setBackground(image: ImageBitmap | Blob | null): Promise<void>;
+  /**
+   * Captures the clean background plate from the input being processed: counts down
+   * (`platecountdown` events) so the user can step out of the frame, then combines the next
+   * `frames` input frames with a per-pixel median, gives the plate to the engine and resolves
+   * with a copy the caller owns (for a thumbnail or storage; close it when done). A later call
+   * replaces a running one, which rejects with an AbortError.
+   * @throws InvalidOptionError (rejection) for a countdown outside 0..60 s or frames outside 1..60
+   * @throws ReplacerError (rejection) 'engine-not-ready' when no stream is being processed, the
+   *   engine is still starting, the input stops or no frames arrive; the engine's error when it
+   *   failed; 'disposed' after dispose()
+   * @throws the signal's reason (rejection) when `signal` aborts
+   */
+  capturePlate(options?: PlateCaptureOptions): Promise<ImageBitmap>;
+  /**
+   * Sets the plate (e.g. one restored from storage), or clears it with null. An ImageBitmap is
+   * transferred (unusable here afterwards); a Blob is decoded first. It should show the scene
+   * without the person in the camera's framing; it is resized to the frame size. Waits for the
+   * engine when it is still starting; ignored when the engine failed (`stats.plate` stays false).
+   * @throws InputError 'corrupt-input' (rejection) when the blob is not a decodable image
+   */
+  setPlate(image: ImageBitmap | Blob | null): Promise<void>;
+  /** Clears the plate: the same as `setPlate(null)`. */
+  clearPlate(): Promise<void>;
   /** Resolves with the engine info once ready; rejects with the engine's start error. */
   whenReady(): Promise<EngineInfo>;
   /** Stops reading, ends the output, closes every frame and terminates the worker. Idempotent. */
@@ -95,6 +133,8 @@ export async function createBackgroundReplacer(options: Partial<Options> = {}): 
 const PROCESS_TIMEOUT_MS = 10_000;
 /** How long dispose() waits for the engine to release its resources before terminating the worker. */
 const DISPOSE_TIMEOUT_MS = 2_000;
+/** A plate capture fails when its frames have not arrived after this long, plus 1 s per frame. */
+const CAPTURE_TIMEOUT_MS = 5_000;
 
 type EngineState = 'starting' | 'ready' | 'failed' | 'disposed';
 
@@ -103,6 +143,13 @@ interface Pipeline {
   readonly reader: FrameReader;
   readonly output: TrackOutput;
   stopped: boolean;
+}
+
+/** A capturePlate() call in progress. */
+interface PlateCapture {
+  readonly abort: AbortController;
+  /** Set when the countdown is over and frames are being collected. */
+  collector: PlateCollector | null;
 }
 
 class Replacer extends EventTarget implements BackgroundReplacer {
@@ -126,6 +173,12 @@ class Replacer extends EventTarget implements BackgroundReplacer {
   private readonly fps = new FpsMeter();
   private counts = { dropped: 0, processed: 0, passedThrough: 0 };
   private last: FrameStats | null = null;
+  private capture: PlateCapture | null = null;
+  private plate = false;
+  /** Increases with every plate change, so results measured against an older plate are ignored. */
+  private plateGeneration = 0;
+  private plateFit: PlateFit | null = null;
+  private refine: RefineStats | null = null;
 
   constructor(options: Readonly<Options>) {
     super();
@@ -157,6 +210,9 @@ class Replacer extends EventTarget implements BackgroundReplacer {
       ready: this.state === 'ready',
       adapter: this.info?.adapter ?? null,
       backend: this.info?.backend ?? null,
+      plate: this.plate,
+      plateFit: this.plateFit,
+      refine: this.refine,
     };
   }
 
@@ -175,6 +231,7 @@ class Replacer extends EventTarget implements BackgroundReplacer {
 
   stop(): void {
     this.stopPipeline();
+    this.abortCapture(new ReplacerError('engine-not-ready', 'The video stopped during the plate capture — start it again and re-capture.'));
   }
 
   setOptions(partial: Partial<Options>): Promise<void> {
@@ -186,7 +243,7 @@ class Replacer extends EventTarget implements BackgroundReplacer {
   }
 
   async setBackground(image: ImageBitmap | Blob | null): Promise<void> {
-    const bitmap = image instanceof Blob ? await decodeBackground(image) : image;
+    const bitmap = image instanceof Blob ? await decodeImage(image, 'background image') : image;
     return this.enqueue(async () => {
       if (this.state !== 'ready') {
         bitmap?.close();
@@ -194,6 +251,63 @@ class Replacer extends EventTarget implements BackgroundReplacer {
       }
       await this.guard(this.engine.setBackground(bitmap ? Comlink.transfer(bitmap, [bitmap]) : null));
     });
+  }
+
+  async capturePlate(options: PlateCaptureOptions = {}): Promise<ImageBitmap> {
+    const { countdownSeconds, frames } = resolveCaptureOptions(options);
+    this.checkCapturable();
+    this.capture?.abort.abort(new DOMException('A newer capturePlate() call replaced this one.', 'AbortError'));
+    const capture: PlateCapture = { abort: new AbortController(), collector: null };
+    this.capture = capture;
+    const { signal } = capture.abort;
+    const onUserAbort = (): void => capture.abort.abort(options.signal!.reason);
+    if (options.signal?.aborted) onUserAbort();
+    options.signal?.addEventListener('abort', onUserAbort, { once: true });
+    try {
+      await countdown(countdownSeconds, (left) => this.emit('platecountdown', left), signal);
+      this.checkCapturable();
+      const collector = new PlateCollector(frames);
+      capture.collector = collector;
+      const onAbort = (): void => collector.fail(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.emit('platecountdown', 0);
+      let image: ImageData;
+      try {
+        image = await withTimeout(
+          collector.result,
+          CAPTURE_TIMEOUT_MS + frames * 1000,
+          () => new ReplacerError('engine-not-ready', `No video frames arrived for the plate capture — check that the camera is running, then re-capture.`),
+        );
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+        collector.fail(null);
+      }
+      const plate = await createImageBitmap(image);
+      try {
+        const forEngine = await createImageBitmap(plate);
+        if (signal.aborted) {
+          forEngine.close();
+          throw signal.reason;
+        }
+        await this.applyPlate(forEngine, true);
+      } catch (err) {
+        plate.close();
+        throw err;
+      }
+      return plate;
+    } finally {
+      options.signal?.removeEventListener('abort', onUserAbort);
+      if (this.capture === capture) this.capture = null;
+    }
+  }
+
+  async setPlate(image: ImageBitmap | Blob | null): Promise<void> {
+    const bitmap = image instanceof Blob ? await decodeImage(image, 'background plate') : image;
+    return this.applyPlate(bitmap, false);
+  }
+
+  clearPlate(): Promise<void> {
+    return this.setPlate(null);
   }
 
   async whenReady(): Promise<EngineInfo> {
@@ -208,6 +322,7 @@ class Replacer extends EventTarget implements BackgroundReplacer {
     this.state = 'disposed';
     this.stopPipeline();
     this.cutLifeline(new ReplacerError('disposed', 'This background replacer was disposed.'));
+    this.abortCapture(this.lifelineCut!);
     try {
       if (wasAlive) await withTimeout(this.engine.dispose(), DISPOSE_TIMEOUT_MS);
     } catch (err) {
@@ -242,6 +357,7 @@ class Replacer extends EventTarget implements BackgroundReplacer {
           frame.close();
           break;
         }
+        this.capture?.collector?.offer(frame);
         await this.onFrame(frame, pipeline);
       }
       if (!pipeline.stopped) this.emit('ended', null);
@@ -250,7 +366,10 @@ class Replacer extends EventTarget implements BackgroundReplacer {
     } finally {
       pipeline.stopped = true;
       pipeline.output.close();
-      if (this.pipeline === pipeline) this.pipeline = null;
+      if (this.pipeline === pipeline) {
+        this.pipeline = null;
+        this.abortCapture(new ReplacerError('engine-not-ready', 'The video ended during the plate capture — start it again and re-capture.'));
+      }
     }
   }
 
@@ -275,6 +394,7 @@ class Replacer extends EventTarget implements BackgroundReplacer {
   /** Sends one frame to the engine and writes the result, or the original if it failed. */
   private async processFrame(frame: VideoFrame, pipeline: Pipeline): Promise<void> {
     const original = frame.clone();
+    const plateGeneration = this.plateGeneration;
     let result: ProcessResult;
     try {
       result = await this.guard(this.engine.process(Comlink.transfer(frame, [frame])), PROCESS_TIMEOUT_MS, (late) => late.frame.close());
@@ -296,6 +416,8 @@ class Replacer extends EventTarget implements BackgroundReplacer {
     this.busy = false;
     this.failureStreak = 0;
     this.last = result.stats;
+    this.refine = result.refine ?? null;
+    if (this.plate && plateGeneration === this.plateGeneration && result.plateFit) this.updatePlateFit(result.plateFit);
     await this.deliver(result.frame, pipeline, 'processed');
   }
 
@@ -315,6 +437,51 @@ class Replacer extends EventTarget implements BackgroundReplacer {
     this.counts[kind]++;
     this.fps.tick();
     this.emitStats();
+  }
+
+  /**
+   * Gives the engine a plate (or clears it) in call order with the other control calls.
+   * @param strict reject when the engine is not usable (capturePlate); otherwise, as for
+   *   backgrounds, a plate for a failed engine is dropped silently (its error was reported)
+   */
+  private applyPlate(bitmap: ImageBitmap | null, strict: boolean): Promise<void> {
+    return this.enqueue(async () => {
+      if (this.state !== 'ready') {
+        bitmap?.close();
+        if (strict) this.checkCapturable();
+        return;
+      }
+      await this.guard(this.engine.setPlate(bitmap ? Comlink.transfer(bitmap, [bitmap]) : null));
+      this.plate = bitmap !== null;
+      this.plateGeneration++;
+      this.plateFit = null;
+    });
+  }
+
+  private updatePlateFit(fit: PlateFit): void {
+    const wasStale = this.plateFit?.stale ?? false;
+    this.plateFit = fit;
+    if (fit.stale && !wasStale) this.emit('platestale', fit);
+  }
+
+  /**
+   * @throws ReplacerError why a plate cannot be captured now: disposed, the engine failed or
+   *   is still starting, or no stream is being processed
+   */
+  private checkCapturable(): void {
+    if (this.state === 'disposed') throw new ReplacerError('disposed', 'This background replacer was disposed; create a new one.');
+    if (this.state === 'failed') throw this.error ?? new ReplacerError('engine-failed', 'The background engine failed; a plate cannot be captured.');
+    if (this.state === 'starting') {
+      throw new ReplacerError('engine-not-ready', 'The background engine is still starting — capture the plate once it is ready (the `ready` event).');
+    }
+    if (!this.pipeline || this.pipeline.stopped) {
+      throw new ReplacerError('engine-not-ready', 'No video is being processed — start the camera (process(stream)) before capturing the plate.');
+    }
+  }
+
+  /** Ends a running plate capture with `reason`. */
+  private abortCapture(reason: unknown): void {
+    this.capture?.abort.abort(reason);
   }
 
   /**
@@ -409,20 +576,25 @@ class Replacer extends EventTarget implements BackgroundReplacer {
   }
 }
 
-async function decodeBackground(blob: Blob): Promise<ImageBitmap> {
+/** @param what "background image", "background plate": for the error message */
+async function decodeImage(blob: Blob, what: string): Promise<ImageBitmap> {
   try {
     return await createImageBitmap(blob);
   } catch (err) {
-    throw new InputError('corrupt-input', `The background image could not be decoded (${blob.type || 'unknown type'}) — use a PNG, JPEG or WebP.`, {
+    throw new InputError('corrupt-input', `The ${what} could not be decoded (${blob.type || 'unknown type'}) — use a PNG, JPEG or WebP.`, {
       cause: err,
     });
   }
 }
 
-function withTimeout<T>(call: Promise<T>, ms: number): Promise<T> {
+function withTimeout<T>(
+  call: Promise<T>,
+  ms: number,
+  error = (): Error => new ReplacerError('engine-failed', `The background engine did not shut down in ${ms} ms.`),
+): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ReplacerError('engine-failed', `The background engine did not shut down in ${ms} ms.`)), ms);
+    timer = setTimeout(() => reject(error()), ms);
   });
   return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
 }

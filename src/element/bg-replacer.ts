@@ -3,9 +3,9 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { InputError, ReplacerError } from '../errors';
 import { DEFAULT_OPTIONS, resolveOptions, type BlurStrength, type Mode, type Options } from '../options';
 import { toReplacerError } from './toReplacerError';
-import { createBackgroundReplacer, type BackgroundReplacer, type ReplacerEventMap, type ReplacerStats } from './api';
+import { createBackgroundReplacer, type BackgroundReplacer, type PlateCaptureOptions, type ReplacerEventMap, type ReplacerStats } from './api';
 
-const FORWARDED_EVENTS: readonly (keyof ReplacerEventMap)[] = ['ready', 'error', 'stats', 'ended'];
+const FORWARDED_EVENTS: readonly (keyof ReplacerEventMap)[] = ['ready', 'error', 'stats', 'ended', 'platecountdown', 'platestale'];
 const OPTION_PROPS = ['mode', 'blurStrength', 'color', 'view'] as const;
 
 /**
@@ -15,10 +15,12 @@ const OPTION_PROPS = ['mode', 'blurStrength', 'color', 'view'] as const;
  * `background` (URL of the image for `image` mode), `mirror` (boolean; mirrors the self-view
  * only — the `output` stream is never mirrored). Property only: `stream` (input MediaStream).
  * Read-only: `output` (processed MediaStream, null until a stream is set), `replacer`, `stats`.
+ * Methods: `capturePlate(options)`, `setPlate(image)`, `clearPlate()` (see BackgroundReplacer).
  *
  * Events (CustomEvents that bubble and compose): `ready` (EngineInfo), `error`
  * (ReplacerError — also for invalid attributes and unloadable backgrounds), `stats`
- * (ReplacerStats, per frame), `ended` (the input track ended).
+ * (ReplacerStats, per frame), `ended` (the input track ended), `platecountdown` (seconds
+ * left, then 0 while frames are collected), `platestale` (PlateFit: the plate stopped fitting).
  * Children are slotted over the video (e.g. a HUD).
  */
 @customElement('bg-replacer')
@@ -72,6 +74,24 @@ export class BgReplacerElement extends LitElement {
 
   get stats(): ReplacerStats | null {
     return this.current?.stats ?? null;
+  }
+
+  /**
+   * Captures the background plate from the current stream; see BackgroundReplacer.capturePlate.
+   * @throws ReplacerError 'engine-not-ready' (rejection) before the replacer exists
+   */
+  capturePlate(options?: PlateCaptureOptions): Promise<ImageBitmap> {
+    return this.requireReplacer().then((r) => r.capturePlate(options));
+  }
+
+  /** Sets or clears (null) the background plate; see BackgroundReplacer.setPlate. */
+  setPlate(image: ImageBitmap | Blob | null): Promise<void> {
+    return this.requireReplacer().then((r) => r.setPlate(image));
+  }
+
+  /** Clears the background plate. */
+  clearPlate(): Promise<void> {
+    return this.setPlate(null);
   }
 
   override connectedCallback(): void {
@@ -138,6 +158,13 @@ export class BgReplacerElement extends LitElement {
     } finally {
       this.creating = null;
     }
+  }
+
+  /** The replacer, waiting for it while it is being created. */
+  private async requireReplacer(): Promise<BackgroundReplacer> {
+    if (!this.current && this.creating) await this.creating;
+    if (!this.current) throw new ReplacerError('engine-not-ready', 'bg-replacer is not connected to the page, so it has no background engine yet.');
+    return this.current;
   }
 
   private elementOptions(): Partial<Options> {

@@ -5,10 +5,14 @@ import { ReplacerError } from '../errors';
 import { resolveOptions } from '../options';
 import { y4mColorSpace } from '../sources/y4m';
 import { installErrorTransfer } from '../worker/errorTransfer';
-import type { EngineApi, FrameStats } from '../worker/protocol';
-import { REPLAY_ROUTES, type ReplayJob, type ReplayReport } from './jobProtocol';
+import type { EngineApi, FrameStats, PlateFit, RefineStats } from '../worker/protocol';
+import { JOB_ID_PATTERN, JOB_PARAM, replayRoutes, type ReplayJob, type ReplayReport } from './jobProtocol';
 
 const status = document.getElementById('status')!;
+
+// replay.html?job=ID: every route of this page belongs to that job.
+const jobId = new URLSearchParams(location.search).get(JOB_PARAM) ?? '';
+const REPLAY_ROUTES = replayRoutes(JOB_ID_PATTERN.test(jobId) ? jobId : 'none');
 
 async function fetchOk(url: string, init?: RequestInit): Promise<Response> {
   const response = await fetch(url, init);
@@ -66,6 +70,8 @@ async function run(): Promise<void> {
       await engine.setPlate(Comlink.transfer(image, [image]));
     }
     const perFrame: FrameStats[] = [];
+    const refine: (RefineStats | null)[] = [];
+    let plateFit: PlateFit | null = null;
     let importPath = '';
     let outputPath = '';
     const start = performance.now();
@@ -74,6 +80,8 @@ async function run(): Promise<void> {
       const result = await engine.process(Comlink.transfer(frame, [frame]), job.outputTypes);
       result.frame.close();
       perFrame.push(result.stats);
+      refine.push(result.refine ?? null);
+      plateFit = result.plateFit ?? plateFit;
       importPath = result.importPath;
       outputPath = result.outputPath;
       for (const type of job.outputTypes) {
@@ -87,7 +95,16 @@ async function run(): Promise<void> {
       }
       status.textContent = `replay: ${i + 1}/${job.frames}`;
     }
-    const report: ReplayReport = { adapter: info.adapter, backend: info.backend, importPath, outputPath, wallMs: performance.now() - start, perFrame };
+    const report: ReplayReport = {
+      adapter: info.adapter,
+      backend: info.backend,
+      importPath,
+      outputPath,
+      wallMs: performance.now() - start,
+      perFrame,
+      refine,
+      plateFit,
+    };
     await fetchOk(REPLAY_ROUTES.done, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(report) });
   } finally {
     await engine.dispose();

@@ -1,16 +1,29 @@
 import type { Options, OutputType } from '../options';
-import type { FrameStats } from '../worker/protocol';
+import type { FrameStats, PlateFit, RefineStats } from '../worker/protocol';
 
-/** Same-origin HTTP routes between the replay page and the Node command that serves it. */
-export const REPLAY_ROUTES = {
-  job: '/__replay/job',
-  frame: (i: number) => `/__replay/frame/${i}`,
-  background: '/__replay/background',
-  plate: '/__replay/plate',
-  output: (type: OutputType, i: number) => `/__replay/output/${type}/${i}`,
-  done: '/__replay/done',
-  error: '/__replay/error',
-} as const;
+/** Query parameter of replay.html that names the job the page runs. */
+export const JOB_PARAM = 'job';
+
+/** A job id as the Node side mints them: letters, digits, '-' and '_'. */
+export const JOB_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * Same-origin HTTP routes between the replay page and the Node command that serves it, for
+ * one job. One server runs several jobs in sequence (one page each); the id keeps a page
+ * that outlives its job from touching the next one.
+ */
+export function replayRoutes(jobId: string) {
+  const base = `/__replay/${jobId}`;
+  return {
+    job: `${base}/job`,
+    frame: (i: number) => `${base}/frame/${i}`,
+    background: `${base}/background`,
+    plate: `${base}/plate`,
+    output: (type: OutputType, i: number) => `${base}/output/${type}/${i}`,
+    done: `${base}/done`,
+    error: `${base}/error`,
+  } as const;
+}
 
 /** What the page is asked to do. */
 export interface ReplayJob {
@@ -18,7 +31,7 @@ export interface ReplayJob {
   outputTypes: OutputType[];
   options: Partial<Options>;
   hasBackground: boolean;
-  /** A clean background plate is served at REPLAY_ROUTES.plate. */
+  /** A clean background plate is served at the job's plate route. */
   hasPlate: boolean;
   /** Frame duration in microseconds (from the source fps, else 1/30 s). */
   frameDurationUs: number;
@@ -33,4 +46,8 @@ export interface ReplayReport {
   /** Wall time from the first frame's request to the last frame's outputs, ms. */
   wallMs: number;
   perFrame: FrameStats[];
+  /** Per frame, the refiner's accounting when the engine reported one, else null. */
+  refine: (RefineStats | null)[];
+  /** The last plate fit the engine reported (with a plate only), else null. */
+  plateFit: PlateFit | null;
 }

@@ -36,8 +36,12 @@ export type ImportPath = 'external-texture' | 'image-bitmap';
 
 type Bound<P extends { bind(io: never): unknown }> = ReturnType<P['bind']>;
 
-/** Frames between two plate-fit measurements (each a 32-byte read-back, only with a plate). */
-const PLATE_FIT_INTERVAL = 30;
+/**
+ * Plate fit is measured every PLATE_FIT_FRAMES frames or PLATE_FIT_MS milliseconds, whichever
+ * comes first (each a 32-byte read-back, not awaited; only with a plate).
+ */
+const PLATE_FIT_FRAMES = 30;
+const PLATE_FIT_MS = 1000;
 
 /**
  * The per-frame orchestration, in the order of DESIGN.md's data flow:
@@ -89,6 +93,7 @@ export class FramePipeline {
   private frameCount = 0;
   private plateFitBuffer: GPUBuffer | null = null;
   private plateFitPending = false;
+  private lastFitAt = 0;
   /** The last plate-fit measurement, null without a plate. */
   plateFit: PlateFit | null = null;
   /** The person's region of interest of the last frame (full-res pixels), or null. */
@@ -232,7 +237,10 @@ export class FramePipeline {
       this.blurV.encode(encoder, b.blurV);
     }
     this.composite.encode(encoder, b.composite);
-    const measureFit = hasPlate && needsMask && this.frameCount % PLATE_FIT_INTERVAL === 0 && !this.plateFitPending;
+    const now = performance.now();
+    const measureFit =
+      hasPlate && needsMask && !this.plateFitPending && (this.frameCount % PLATE_FIT_FRAMES === 0 || now - this.lastFitAt >= PLATE_FIT_MS);
+    if (measureFit) this.lastFitAt = now;
     if (measureFit) encoder.copyBufferToBuffer(t.stats, 0, this.plateFitReadBuffer(), 0, PLATE_STATS_BYTES);
     device.queue.submit([encoder.finish()]);
     if (measureFit) this.readPlateFit();
