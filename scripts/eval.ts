@@ -1,4 +1,5 @@
 // npm run eval -- --set DIR --out DIR [--plate | --no-plate] [--ids a,b] [--refine-mode sampling|thresholding|full]
+//                 [--refine-budget 0..1] [--temporal 0..0.9]
 //                 [--gpu] [--verbose] [--timeout SECONDS]
 // Runs the real browser pipeline on every still and every clip of an evaluation set laid
 // out like ../shared/eval/dev (each still as its own job; each clip as one job, frames in
@@ -18,7 +19,7 @@ import { encodeReadbackPng, openReplaySession, readImageFile, type PostedOutput,
 import { predictionPath, readSetIndex, scoreDirectory, scoresJson, type SetIndexFile } from './lib/scoreSet';
 import { summarise } from './lib/stats';
 
-const USAGE = 'usage: npm run eval -- --set DIR --out DIR [--plate | --no-plate] [--ids a,b] [--refine-mode sampling|thresholding|full] [--gpu] [--timeout SECONDS]';
+const USAGE = 'usage: npm run eval -- --set DIR --out DIR [--plate | --no-plate] [--ids a,b] [--refine-mode sampling|thresholding|full] [--refine-budget 0..1] [--temporal 0..0.9] [--gpu] [--timeout SECONDS]';
 
 function fail(message: string): never {
   console.error(`eval: ${message.split('\n')[0]}`);
@@ -123,6 +124,8 @@ async function main(): Promise<void> {
         'no-plate': { type: 'boolean', default: false },
         ids: { type: 'string' },
         'refine-mode': { type: 'string' },
+        'refine-budget': { type: 'string' },
+        temporal: { type: 'string' },
         gpu: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
         timeout: { type: 'string', default: '900' },
@@ -141,7 +144,12 @@ async function main(): Promise<void> {
   let options: Readonly<Options>;
   try {
     // Only pha is read back; 'color' is the cheapest composite that still runs the whole matting path.
-    options = resolveOptions({ mode: 'color', ...(args['refine-mode'] ? { refineMode: args['refine-mode'] as RefineMode } : {}) });
+    options = resolveOptions({
+      mode: 'color',
+      ...(args['refine-mode'] ? { refineMode: args['refine-mode'] as RefineMode } : {}),
+      ...(args['refine-budget'] ? { refineBudget: Number(args['refine-budget']) } : {}),
+      ...(args.temporal ? { temporalSmoothing: Number(args.temporal) } : {}),
+    });
   } catch (err) {
     fail(errorMessage(err));
   }

@@ -39,16 +39,16 @@ fn plateGain() -> vec3f {
 
 /**
  * How far the frame colour at `pixel` lies from the plate beyond shift and noise:
- * max(0, min_q |I − g·B(q)| − (0.02 + 0.25·max_q |B(q) − B(pixel)|)), q over the 3×3
+ * max(0, min_q |I − min(g·B(q), 1)| − (0.02 + 0.25·max_q |B(q) − B(pixel)|)), q over the 3×3
  * neighbourhood. A plate captured up to a pixel off gives ≈ 0 even on textured background.
  */
 fn plateExcess(pixel: vec2i, i: vec3f, g: vec3f, size: vec2i) -> f32 {
-  let centre = g * textureLoad(plate, pixel, 0).rgb;
+  let centre = min(g * textureLoad(plate, pixel, 0).rgb, vec3f(1.0));
   var nearest = 1e9;
   var spread = 0.0;
   for (var dy = -1; dy <= 1; dy++) {
     for (var dx = -1; dx <= 1; dx++) {
-      let b = g * textureLoad(plate, clamp(pixel + vec2i(dx, dy), vec2i(0), size - 1), 0).rgb;
+      let b = min(g * textureLoad(plate, clamp(pixel + vec2i(dx, dy), vec2i(0), size - 1), 0).rgb, vec3f(1.0));
       nearest = min(nearest, length(i - b));
       spread = max(spread, length(b - centre));
     }

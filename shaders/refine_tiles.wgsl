@@ -2,7 +2,7 @@
 // list). Per pixel, with I the frame, p the upsampled prior, Fn / Bn the push-pull filled
 // foreground / background colours (bilinear from 1/4 resolution):
 // With a plate (known background; Sengupta et al. 2020, Lin et al. 2021):
-//   B = g·plate(q), q the pixel of the 3×3 neighbourhood whose gain-corrected plate colour is
+//   B = min(g·plate(q), 1), q the pixel of the 3×3 neighbourhood whose gain-corrected plate colour is
 //   closest to I (tolerates the plate's sub-pixel misregistration); a pixel within
 //   0.02 + 0.25·(the plate's spread over that neighbourhood) of B is background (a = 0);
 //   foreground candidates F_k (shared sampling, Gastal & Oliveira 2010): the frame at
@@ -137,13 +137,13 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   var alpha = p;
   if (params.hasPlate == 1u) {
     let g = plateGain();
-    let centre = g * textureLoad(plate, pixel, 0).rgb;
+    let centre = min(g * textureLoad(plate, pixel, 0).rgb, vec3f(1.0));
     var best = 1e9;
     var spread = 0.0;
     for (var dy = -1; dy <= 1; dy++) {
       for (var dx = -1; dx <= 1; dx++) {
         let q = clamp(pixel + vec2i(dx, dy), vec2i(0), size - 1);
-        let candidate = g * textureLoad(plate, q, 0).rgb;
+        let candidate = min(g * textureLoad(plate, q, 0).rgb, vec3f(1.0));
         spread = max(spread, length(candidate - centre));
         let d = dot(i - candidate, i - candidate);
         if (d < best) {
@@ -174,7 +174,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
         }
         f = textureLoad(frame, q, 0).rgb;
         // A candidate must itself stand out from the plate where it is.
-        if (length(f - g * textureLoad(plate, q, 0).rgb) < CANDIDATE_CONTRAST) {
+        if (length(f - min(g * textureLoad(plate, q, 0).rgb, vec3f(1.0))) < CANDIDATE_CONTRAST) {
           continue;
         }
         nearestFg = min(nearestFg, length(f - i));

@@ -157,12 +157,13 @@ describe('upsampleMaskReference', () => {
   };
   const firstBelowHalf = (row: number[]): number => row.findIndex((a) => a < 0.5);
 
-  it('keeps a constant mask constant', () => {
+  it('keeps a constant mask constant, through the contrast curve', () => {
     const frame = fill(W, H, 3, (x, y, c) => ((x * 7 + y * 3 + c) % 5) / 4);
-    const m = fill(8, 1, 1, () => 0.7);
+    const m = fill(8, 1, 1, () => 0.6);
     const g = fill(8, 1, 3, (x, _y, c) => ((x + c) % 3) / 2);
     const out = upsampleMaskReference({ frame, guideFull: g, maskFull: m, guideRoi: g, maskRoi: m, roi: { x: 4, y: 0, width: 16, height: 4 } }, params);
-    for (const v of out.data) expect(v).toBeCloseTo(0.7, 5);
+    // smoothstep(0.3, 0.7, 0.6): t = 0.75, t²(3 − 2t) = 0.5625 · 1.5
+    for (const v of out.data) expect(v).toBeCloseTo(0.84375, 5);
   });
 
   it('roiWeight is 1 inside, 0 at an interior ROI edge, and does not feather at the frame border', () => {

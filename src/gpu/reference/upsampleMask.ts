@@ -54,6 +54,15 @@ function jbu(mask: FloatImage, guideLow: FloatImage, rect: Rect, px: number, py:
   return Math.min(Math.max(sum / wsum, 0), 1);
 }
 
+/** The contrast curve applied to the upsampled confidence: smoothstep(0.3, 0.7, ·). */
+export const PRIOR_EDGE: readonly [number, number] = [0.3, 0.7];
+
+/** WGSL's smoothstep: t = clamp((x − lo) / (hi − lo)), t²(3 − 2t). */
+export function smoothstep(lo: number, hi: number, x: number): number {
+  const t = Math.min(Math.max((x - lo) / (hi - lo), 0), 1);
+  return t * t * (3 - 2 * t);
+}
+
 /** Weight of the ROI mask at a pixel centre: see shaders/upsample_mask.wgsl roiWeight. */
 export function roiWeight(roi: Rect, px: number, py: number, width: number, height: number, feather: number): number {
   const big = 1e9;
@@ -67,7 +76,8 @@ export function roiWeight(roi: Rect, px: number, py: number, width: number, heig
 /**
  * Reference of shaders/upsample_mask.wgsl: joint bilateral upsampling
  * (Kopf et al., "Joint Bilateral Upsampling", SIGGRAPH 2007) of the ROI mask inside the
- * ROI and the full-frame mask outside, blended over `feather` pixels.
+ * ROI and the full-frame mask outside, blended over `feather` pixels, then sharpened with
+ * smoothstep(0.3, 0.7, ·) (the network's confidence falls off more softly than alpha does).
  * @returns alpha [H,W,1] in 0..1
  */
 export function upsampleMaskReference(inputs: UpsampleMaskInputs, params: UpsampleMaskParams): FloatImage {
@@ -81,7 +91,7 @@ export function upsampleMaskReference(inputs: UpsampleMaskInputs, params: Upsamp
       let a = 0;
       if (w > 0) a = w * jbu(inputs.maskRoi, inputs.guideRoi, roi, x + 0.5, y + 0.5, guide, params);
       if (w < 1) a += (1 - w) * jbu(inputs.maskFull, inputs.guideFull, whole, x + 0.5, y + 0.5, guide, params);
-      out.data[y * frame.width + x] = a;
+      out.data[y * frame.width + x] = smoothstep(PRIOR_EDGE[0], PRIOR_EDGE[1], a);
     }
   }
   return out;

@@ -1,0 +1,305 @@
+import type { RefineParams } from '../passes/refineTiles';
+import { at, createImage, sampleBilinear, type FloatImage } from './image';
+
+/**
+ * Reference of shaders/refine_tiles.wgsl, per pixel, both branches (known-background alpha
+ * with a plate, colour guided filter of the prior without), and the foreground estimate.
+ * The arithmetic follows the shader step by step in float64 with the shader's f32 constants.
+ * The plate branch takes discrete decisions (nearest plate neighbour, candidate tests, the
+ * best candidate, the background test); where one of them is within FRAGILE_MARGIN of
+ * flipping, f32 rounding on the GPU may take the other side, so the pixel is marked fragile
+ * and a comparison should leave it out (the result is still computed here).
+ */
+
+/** Tile side in pixels. */
+export const REFINE_TILE = 8;
+/** Guided-filter radius. */
+export const GUIDED_RADIUS = 4;
+/** A decision closer than this to its threshold marks the pixel fragile. */
+export const FRAGILE_MARGIN = 1e-6;
+/** Two choices whose colours or alphas differ by less than this give the same result for a comparison. */
+const SAME = 1e-3;
+
+const f32 = Math.fround;
+const STATS_MIN_COUNT = 16;
+const MIN_SEPARATION = f32(0.1);
+const CANDIDATE_CONTRAST = f32(0.1);
+const AMBIGUOUS_DISTANCE = f32(0.08);
+const PRIOR_WEIGHT = f32(0.04);
+const CONFIDENT = f32(0.95);
+const NOISE_TOLERANCE = f32(0.02);
+const SPREAD_WEIGHT = f32(0.25);
+const NOISE_FLOOR = f32(0.05);
+const NOISE_RANGE = f32(0.9);
+const D = f32(0.7071);
+const DIRECTIONS: readonly [number, number][] = [
+  [1, 0], [D, D], [0, 1], [-D, D], [-1, 0], [-D, -D], [0, -1], [D, -D],
+];
+const RADII = [3, 7, 15] as const;
+
+/** Inputs of the refiner as the textures hold them (values already quantised to their formats). */
+export interface RefineInputs {
+  /** [H,W,≥3] frame colour (rgba8unorm values). */
+  frame: FloatImage;
+  /** [H,W,1] upsampled prior (r32float). */
+  prior: FloatImage;
+  /** [H,W,≥3] plate (rgba8unorm values), or null: the no-plate branch. */
+  plate: FloatImage | null;
+  /** [h,w,≥3] push-pull filled foreground / background colours at 1/4 resolution (rgba16float values). */
+  fgFill: FloatImage;
+  bgFill: FloatImage;
+  /** Plate statistics: [ΣI.r, ΣI.g, ΣI.b, ΣB.r, ΣB.g, ΣB.b, Σ|I−B|, count]. */
+  stats: ArrayLike<number>;
+}
+
+type Vec3 = [number, number, number];
+const sub = (a: Vec3, b: Vec3): Vec3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
+const dot = (a: Vec3, b: Vec3): number => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+const len = (a: Vec3): number => Math.sqrt(dot(a, a));
+const clamp01 = (v: number): number => Math.min(Math.max(v, 0), 1);
+const rgb = (img: FloatImage, x: number, y: number): Vec3 => [at(img, x, y, 0), at(img, x, y, 1), at(img, x, y, 2)];
+const cross = (a: Vec3, b: Vec3): Vec3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+
+/** The shader's plateGain: ΣI/ΣB per channel, 1 with fewer than 16 background blocks or ΣB = 0. */
+export function plateGain(stats: ArrayLike<number>): Vec3 {
+  if (stats[7]! < STATS_MIN_COUNT) return [1, 1, 1];
+  const g: Vec3 = [1, 1, 1];
+  for (let c = 0; c < 3; c++) {
+    const i = f32(stats[c]!);
+    const b = f32(stats[3 + c]!);
+    g[c] = b > 0 ? f32(i / b) : 1;
+  }
+  return g;
+}
+
+/** Guided-filter coefficients (a, b) of the window centred at (cx, cy), edges replicated as the shader's clamped loads. */
+function guidedCoef(inputs: RefineInputs, cx: number, cy: number, epsilon: number): [number, number, number, number] {
+  const R = GUIDED_RADIUS;
+  const n = (2 * R + 1) * (2 * R + 1);
+  const sumI: Vec3 = [0, 0, 0];
+  const sumIP: Vec3 = [0, 0, 0];
+  let sumP = 0;
+  const sumII = [0, 0, 0, 0, 0, 0, 0, 0, 0];
+  for (let dy = -R; dy <= R; dy++) {
+    for (let dx = -R; dx <= R; dx++) {
+      const i = rgb(inputs.frame, cx + dx, cy + dy);
+      const p = at(inputs.prior, cx + dx, cy + dy, 0);
+      for (let c = 0; c < 3; c++) {
+        sumI[c]! += i[c]!;
+        sumIP[c]! += i[c]! * p;
+        for (let d = 0; d < 3; d++) sumII[c * 3 + d]! += i[c]! * i[d]!;
+      }
+      sumP += p;
+    }
+  }
+  const meanI: Vec3 = [sumI[0] / n, sumI[1] / n, sumI[2] / n];
+  const meanP = sumP / n;
+  const cov: Vec3 = [sumIP[0] / n - meanI[0] * meanP, sumIP[1] / n - meanI[1] * meanP, sumIP[2] / n - meanI[2] * meanP];
+  const e = f32(epsilon);
+  // Columns of the symmetric Σ + ε·1.
+  const col = (c: number): Vec3 => [0, 1, 2].map((d) => sumII[c * 3 + d]! / n - meanI[c]! * meanI[d]! + (c === d ? e : 0)) as Vec3;
+  const a0 = col(0);
+  const a1 = col(1);
+  const a2 = col(2);
+  // inverse3: rows b×c, c×a, a×b over det; a = Σ⁻¹ cov.
+  const r0 = cross(a1, a2);
+  const r1 = cross(a2, a0);
+  const r2 = cross(a0, a1);
+  const det = dot(a0, r0);
+  const a: Vec3 = [dot(r0, cov) / det, dot(r1, cov) / det, dot(r2, cov) / det];
+  return [a[0], a[1], a[2], meanP - dot(a, meanI)];
+}
+
+/** One refined pixel. */
+export interface RefinedPixel {
+  alpha: number;
+  /** Foreground colour F (unquantised, clamped to 0..1). */
+  fgr: Vec3;
+  /** A discrete decision was within FRAGILE_MARGIN of its threshold (plate branch only). */
+  fragile: boolean;
+}
+
+/** Per-image state shared by the pixels of one refine. */
+interface Context {
+  inputs: RefineInputs;
+  params: RefineParams;
+  gain: Vec3;
+  /** Guided-filter coefficients by window centre, cached ((W + 2R) × (H + 2R) centres). */
+  coef: Map<number, [number, number, number, number]>;
+}
+
+function makeContext(inputs: RefineInputs, params: RefineParams): Context {
+  const { frame, prior, plate, fgFill, bgFill } = inputs;
+  if (prior.width !== frame.width || prior.height !== frame.height) throw new RangeError('prior and frame sizes differ');
+  if (plate && (plate.width !== frame.width || plate.height !== frame.height)) throw new RangeError('plate and frame sizes differ');
+  if (fgFill.width !== bgFill.width || fgFill.height !== bgFill.height) throw new RangeError('fill sizes differ');
+  return { inputs, params, gain: plateGain(inputs.stats), coef: new Map() };
+}
+
+function pixelOf(ctx: Context, x: number, y: number): RefinedPixel {
+  const { inputs, params } = ctx;
+  const { frame, prior, plate } = inputs;
+  const W = frame.width;
+  const H = frame.height;
+  const i = rgb(frame, x, y);
+  const p = at(prior, x, y, 0);
+  const u = f32(f32(x + 0.5) / W);
+  const v = f32(f32(y + 0.5) / H);
+  const sample = (img: FloatImage): Vec3 => [0, 1, 2].map((c) => sampleBilinear(img, u, v, c)) as Vec3;
+  let fgNear = sample(inputs.fgFill);
+  let b = sample(inputs.bgFill);
+  let alpha = p;
+  let fragile = false;
+  const near = (value: number, threshold: number): void => {
+    if (Math.abs(value - threshold) < FRAGILE_MARGIN) fragile = true;
+  };
+  if (plate) {
+    const g = ctx.gain;
+    const plateAt = (qx: number, qy: number): Vec3 => {
+      const c = rgb(plate, qx, qy);
+      return [Math.min(g[0] * c[0], 1), Math.min(g[1] * c[1], 1), Math.min(g[2] * c[2], 1)];
+    };
+    const centre = plateAt(x, y);
+    let best = 1e9;
+    let spread = 0;
+    for (let dy = -1; dy <= 1; dy++) {
+      for (let dx = -1; dx <= 1; dx++) {
+        const candidate = plateAt(x + dx, y + dy); // at() clamps like the shader
+        spread = Math.max(spread, len(sub(candidate, centre)));
+        const d = dot(sub(i, candidate), sub(i, candidate));
+        const differs = candidate.some((c, k) => Math.abs(c - b[k]!) > SAME);
+        if (d < best) {
+          if (best - d < FRAGILE_MARGIN && differs) fragile = true;
+          best = d;
+          b = candidate;
+        } else if (d !== best && d - best < FRAGILE_MARGIN && differs) {
+          fragile = true;
+        }
+      }
+    }
+    let bestF = fgNear;
+    let bestA = 0;
+    let bestResidual = 1e9;
+    let nearestFg = 1e9;
+    for (let k = 0; k < 26; k++) {
+      let f = fgNear;
+      if (k === 25) {
+        near(Math.sqrt(best), CANDIDATE_CONTRAST);
+        if (Math.sqrt(best) < CANDIDATE_CONTRAST) continue;
+        f = i;
+      } else if (k < 24) {
+        const dir = DIRECTIONS[k % 8]!;
+        const r = RADII[Math.floor(k / 8)]!;
+        const qx = Math.min(Math.max(x + Math.round(f32(dir[0] * r)), 0), W - 1);
+        const qy = Math.min(Math.max(y + Math.round(f32(dir[1] * r)), 0), H - 1);
+        const pq = at(prior, qx, qy, 0);
+        near(pq, CONFIDENT);
+        if (pq < CONFIDENT) continue;
+        f = rgb(frame, qx, qy);
+        const contrast = len(sub(f, plateAt(qx, qy)));
+        near(contrast, CANDIDATE_CONTRAST);
+        if (contrast < CANDIDATE_CONTRAST) continue;
+        nearestFg = Math.min(nearestFg, len(sub(f, i)));
+      }
+      const fb = sub(f, b);
+      const fb2 = dot(fb, fb);
+      near(fb2, MIN_SEPARATION * MIN_SEPARATION);
+      if (fb2 < MIN_SEPARATION * MIN_SEPARATION) continue;
+      const a = clamp01(dot(sub(i, b), fb) / fb2);
+      const r = sub(i, [a * f[0] + (1 - a) * b[0], a * f[1] + (1 - a) * b[1], a * f[2] + (1 - a) * b[2]]);
+      const residual = dot(r, r) + PRIOR_WEIGHT * (a - p) * (a - p);
+      const same = Math.abs(a - bestA) <= SAME && f.every((c, k2) => Math.abs(c - bestF[k2]!) <= SAME);
+      // An exact tie (e.g. every candidate with a clamped to 0 leaves the same residual) goes to the first on both sides.
+      if (residual !== bestResidual && Math.abs(residual - bestResidual) < FRAGILE_MARGIN && !same) fragile = true;
+      if (residual < bestResidual) {
+        bestResidual = residual;
+        bestA = a;
+        bestF = f;
+      }
+    }
+    fgNear = bestF;
+    const fb = sub(bestF, b);
+    const fb2 = dot(fb, fb);
+    const tolerance = NOISE_TOLERANCE + SPREAD_WEIGHT * spread;
+    near(Math.sqrt(best), tolerance);
+    const excess = Math.max(0, Math.sqrt(best) - tolerance);
+    const a = excess > 0 ? bestA : 0;
+    const cleaned = clamp01((a - NOISE_FLOOR) / NOISE_RANGE);
+    const tau = f32(params.tau);
+    const w = fb2 / (fb2 + tau * tau);
+    if (excess > 0) {
+      alpha = w * cleaned + (1 - w) * p;
+    } else {
+      // Looks like the plate: the prior decides where nearby foreground looks alike, else background.
+      near(nearestFg, AMBIGUOUS_DISTANCE);
+      alpha = nearestFg < AMBIGUOUS_DISTANCE ? p : 0;
+    }
+  } else {
+    const R = GUIDED_RADIUS;
+    const n = (2 * R + 1) * (2 * R + 1);
+    const sum = [0, 0, 0, 0];
+    for (let dy = -R; dy <= R; dy++) {
+      for (let dx = -R; dx <= R; dx++) {
+        const cx = x + dx;
+        const cy = y + dy;
+        const key = (cy + R) * (W + 2 * R) + cx + R;
+        let c = ctx.coef.get(key);
+        if (!c) {
+          c = guidedCoef(inputs, cx, cy, params.epsilon);
+          ctx.coef.set(key, c);
+        }
+        for (let k = 0; k < 4; k++) sum[k]! += c[k]!;
+      }
+    }
+    alpha = clamp01((sum[0]! / n) * i[0] + (sum[1]! / n) * i[1] + (sum[2]! / n) * i[2] + sum[3]! / n);
+  }
+  const lambda = f32(params.lambda);
+  const den = alpha * alpha + lambda;
+  const fgr = [0, 1, 2].map((c) => clamp01((alpha * (i[c]! - (1 - alpha) * b[c]!) + lambda * fgNear[c]!) / den)) as Vec3;
+  return { alpha, fgr, fragile };
+}
+
+/** Refines one pixel (x, y) of the frame. */
+export function refinePixelReference(inputs: RefineInputs, x: number, y: number, params: RefineParams): RefinedPixel {
+  return pixelOf(makeContext(inputs, params), x, y);
+}
+
+/** The refine outputs as the GPU textures hold them. */
+export interface RefineOutputs {
+  /** [H,W,1]: the refined alpha on the listed tiles, the prior elsewhere (the pipeline copies the prior in first). */
+  alpha: FloatImage;
+  /** [H,W,4]: (F quantised to 8 bits, 1) on the listed tiles, 0 elsewhere (cleared). */
+  fgr: FloatImage;
+  /** [H,W]: 1 where a refined pixel is fragile (see FRAGILE_MARGIN). */
+  fragile: Uint8Array;
+}
+
+/**
+ * Runs the refiner on the listed tiles.
+ * @param tiles tile coordinates [x, y] (tiles of REFINE_TILE pixels), or 'all'
+ */
+export function refineTilesReference(inputs: RefineInputs, tiles: Iterable<readonly [number, number]> | 'all', params: RefineParams): RefineOutputs {
+  const ctx = makeContext(inputs, params);
+  const { width: W, height: H } = inputs.frame;
+  const alpha = createImage(W, H, 1);
+  alpha.data.set(inputs.prior.data);
+  const fgr = createImage(W, H, 4);
+  const fragile = new Uint8Array(W * H);
+  const list: Iterable<readonly [number, number]> =
+    tiles === 'all'
+      ? Array.from({ length: Math.ceil(W / REFINE_TILE) * Math.ceil(H / REFINE_TILE) }, (_, k) => [k % Math.ceil(W / REFINE_TILE), Math.floor(k / Math.ceil(W / REFINE_TILE))] as const)
+      : tiles;
+  for (const [tx, ty] of list) {
+    for (let y = ty * REFINE_TILE; y < Math.min((ty + 1) * REFINE_TILE, H); y++) {
+      for (let x = tx * REFINE_TILE; x < Math.min((tx + 1) * REFINE_TILE, W); x++) {
+        const r = pixelOf(ctx, x, y);
+        const k = y * W + x;
+        alpha.data[k] = r.alpha;
+        for (let c = 0; c < 3; c++) fgr.data[k * 4 + c] = Math.round(r.fgr[c]! * 255) / 255;
+        fgr.data[k * 4 + 3] = 1;
+        fragile[k] = r.fragile ? 1 : 0;
+      }
+    }
+  }
+  return { alpha, fgr, fragile };
+}

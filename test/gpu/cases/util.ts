@@ -1,0 +1,128 @@
+// Shared helpers of the GPU test harness (test/gpu/harness.ts and test/gpu/cases/*): random
+// inputs, the quantisation a texture format applies, upload and readback, comparison.
+import { halfToFloat, readTexture } from '../../../src/gpu/readback';
+import { createImage, type FloatImage } from '../../../src/gpu/reference/image';
+
+/** Max and mean absolute difference between the GPU result and the reference. */
+export interface Comparison {
+  maxDiff: number;
+  meanDiff: number;
+  /** Values compared. */
+  count: number;
+  /** Set when the adapter cannot run the pass at all (the test then says why it skips). */
+  unsupported?: string;
+}
+
+/** Deterministic PRNG (mulberry32) so a failing case can be replayed. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function randomImage(w: number, h: number, c: number, rand: () => number, lo = 0, hi = 1): FloatImage {
+  const img = createImage(w, h, c);
+  for (let i = 0; i < img.data.length; i++) img.data[i] = lo + (hi - lo) * rand();
+  return img;
+}
+
+/** What an rgba8unorm texture holds for these values. */
+export function quantize8(img: FloatImage): FloatImage {
+  return { ...img, data: img.data.map((v) => Math.round(v * 255) / 255) };
+}
+
+export function floatToHalf(value: number): number {
+  const f32 = new Float32Array([value]);
+  const bits = new Uint32Array(f32.buffer)[0]!;
+  const sign = (bits >>> 16) & 0x8000;
+  const exp = ((bits >>> 23) & 0xff) - 127 + 15;
+  const mant = bits & 0x7fffff;
+  if (exp <= 0) return sign | Math.round((mant | 0x800000) / 2 ** (14 - exp));
+  if (exp >= 31) return sign | 0x7c00;
+  const rounded = Math.round(mant / 8192);
+  return sign | ((exp << 10) + rounded);
+}
+
+/** What an rgba16float texture holds for these values. */
+export function quantize16f(img: FloatImage): FloatImage {
+  return { ...img, data: img.data.map((v) => halfToFloat(floatToHalf(v))) };
+}
+
+let devicePromise: Promise<GPUDevice> | null = null;
+export function gpu(): Promise<GPUDevice> {
+  devicePromise ??= (async () => {
+    const adapter = await navigator.gpu?.requestAdapter();
+    if (!adapter) throw new Error('no WebGPU adapter');
+    return adapter.requestDevice();
+  })();
+  return devicePromise;
+}
+
+export const U = GPUTextureUsage;
+
+export function upload(device: GPUDevice, img: FloatImage, format: 'rgba8unorm' | 'r32float' | 'rgba16float', extraUsage = 0): GPUTexture {
+  const texture = device.createTexture({
+    size: [img.width, img.height],
+    format,
+    usage: U.TEXTURE_BINDING | U.COPY_DST | U.COPY_SRC | extraUsage,
+  });
+  let data: Uint8Array | Float32Array | Uint16Array;
+  let bytesPerPixel: number;
+  if (format === 'rgba8unorm') {
+    data = new Uint8Array(img.data.length);
+    img.data.forEach((v, i) => (data[i] = Math.round(v * 255)));
+    bytesPerPixel = 4;
+  } else if (format === 'r32float') {
+    data = new Float32Array(img.data);
+    bytesPerPixel = 4;
+  } else {
+    data = new Uint16Array(img.data.length);
+    img.data.forEach((v, i) => (data[i] = floatToHalf(v)));
+    bytesPerPixel = 8;
+  }
+  device.queue.writeTexture({ texture }, data as Uint8Array<ArrayBuffer>, { bytesPerRow: img.width * bytesPerPixel }, [img.width, img.height]);
+  return texture;
+}
+
+export function output(device: GPUDevice, w: number, h: number, format: GPUTextureFormat, usage: number): GPUTexture {
+  return device.createTexture({ size: [w, h], format, usage: usage | U.COPY_SRC | U.TEXTURE_BINDING });
+}
+
+export async function read(device: GPUDevice, texture: GPUTexture, channels: number): Promise<FloatImage> {
+  const raw = await readTexture(device, texture);
+  const img = createImage(texture.width, texture.height, channels);
+  const stride = texture.format === 'r32float' ? 1 : 4;
+  for (let p = 0; p < texture.width * texture.height; p++) {
+    for (let c = 0; c < channels; c++) {
+      const v = raw[p * stride + c]!;
+      img.data[p * channels + c] = texture.format === 'rgba8unorm' ? v / 255 : texture.format === 'rgba16float' ? halfToFloat(v) : v;
+    }
+  }
+  return img;
+}
+
+export function compare(actual: FloatImage, expected: FloatImage): Comparison {
+  if (actual.data.length !== expected.data.length) throw new Error(`size mismatch ${actual.data.length} vs ${expected.data.length}`);
+  let maxDiff = 0;
+  let sum = 0;
+  for (let i = 0; i < actual.data.length; i++) {
+    const d = Math.abs(actual.data[i]! - expected.data[i]!);
+    if (!(d <= maxDiff)) maxDiff = Number.isNaN(d) ? Number.POSITIVE_INFINITY : d;
+    sum += Number.isNaN(d) ? Number.POSITIVE_INFINITY : d;
+  }
+  return { maxDiff, meanDiff: sum / actual.data.length, count: actual.data.length };
+}
+
+export async function submit(device: GPUDevice, record: (encoder: GPUCommandEncoder) => void): Promise<void> {
+  device.pushErrorScope('validation');
+  const encoder = device.createCommandEncoder();
+  record(encoder);
+  device.queue.submit([encoder.finish()]);
+  const error = await device.popErrorScope();
+  if (error) throw new Error(`WebGPU validation error: ${error.message}`);
+}
