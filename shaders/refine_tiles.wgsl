@@ -12,9 +12,9 @@
 //   (the compositing equation projected on the line from B to F_k); the candidate with the
 //   smallest |I − (a_k F_k + (1 − a_k) B)|² + β(a_k − p)² (β = 0.04) wins (F, a); a is cleaned of sensor
 //   noise: a' = clamp((a − 0.05) / 0.9);
-//   where I stands out from the plate, trust w = |F − B|² / (|F − B|² + τ²) (where foreground
+//   where I stands out from the plate and a candidate was usable, trust w = |F − B|² / (|F − B|² + τ²) (where foreground
 //   and plate colours are too close to tell apart the prior wins): alpha = w·a' + (1 − w)·p;
-//   where I matches the plate: alpha = p if I also lies within 0.08 of a foreground
+//   (without a usable candidate, alpha = p); where I matches the plate: alpha = p if I also lies within 0.08 of a foreground
 //   candidate (colour cannot tell), else 0 (background).
 // Without a plate: a colour guided filter of the prior (He, Sun, Tang, "Guided Image
 //   Filtering", 2010/2013), radius R, regulariser ε, computed from the tile's neighbourhood.
@@ -56,6 +56,7 @@ const RADII = array<f32, 3>(3.0, 7.0, 15.0);
 @group(0) @binding(8) var fgrOut: texture_storage_2d<rgba8unorm, write>;
 @group(0) @binding(9) var linearSampler: sampler;
 @group(0) @binding(10) var<uniform> params: Params;
+@group(0) @binding(11) var<storage, read> dispatch: array<u32, 4>;  // [x, y, z, tile count]
 
 var<workgroup> guide: array<vec4f, 576>;  // HALO×HALO: frame colour (xyz) and prior (w)
 var<workgroup> coef: array<vec4f, 256>;   // SPAN×SPAN: guided-filter a_k (xyz) and b_k (w)
@@ -83,7 +84,12 @@ fn inverse3(m: mat3x3f) -> mat3x3f {
 
 @compute @workgroup_size(8, 8)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) li: u32) {
-  let packed = tiles[wg.x];
+  // Workgroups are spread over x and y (at most 65535 each): tile index = y·65535 + x.
+  let index = wg.y * 65535u + wg.x;
+  if (index >= dispatch[3]) {
+    return;
+  }
+  let packed = tiles[index];
   let tile = vec2i(i32(packed & 0xffffu), i32(packed >> 16u));
   let size = vec2i(textureDimensions(frame));
   let origin = tile * i32(TILE);
@@ -202,8 +208,11 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
     let a = bestA * select(0.0, 1.0, excess > 0.0);
     let cleaned = clamp((a - 0.05) / 0.9, 0.0, 1.0);
     let w = fb2 / (fb2 + params.tau * params.tau);
-    if (excess > 0.0) {
+    if (excess > 0.0 && bestResidual < 1e9) {
       alpha = w * cleaned + (1.0 - w) * p;
+    } else if (excess > 0.0) {
+      // Stands out from the plate, but no foreground candidate differs enough from it: the prior decides.
+      alpha = p;
     } else if (nearestFg < AMBIGUOUS_DISTANCE) {
       // Looks like the plate and like nearby foreground alike: colour cannot tell, the prior decides.
       alpha = p;

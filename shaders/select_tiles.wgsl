@@ -7,7 +7,10 @@
 //              cut bin first come first served up to the budget), never tiles with err ≤ 1/255;
 //              it also resets the indirect dispatch count;
 //   append:    each selected tile is appended to `tiles` (x | y << 16) with an atomic counter
-//              that is the x of the indirect dispatch arguments (one workgroup per tile).
+//              (dispatch[3]);
+//   finalize:  one thread turns the count into indirect dispatch arguments, one workgroup per
+//              tile, at most 65535 per dimension: (min(n, 65535), max(1, ceil(n / 65535)), 1);
+//              the refiner skips workgroups past n.
 
 struct Params {
   mode: u32,       // 0 sampling, 1 thresholding, 2 full
@@ -24,6 +27,7 @@ struct Cut {
 }
 
 const BINS: u32 = 256u;
+const MAX_GROUPS: u32 = 65535u;
 const MIN_ERR: f32 = 1.0 / 255.0;
 
 @group(0) @binding(0) var err: texture_2d<f32>;
@@ -31,7 +35,7 @@ const MIN_ERR: f32 = 1.0 / 255.0;
 @group(0) @binding(2) var<storage, read_write> histogram: array<atomic<u32>, 256>;
 @group(0) @binding(3) var<storage, read_write> cut: Cut;
 @group(0) @binding(4) var<storage, read_write> tiles: array<u32>;
-@group(0) @binding(5) var<storage, read_write> dispatch: array<atomic<u32>, 3>;
+@group(0) @binding(5) var<storage, read_write> dispatch: array<atomic<u32>, 4>;
 @group(0) @binding(6) var<uniform> params: Params;
 
 fn binOf(e: f32) -> u32 {
@@ -65,6 +69,7 @@ fn threshold() {
   atomicStore(&dispatch[0], 0u);
   atomicStore(&dispatch[1], 1u);
   atomicStore(&dispatch[2], 1u);
+  atomicStore(&dispatch[3], 0u);
   atomicStore(&cut.ties, 0u);
   cut.bin = BINS;
   cut.tieBudget = 0u;
@@ -106,7 +111,15 @@ fn append(@builtin(global_invocation_id) id: vec3u) {
     }
   }
   if (selected) {
-    let slot = atomicAdd(&dispatch[0], 1u);
+    let slot = atomicAdd(&dispatch[3], 1u);
     tiles[slot] = id.x | (id.y << 16u);
   }
+}
+
+@compute @workgroup_size(1)
+fn finalize() {
+  let n = atomicLoad(&dispatch[3]);
+  atomicStore(&dispatch[0], min(n, MAX_GROUPS));
+  atomicStore(&dispatch[1], max(1u, (n + MAX_GROUPS - 1u) / MAX_GROUPS));
+  atomicStore(&dispatch[2], 1u);
 }

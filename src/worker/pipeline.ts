@@ -451,7 +451,7 @@ export class FramePipeline {
     const buffer = this.device.createBuffer({ size: 4, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
     try {
       const encoder = this.device.createCommandEncoder();
-      encoder.copyBufferToBuffer(t.tiles.dispatch, 0, buffer, 0, 4);
+      encoder.copyBufferToBuffer(t.tiles.dispatch, 12, buffer, 0, 4);
       this.device.queue.submit([encoder.finish()]);
       await buffer.mapAsync(GPUMapMode.READ);
       const tiles = new Uint32Array(buffer.getMappedRange())[0]!;

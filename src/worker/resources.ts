@@ -102,4 +102,5 @@ export function destroyFrameTextures(t: FrameTextures): void {
   }
   t.tiles.tiles.destroy();
   t.tiles.dispatch.destroy();
+  t.tiles.errors.destroy();
 }

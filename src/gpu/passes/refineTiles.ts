@@ -52,6 +52,7 @@ export function createRefineTilesPass(device: GPUDevice) {
       storageTexture(8, 'rgba8unorm'),
       { binding: 9, visibility: GPUShaderStage.COMPUTE, sampler: { type: 'filtering' } },
       uniformBuffer(10),
+      ro(11),
     ],
   });
   const pipeline = device.createComputePipeline({
@@ -83,6 +84,7 @@ export function createRefineTilesPass(device: GPUDevice) {
           { binding: 8, resource: io.fgr.createView() },
           { binding: 9, resource: sampler },
           { binding: 10, resource: { buffer: params } },
+          { binding: 11, resource: { buffer: io.buffers.dispatch } },
         ],
       });
       return { group, dispatch: io.buffers.dispatch };

@@ -10,8 +10,10 @@ const REFINE_MODE_CODE: Record<RefineMode, number> = { sampling: 0, thresholding
 export interface TileBuffers {
   /** u32 per tile: x | y << 16, the first `dispatch[0]` entries valid. STORAGE. */
   tiles: GPUBuffer;
-  /** Indirect dispatch arguments [count, 1, 1]. STORAGE | INDIRECT. */
+  /** Indirect dispatch arguments [x, y, 1] and the tile count (4 × u32). STORAGE | INDIRECT. */
   dispatch: GPUBuffer;
+  /** f32 per tile: the tile's error (scratch of the selection). STORAGE. */
+  errors: GPUBuffer;
   tilesX: number;
   tilesY: number;
 }
@@ -22,9 +24,10 @@ export function createTileBuffers(device: GPUDevice, width: number, height: numb
   const tilesY = Math.ceil(height / TILE_SIZE);
   return {
     tiles: device.createBuffer({ label: 'tile list', size: 4 * tilesX * tilesY, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC }),
+    errors: device.createBuffer({ label: 'tile errors', size: 4 * tilesX * tilesY, usage: GPUBufferUsage.STORAGE }),
     dispatch: device.createBuffer({
       label: 'refine dispatch',
-      size: 12,
+      size: 16,
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.INDIRECT | GPUBufferUsage.COPY_SRC,
     }),
     tilesX,
@@ -50,10 +53,10 @@ export function createSelectTilesPass(device: GPUDevice) {
   const measure = make('measure');
   const threshold = make('threshold');
   const append = make('append');
+  const finalize = make('finalize');
   const params = device.createBuffer({ label: 'select-tiles params', size: 32, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   const histogram = device.createBuffer({ label: 'tile error histogram', size: 256 * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
   const cut = device.createBuffer({ label: 'tile cut', size: 16, usage: GPUBufferUsage.STORAGE });
-  let tileErr: GPUBuffer | null = null;
   return {
     /**
      * Sets the selection for the following frames.
@@ -67,13 +70,11 @@ export function createSelectTilesPass(device: GPUDevice) {
       device.queue.writeBuffer(params, 0, data);
     },
     bind(io: { err: GPUTexture; buffers: TileBuffers }): { group: GPUBindGroup; tilesX: number; tilesY: number } {
-      tileErr?.destroy();
-      tileErr = device.createBuffer({ label: 'tile errors', size: 4 * io.buffers.tilesX * io.buffers.tilesY, usage: GPUBufferUsage.STORAGE });
       const group = device.createBindGroup({
         layout,
         entries: [
           { binding: 0, resource: io.err.createView() },
-          { binding: 1, resource: { buffer: tileErr } },
+          { binding: 1, resource: { buffer: io.buffers.errors } },
           { binding: 2, resource: { buffer: histogram } },
           { binding: 3, resource: { buffer: cut } },
           { binding: 4, resource: { buffer: io.buffers.tiles } },
@@ -93,11 +94,11 @@ export function createSelectTilesPass(device: GPUDevice) {
       pass.dispatchWorkgroups(1);
       pass.setPipeline(append);
       pass.dispatchWorkgroups(Math.ceil(b.tilesX / 8), Math.ceil(b.tilesY / 8));
+      pass.setPipeline(finalize);
+      pass.dispatchWorkgroups(1);
       pass.end();
     },
     dispose(): void {
-      tileErr?.destroy();
-      tileErr = null;
       for (const buffer of [params, histogram, cut]) buffer.destroy();
     },
   };

@@ -227,8 +227,11 @@ function pixelOf(ctx: Context, x: number, y: number): RefinedPixel {
     const cleaned = clamp01((a - NOISE_FLOOR) / NOISE_RANGE);
     const tau = f32(params.tau);
     const w = fb2 / (fb2 + tau * tau);
-    if (excess > 0) {
+    if (excess > 0 && bestResidual < 1e9) {
       alpha = w * cleaned + (1 - w) * p;
+    } else if (excess > 0) {
+      // Stands out from the plate, but no candidate differs enough from it: the prior decides.
+      alpha = p;
     } else {
       // Looks like the plate: the prior decides where nearby foreground looks alike, else background.
       near(nearestFg, AMBIGUOUS_DISTANCE);

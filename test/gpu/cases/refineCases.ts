@@ -33,12 +33,14 @@ async function readU32(device: GPUDevice, buffer: GPUBuffer, words: number): Pro
   }
 }
 
-/** The selection's list (first dispatch[0] entries, unpacked to tile indices) and dispatch arguments. */
-async function readSelection(device: GPUDevice, buffers: TileBuffers): Promise<{ tiles: number[]; packed: number[]; dispatch: number[] }> {
-  const dispatch = await readU32(device, buffers.dispatch, 3);
-  const n = Math.min(dispatch[0]!, buffers.tilesX * buffers.tilesY);
+/** The selection's list (the first `count` entries, unpacked to tile indices), dispatch arguments [x, y, z] and count. */
+async function readSelection(device: GPUDevice, buffers: TileBuffers): Promise<{ tiles: number[]; packed: number[]; dispatch: number[]; count: number }> {
+  const words = await readU32(device, buffers.dispatch, 4);
+  const dispatch = words.slice(0, 3);
+  const count = words[3]!;
+  const n = Math.min(count, buffers.tilesX * buffers.tilesY);
   const packed = n > 0 ? await readU32(device, buffers.tiles, n) : [];
-  return { tiles: packed.map((p) => unpackTile(p, buffers.tilesX)), packed, dispatch };
+  return { tiles: packed.map((p) => unpackTile(p, buffers.tilesX)), packed, dispatch, count };
 }
 
 function statsBuffer(device: GPUDevice, stats: ArrayLike<number>): GPUBuffer {
