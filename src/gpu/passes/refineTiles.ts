@@ -8,11 +8,13 @@ export interface RefineParams {
   tau: number;
   /** Weight of the foreground-colour prior in the F estimate. */
   lambda: number;
-  /** Guided-filter regulariser (no plate). */
+  /** Guided-filter regulariser. */
   epsilon: number;
+  /** With a plate: guided-filter the raw known-background matte (true), or keep it raw (tests of the raw rule). */
+  filterPlate: boolean;
 }
 
-export const DEFAULT_REFINE_PARAMS: RefineParams = { tau: 0.1, lambda: 0.05, epsilon: 1e-3 };
+export const DEFAULT_REFINE_PARAMS: RefineParams = { tau: 0.1, lambda: 0.05, epsilon: 1e-3, filterPlate: true };
 
 /** Inputs and outputs of the sparse refiner. */
 export interface RefineTilesIO {
@@ -61,12 +63,13 @@ export function createRefineTilesPass(device: GPUDevice) {
     compute: { module: device.createShaderModule({ label: 'refine-tiles', code }), entryPoint: 'main' },
   });
   const sampler = device.createSampler({ magFilter: 'linear', minFilter: 'linear' });
-  const params = device.createBuffer({ label: 'refine params', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  const params = device.createBuffer({ label: 'refine params', size: 32, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   return {
     setParams(hasPlate: boolean, p: RefineParams = DEFAULT_REFINE_PARAMS): void {
-      const data = new ArrayBuffer(16);
+      const data = new ArrayBuffer(32);
       new Uint32Array(data, 0, 1)[0] = hasPlate ? 1 : 0;
       new Float32Array(data, 4, 3).set([p.tau, p.lambda, p.epsilon]);
+      new Uint32Array(data, 16, 1)[0] = p.filterPlate ? 1 : 0;
       device.queue.writeBuffer(params, 0, data);
     },
     bind(io: RefineTilesIO): { group: GPUBindGroup; dispatch: GPUBuffer } {

@@ -72,8 +72,11 @@ export function plateGain(stats: ArrayLike<number>): Vec3 {
   return g;
 }
 
-/** Guided-filter coefficients (a, b) of the window centred at (cx, cy), edges replicated as the shader's clamped loads. */
-function guidedCoef(inputs: RefineInputs, cx: number, cy: number, epsilon: number): [number, number, number, number] {
+/**
+ * Guided-filter coefficients (a, b) of the window centred at (cx, cy) over `source` (the prior,
+ * or the raw plate matte), edges replicated as the shader's clamped loads.
+ */
+function guidedCoef(inputs: RefineInputs, cx: number, cy: number, epsilon: number, source: (x: number, y: number) => number): [number, number, number, number] {
   const R = GUIDED_RADIUS;
   const n = (2 * R + 1) * (2 * R + 1);
   const sumI: Vec3 = [0, 0, 0];
@@ -83,7 +86,7 @@ function guidedCoef(inputs: RefineInputs, cx: number, cy: number, epsilon: numbe
   for (let dy = -R; dy <= R; dy++) {
     for (let dx = -R; dx <= R; dx++) {
       const i = rgb(inputs.frame, cx + dx, cy + dy);
-      const p = at(inputs.prior, cx + dx, cy + dy, 0);
+      const p = source(cx + dx, cy + dy);
       for (let c = 0; c < 3; c++) {
         sumI[c]! += i[c]!;
         sumIP[c]! += i[c]! * p;
@@ -126,6 +129,8 @@ interface Context {
   gain: Vec3;
   /** Guided-filter coefficients by window centre, cached ((W + 2R) × (H + 2R) centres). */
   coef: Map<number, [number, number, number, number]>;
+  /** Raw plate mattes by pixel, cached. */
+  matte: Map<number, { alpha: number; f: Vec3; b: Vec3; fragile: boolean }>;
 }
 
 function makeContext(inputs: RefineInputs, params: RefineParams): Context {
@@ -133,12 +138,14 @@ function makeContext(inputs: RefineInputs, params: RefineParams): Context {
   if (prior.width !== frame.width || prior.height !== frame.height) throw new RangeError('prior and frame sizes differ');
   if (plate && (plate.width !== frame.width || plate.height !== frame.height)) throw new RangeError('plate and frame sizes differ');
   if (fgFill.width !== bgFill.width || fgFill.height !== bgFill.height) throw new RangeError('fill sizes differ');
-  return { inputs, params, gain: plateGain(inputs.stats), coef: new Map() };
+  return { inputs, params, gain: plateGain(inputs.stats), coef: new Map(), matte: new Map() };
 }
 
-function pixelOf(ctx: Context, x: number, y: number): RefinedPixel {
+/** The raw plate matte at one pixel (before the guided filter), as shaders/refine_tiles.wgsl plateMatte. */
+function plateMatteOf(ctx: Context, x: number, y: number): { alpha: number; f: Vec3; b: Vec3; fragile: boolean } {
   const { inputs, params } = ctx;
-  const { frame, prior, plate } = inputs;
+  const { frame, prior } = inputs;
+  const plate = inputs.plate!;
   const W = frame.width;
   const H = frame.height;
   const i = rgb(frame, x, y);
@@ -153,113 +160,165 @@ function pixelOf(ctx: Context, x: number, y: number): RefinedPixel {
   const near = (value: number, threshold: number): void => {
     if (Math.abs(value - threshold) < FRAGILE_MARGIN) fragile = true;
   };
-  if (plate) {
-    const g = ctx.gain;
-    const plateAt = (qx: number, qy: number): Vec3 => {
-      const c = rgb(plate, qx, qy);
-      return [Math.min(g[0] * c[0], 1), Math.min(g[1] * c[1], 1), Math.min(g[2] * c[2], 1)];
-    };
-    const centre = plateAt(x, y);
-    let best = 1e9;
-    let spread = 0;
-    for (let dy = -1; dy <= 1; dy++) {
-      for (let dx = -1; dx <= 1; dx++) {
-        const candidate = plateAt(x + dx, y + dy); // at() clamps like the shader
-        spread = Math.max(spread, len(sub(candidate, centre)));
-        const d = dot(sub(i, candidate), sub(i, candidate));
-        const differs = candidate.some((c, k) => Math.abs(c - b[k]!) > SAME);
-        if (d < best) {
-          if (best - d < FRAGILE_MARGIN && differs) fragile = true;
-          best = d;
-          b = candidate;
-        } else if (d !== best && d - best < FRAGILE_MARGIN && differs) {
-          fragile = true;
-        }
+  const g = ctx.gain;
+  const plateAt = (qx: number, qy: number): Vec3 => {
+    const c = rgb(plate, qx, qy);
+    return [Math.min(g[0] * c[0], 1), Math.min(g[1] * c[1], 1), Math.min(g[2] * c[2], 1)];
+  };
+  const centre = plateAt(x, y);
+  let best = 1e9;
+  let spread = 0;
+  for (let dy = -1; dy <= 1; dy++) {
+    for (let dx = -1; dx <= 1; dx++) {
+      const candidate = plateAt(x + dx, y + dy); // at() clamps like the shader
+      spread = Math.max(spread, len(sub(candidate, centre)));
+      const d = dot(sub(i, candidate), sub(i, candidate));
+      const differs = candidate.some((c, k) => Math.abs(c - b[k]!) > SAME);
+      if (d < best) {
+        if (best - d < FRAGILE_MARGIN && differs) fragile = true;
+        best = d;
+        b = candidate;
+      } else if (d !== best && d - best < FRAGILE_MARGIN && differs) {
+        fragile = true;
       }
     }
-    let bestF = fgNear;
-    let bestA = 0;
-    let bestResidual = 1e9;
-    let nearestFg = 1e9;
-    for (let k = 0; k < 26; k++) {
-      let f = fgNear;
-      if (k === 25) {
-        near(Math.sqrt(best), CANDIDATE_CONTRAST);
-        if (Math.sqrt(best) < CANDIDATE_CONTRAST) continue;
-        f = i;
-      } else if (k < 24) {
-        const dir = DIRECTIONS[k % 8]!;
-        const r = RADII[Math.floor(k / 8)]!;
-        const qx = Math.min(Math.max(x + Math.round(f32(dir[0] * r)), 0), W - 1);
-        const qy = Math.min(Math.max(y + Math.round(f32(dir[1] * r)), 0), H - 1);
-        const pq = at(prior, qx, qy, 0);
-        near(pq, CONFIDENT);
-        if (pq < CONFIDENT) continue;
-        f = rgb(frame, qx, qy);
-        const contrast = len(sub(f, plateAt(qx, qy)));
-        near(contrast, CANDIDATE_CONTRAST);
-        if (contrast < CANDIDATE_CONTRAST) continue;
-        nearestFg = Math.min(nearestFg, len(sub(f, i)));
-      }
-      const fb = sub(f, b);
-      const fb2 = dot(fb, fb);
-      near(fb2, MIN_SEPARATION * MIN_SEPARATION);
-      if (fb2 < MIN_SEPARATION * MIN_SEPARATION) continue;
-      const a = clamp01(dot(sub(i, b), fb) / fb2);
-      const r = sub(i, [a * f[0] + (1 - a) * b[0], a * f[1] + (1 - a) * b[1], a * f[2] + (1 - a) * b[2]]);
-      const residual = dot(r, r) + PRIOR_WEIGHT * (a - p) * (a - p);
-      const same = Math.abs(a - bestA) <= SAME && f.every((c, k2) => Math.abs(c - bestF[k2]!) <= SAME);
-      // An exact tie (e.g. every candidate with a clamped to 0 leaves the same residual) goes to the first on both sides.
-      if (residual !== bestResidual && Math.abs(residual - bestResidual) < FRAGILE_MARGIN && !same) fragile = true;
-      if (residual < bestResidual) {
-        bestResidual = residual;
-        bestA = a;
-        bestF = f;
-      }
-    }
-    fgNear = bestF;
-    const fb = sub(bestF, b);
-    const fb2 = dot(fb, fb);
-    const tolerance = NOISE_TOLERANCE + SPREAD_WEIGHT * spread;
-    near(Math.sqrt(best), tolerance);
-    const excess = Math.max(0, Math.sqrt(best) - tolerance);
-    const a = excess > 0 ? bestA : 0;
-    const cleaned = clamp01((a - NOISE_FLOOR) / NOISE_RANGE);
-    const tau = f32(params.tau);
-    const w = fb2 / (fb2 + tau * tau);
-    if (excess > 0 && bestResidual < 1e9) {
-      alpha = w * cleaned + (1 - w) * p;
-    } else if (excess > 0) {
-      // Stands out from the plate, but no candidate differs enough from it: the prior decides.
-      alpha = p;
-    } else {
-      // Looks like the plate: the prior decides where nearby foreground looks alike, else background.
-      near(nearestFg, AMBIGUOUS_DISTANCE);
-      alpha = nearestFg < AMBIGUOUS_DISTANCE ? p : 0;
-    }
-  } else {
-    const R = GUIDED_RADIUS;
-    const n = (2 * R + 1) * (2 * R + 1);
-    const sum = [0, 0, 0, 0];
-    for (let dy = -R; dy <= R; dy++) {
-      for (let dx = -R; dx <= R; dx++) {
-        const cx = x + dx;
-        const cy = y + dy;
-        const key = (cy + R) * (W + 2 * R) + cx + R;
-        let c = ctx.coef.get(key);
-        if (!c) {
-          c = guidedCoef(inputs, cx, cy, params.epsilon);
-          ctx.coef.set(key, c);
-        }
-        for (let k = 0; k < 4; k++) sum[k]! += c[k]!;
-      }
-    }
-    alpha = clamp01((sum[0]! / n) * i[0] + (sum[1]! / n) * i[1] + (sum[2]! / n) * i[2] + sum[3]! / n);
   }
+  let bestF = fgNear;
+  let bestA = 0;
+  let bestResidual = 1e9;
+  let nearestFg = 1e9;
+  for (let k = 0; k < 26; k++) {
+    let f = fgNear;
+    if (k === 25) {
+      near(Math.sqrt(best), CANDIDATE_CONTRAST);
+      if (Math.sqrt(best) < CANDIDATE_CONTRAST) continue;
+      f = i;
+    } else if (k < 24) {
+      const dir = DIRECTIONS[k % 8]!;
+      const r = RADII[Math.floor(k / 8)]!;
+      const qx = Math.min(Math.max(x + Math.round(f32(dir[0] * r)), 0), W - 1);
+      const qy = Math.min(Math.max(y + Math.round(f32(dir[1] * r)), 0), H - 1);
+      const pq = at(prior, qx, qy, 0);
+      near(pq, CONFIDENT);
+      if (pq < CONFIDENT) continue;
+      f = rgb(frame, qx, qy);
+      const contrast = len(sub(f, plateAt(qx, qy)));
+      near(contrast, CANDIDATE_CONTRAST);
+      if (contrast < CANDIDATE_CONTRAST) continue;
+      nearestFg = Math.min(nearestFg, len(sub(f, i)));
+    }
+    const fb = sub(f, b);
+    const fb2 = dot(fb, fb);
+    near(fb2, MIN_SEPARATION * MIN_SEPARATION);
+    if (fb2 < MIN_SEPARATION * MIN_SEPARATION) continue;
+    const a = clamp01(dot(sub(i, b), fb) / fb2);
+    const r = sub(i, [a * f[0] + (1 - a) * b[0], a * f[1] + (1 - a) * b[1], a * f[2] + (1 - a) * b[2]]);
+    const residual = dot(r, r) + PRIOR_WEIGHT * (a - p) * (a - p);
+    const same = Math.abs(a - bestA) <= SAME && f.every((c, k2) => Math.abs(c - bestF[k2]!) <= SAME);
+    // An exact tie (e.g. every candidate with a clamped to 0 leaves the same residual) goes to the first on both sides.
+    if (residual !== bestResidual && Math.abs(residual - bestResidual) < FRAGILE_MARGIN && !same) fragile = true;
+    if (residual < bestResidual) {
+      bestResidual = residual;
+      bestA = a;
+      bestF = f;
+    }
+  }
+  fgNear = bestF;
+  const fb = sub(bestF, b);
+  const fb2 = dot(fb, fb);
+  const tolerance = NOISE_TOLERANCE + SPREAD_WEIGHT * spread;
+  near(Math.sqrt(best), tolerance);
+  const excess = Math.max(0, Math.sqrt(best) - tolerance);
+  const a = excess > 0 ? bestA : 0;
+  const cleaned = clamp01((a - NOISE_FLOOR) / NOISE_RANGE);
+  const tau = f32(params.tau);
+  const w = fb2 / (fb2 + tau * tau);
+  if (excess > 0 && bestResidual < 1e9) {
+    alpha = w * cleaned + (1 - w) * p;
+  } else if (excess > 0) {
+    // Stands out from the plate, but no candidate differs enough from it: the prior decides.
+    alpha = p;
+  } else {
+    // Looks like the plate: the prior decides where nearby foreground looks alike, else background.
+    near(nearestFg, AMBIGUOUS_DISTANCE);
+    alpha = nearestFg < AMBIGUOUS_DISTANCE ? p : 0;
+  }
+  return { alpha, f: fgNear, b, fragile };
+}
+
+function pixelOf(ctx: Context, x: number, y: number): RefinedPixel {
+  const { inputs, params } = ctx;
+  const { frame } = inputs;
+  const W = frame.width;
+  const H = frame.height;
+  const i = rgb(frame, x, y);
+  const u = f32(f32(x + 0.5) / W);
+  const v = f32(f32(y + 0.5) / H);
+  const sample = (img: FloatImage): Vec3 => [0, 1, 2].map((c) => sampleBilinear(img, u, v, c)) as Vec3;
+  let fgNear = sample(inputs.fgFill);
+  let b = sample(inputs.bgFill);
+  let fragile = false;
+  // Guided filter of the prior (no plate) or of the raw plate matte (with one).
+  const source = inputs.plate && params.filterPlate ? (qx: number, qy: number): number => rawMatte(ctx, qx, qy).alpha : (qx: number, qy: number): number => at(inputs.prior, qx, qy, 0);
+  const R = GUIDED_RADIUS;
+  const n = (2 * R + 1) * (2 * R + 1);
+  const sum = [0, 0, 0, 0];
+  for (let dy = -R; dy <= R; dy++) {
+    for (let dx = -R; dx <= R; dx++) {
+      const cx = x + dx;
+      const cy = y + dy;
+      const key = (cy + R) * (W + 2 * R) + cx + R;
+      let c = ctx.coef.get(key);
+      if (!c) {
+        c = guidedCoef(inputs, cx, cy, params.epsilon, source);
+        ctx.coef.set(key, c);
+      }
+      for (let k = 0; k < 4; k++) sum[k]! += c[k]!;
+    }
+  }
+  let alpha = clamp01((sum[0]! / n) * i[0] + (sum[1]! / n) * i[1] + (sum[2]! / n) * i[2] + sum[3]! / n);
+  if (inputs.plate && !params.filterPlate) {
+    const m = rawMatte(ctx, x, y);
+    return finish(i, m.alpha, m.b, m.f, m.fragile, params);
+  }
+  if (inputs.plate) {
+    const m = rawMatte(ctx, x, y);
+    fgNear = m.f;
+    b = m.b;
+    // The filter reads raw mattes up to 2R away: the output is fragile if any of them is.
+    for (let qy = Math.max(0, y - 2 * R); qy <= Math.min(H - 1, y + 2 * R) && !fragile; qy++) {
+      for (let qx = Math.max(0, x - 2 * R); qx <= Math.min(W - 1, x + 2 * R); qx++) {
+        if (rawMatte(ctx, qx, qy).fragile) {
+          fragile = true;
+          break;
+        }
+      }
+    }
+  }
+  return finish(i, alpha, b, fgNear, fragile, params);
+}
+
+/** The foreground estimate F = (α(I − (1 − α)B) + λFn) / (α² + λ) for a pixel's final alpha. */
+function finish(i: Vec3, alpha: number, b: Vec3, fgNear: Vec3, fragile: boolean, params: RefineParams): RefinedPixel {
   const lambda = f32(params.lambda);
   const den = alpha * alpha + lambda;
   const fgr = [0, 1, 2].map((c) => clamp01((alpha * (i[c]! - (1 - alpha) * b[c]!) + lambda * fgNear[c]!) / den)) as Vec3;
   return { alpha, fgr, fragile };
+}
+
+/** The raw plate matte at (x, y), clamped to the frame like the shader's loads, cached. */
+function rawMatte(ctx: Context, x: number, y: number): { alpha: number; f: Vec3; b: Vec3; fragile: boolean } {
+  const W = ctx.inputs.frame.width;
+  const H = ctx.inputs.frame.height;
+  const cx = Math.min(Math.max(x, 0), W - 1);
+  const cy = Math.min(Math.max(y, 0), H - 1);
+  const key = cy * W + cx;
+  let m = ctx.matte.get(key);
+  if (!m) {
+    m = plateMatteOf(ctx, cx, cy);
+    ctx.matte.set(key, m);
+  }
+  return m;
 }
 
 /** Refines one pixel (x, y) of the frame. */
