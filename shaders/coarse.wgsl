@@ -16,7 +16,6 @@ struct Params {
 }
 
 const BLOCK: u32 = 4u;
-const STATS_MIN_COUNT: u32 = 16u;
 
 @group(0) @binding(0) var frame: texture_2d<f32>;
 @group(0) @binding(1) var plate: texture_2d<f32>;
@@ -27,15 +26,6 @@ const STATS_MIN_COUNT: u32 = 16u;
 @group(0) @binding(6) var bgSeed: texture_storage_2d<rgba16float, write>;
 @group(0) @binding(7) var<uniform> params: Params;
 
-/** Per-channel plate gain ΣI/ΣB over the background, 1 when there is too little background. */
-fn plateGain() -> vec3f {
-  if (stats[7] < STATS_MIN_COUNT) {
-    return vec3f(1.0);
-  }
-  let i = vec3f(f32(stats[0]), f32(stats[1]), f32(stats[2]));
-  let b = vec3f(f32(stats[3]), f32(stats[4]), f32(stats[5]));
-  return select(vec3f(1.0), i / b, b > vec3f(0.0));
-}
 
 /**
  * How far the frame colour at `pixel` lies from the plate beyond shift and noise:

@@ -39,7 +39,6 @@ const TILE: u32 = 8u;
 const R: i32 = 4;
 const SPAN: i32 = 16;  // TILE + 2R: window centres needed around the tile
 const HALO: i32 = 24;  // SPAN + 2R: pixels loaded around the tile
-const STATS_MIN_COUNT: u32 = 16u;
 const MIN_SEPARATION: f32 = 0.1;
 const CANDIDATE_CONTRAST: f32 = 0.1;
 const AMBIGUOUS_DISTANCE: f32 = 0.08;
@@ -66,14 +65,6 @@ const RADII = array<f32, 3>(3.0, 7.0, 15.0);
 var<workgroup> guide: array<vec4f, 576>;  // HALO×HALO: frame colour (xyz) and prior (w)
 var<workgroup> coef: array<vec4f, 256>;   // SPAN×SPAN: guided-filter a_k (xyz) and b_k (w)
 
-fn plateGain() -> vec3f {
-  if (stats[7] < STATS_MIN_COUNT) {
-    return vec3f(1.0);
-  }
-  let i = vec3f(f32(stats[0]), f32(stats[1]), f32(stats[2]));
-  let b = vec3f(f32(stats[3]), f32(stats[4]), f32(stats[5]));
-  return select(vec3f(1.0), i / b, b > vec3f(0.0));
-}
 
 /** Inverse of a symmetric 3×3 matrix given by its 6 distinct entries (xx, xy, xz, yy, yz, zz). */
 fn inverse3(m: mat3x3f) -> mat3x3f {

@@ -2,7 +2,9 @@
 // stage, push-pull fill, temporal smoothing). The GPU passes are compared with these references
 // in test/gpu/{plateStats,coarse,pushPull,temporal}.spec.ts.
 import { describe, expect, it } from 'vitest';
-import { coarseReference, plateExcessReference, plateGainReference, smoothstep } from '../../src/gpu/reference/coarse';
+import { coarseReference, plateExcessReference } from '../../src/gpu/reference/coarse';
+import { smoothstep } from '../../src/gpu/reference/image';
+import { plateGain as plateGainReference } from '../../src/gpu/reference/plateStats';
 import { createImage, type FloatImage } from '../../src/gpu/reference/image';
 import { plateStatsReference } from '../../src/gpu/reference/plateStats';
 import { pushPullDown, pushPullReference, pushPullUp, roundHalf } from '../../src/gpu/reference/pushPull';

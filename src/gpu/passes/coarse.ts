@@ -1,4 +1,7 @@
-import code from '../../../shaders/coarse.wgsl?raw';
+import plateGain from '../../../shaders/plate_gain.wgsl?raw';
+import shader from '../../../shaders/coarse.wgsl?raw';
+
+const code = plateGain + shader;
 import { computePipeline, dispatch2d, loadTexture, storageTexture, uniformBuffer } from '../layout';
 
 /** Inputs and outputs of the coarse stage. */

@@ -1,4 +1,7 @@
-import code from '../../../shaders/refine_tiles.wgsl?raw';
+import plateGain from '../../../shaders/plate_gain.wgsl?raw';
+import shader from '../../../shaders/refine_tiles.wgsl?raw';
+
+const code = plateGain + shader;
 import { filterTexture, loadTexture, storageTexture, uniformBuffer } from '../layout';
 import type { TileBuffers } from './selectTiles';
 

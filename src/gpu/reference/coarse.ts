@@ -1,8 +1,7 @@
-import { at, createImage, type FloatImage } from './image';
-import { COARSE_BLOCK } from './plateStats';
+import { at, createImage, smoothstep, type FloatImage } from './image';
+import { COARSE_BLOCK, plateGain } from './plateStats';
 
 /** Fewest background blocks in the plate statistics for a gain other than 1. */
-const STATS_MIN_COUNT = 16;
 
 /** Outputs of the coarse stage, at ceil(W/4)×ceil(H/4). */
 export interface CoarseOutputs {
@@ -12,24 +11,6 @@ export interface CoarseOutputs {
   fgSeed: FloatImage;
   /** [h,w,4] (ī·w, w), w = 1 on confident background blocks; with a plate (g·b̄, 1). */
   bgSeed: FloatImage;
-}
-
-/**
- * Per-channel plate gain ΣI/ΣB from the plate statistics, as plateGain() in shaders/coarse.wgsl:
- * 1 when fewer than 16 blocks were counted, and per channel where ΣB is 0. Float32.
- * @param stats the 8 u32 of shaders/plate_stats.wgsl
- */
-export function plateGainReference(stats: ArrayLike<number>): [number, number, number] {
-  if (stats[7]! < STATS_MIN_COUNT) return [1, 1, 1];
-  const f = Math.fround;
-  const gain = (c: number): number => (stats[3 + c]! > 0 ? f(f(stats[c]!) / f(stats[3 + c]!)) : 1);
-  return [gain(0), gain(1), gain(2)];
-}
-
-/** GLSL/WGSL smoothstep. */
-export function smoothstep(edge0: number, edge1: number, x: number): number {
-  const t = Math.min(Math.max((x - edge0) / (edge1 - edge0), 0), 1);
-  return t * t * (3 - 2 * t);
 }
 
 /**
@@ -72,7 +53,7 @@ export function coarseReference(frame: FloatImage, plate: FloatImage, prior: Flo
   const err = createImage(w, h, 1);
   const fgSeed = createImage(w, h, 4);
   const bgSeed = createImage(w, h, 4);
-  const g = plateGainReference(stats);
+  const g = plateGain(stats);
   for (let j = 0; j < h; j++) {
     for (let i = 0; i < w; i++) {
       const x0 = i * COARSE_BLOCK;

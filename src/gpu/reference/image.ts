@@ -36,3 +36,9 @@ export function sampleBilinear(img: FloatImage, u: number, v: number, c: number)
   const bottom = at(img, x0, y0 + 1, c) * (1 - fx) + at(img, x0 + 1, y0 + 1, c) * fx;
   return top * (1 - fy) + bottom * fy;
 }
+
+/** WGSL's smoothstep: t = clamp((x − lo) / (hi − lo), 0, 1), t²(3 − 2t). */
+export function smoothstep(lo: number, hi: number, x: number): number {
+  const t = Math.min(Math.max((x - lo) / (hi - lo), 0), 1);
+  return t * t * (3 - 2 * t);
+}

@@ -54,3 +54,16 @@ export function plateStatsReference(frame: FloatImage, plate: FloatImage, prior:
   }
   return stats;
 }
+
+/**
+ * Per-channel plate gain ΣI/ΣB from the plate statistics, as plateGain() in
+ * shaders/plate_gain.wgsl: 1 when fewer than 16 blocks were counted, and per channel where
+ * ΣB is 0. Float32.
+ * @param stats the 8 u32 of shaders/plate_stats.wgsl
+ */
+export function plateGain(stats: ArrayLike<number>): [number, number, number] {
+  if (stats[7]! < 16) return [1, 1, 1];
+  const f = Math.fround;
+  const gain = (c: number): number => (stats[3 + c]! > 0 ? f(f(stats[c]!) / f(stats[3 + c]!)) : 1);
+  return [gain(0), gain(1), gain(2)];
+}

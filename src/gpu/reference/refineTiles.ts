@@ -1,5 +1,6 @@
 import type { RefineParams } from '../passes/refineTiles';
 import { at, createImage, sampleBilinear, type FloatImage } from './image';
+import { plateGain } from './plateStats';
 
 /**
  * Reference of shaders/refine_tiles.wgsl, per pixel, both branches (known-background alpha
@@ -21,7 +22,6 @@ export const FRAGILE_MARGIN = 1e-6;
 const SAME = 1e-3;
 
 const f32 = Math.fround;
-const STATS_MIN_COUNT = 16;
 const MIN_SEPARATION = f32(0.1);
 const CANDIDATE_CONTRAST = f32(0.1);
 const AMBIGUOUS_DISTANCE = f32(0.08);
@@ -59,18 +59,6 @@ const len = (a: Vec3): number => Math.sqrt(dot(a, a));
 const clamp01 = (v: number): number => Math.min(Math.max(v, 0), 1);
 const rgb = (img: FloatImage, x: number, y: number): Vec3 => [at(img, x, y, 0), at(img, x, y, 1), at(img, x, y, 2)];
 const cross = (a: Vec3, b: Vec3): Vec3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
-
-/** The shader's plateGain: ΣI/ΣB per channel, 1 with fewer than 16 background blocks or ΣB = 0. */
-export function plateGain(stats: ArrayLike<number>): Vec3 {
-  if (stats[7]! < STATS_MIN_COUNT) return [1, 1, 1];
-  const g: Vec3 = [1, 1, 1];
-  for (let c = 0; c < 3; c++) {
-    const i = f32(stats[c]!);
-    const b = f32(stats[3 + c]!);
-    g[c] = b > 0 ? f32(i / b) : 1;
-  }
-  return g;
-}
 
 /**
  * Guided-filter coefficients (a, b) of the window centred at (cx, cy) over `source` (the prior,

@@ -1,5 +1,5 @@
 import type { Rect } from '../../worker/roi';
-import { at, createImage, type FloatImage } from './image';
+import { at, createImage, smoothstep, type FloatImage } from './image';
 
 /** Parameters of the joint bilateral mask upsampling. */
 export interface UpsampleMaskParams {
@@ -56,12 +56,6 @@ function jbu(mask: FloatImage, guideLow: FloatImage, rect: Rect, px: number, py:
 
 /** The contrast curve applied to the upsampled confidence: smoothstep(0.3, 0.7, ·). */
 export const PRIOR_EDGE: readonly [number, number] = [0.3, 0.7];
-
-/** WGSL's smoothstep: t = clamp((x − lo) / (hi − lo)), t²(3 − 2t). */
-export function smoothstep(lo: number, hi: number, x: number): number {
-  const t = Math.min(Math.max((x - lo) / (hi - lo), 0), 1);
-  return t * t * (3 - 2 * t);
-}
 
 /** Weight of the ROI mask at a pixel centre: see shaders/upsample_mask.wgsl roiWeight. */
 export function roiWeight(roi: Rect, px: number, py: number, width: number, height: number, feather: number): number {
