@@ -51,7 +51,7 @@ export interface Options {
   refineBudget: number;
   /** `thresholding` mode: refine tiles whose predicted error exceeds this, 0..1. Default 0.1. */
   refineThreshold: number;
-  /** Motion-aware temporal smoothing of alpha, 0 (off) ..0.9. Default 0.5. */
+  /** Motion-aware temporal smoothing of alpha, 0 (off) ..0.9. Default 0.7. */
   temporalSmoothing: number;
 }
 
@@ -65,7 +65,7 @@ export const DEFAULT_OPTIONS: Readonly<Options> = Object.freeze({
   refineMode: 'sampling',
   refineBudget: 0.15,
   refineThreshold: 0.1,
-  temporalSmoothing: 0.5,
+  temporalSmoothing: 0.7,
 });
 
 function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {

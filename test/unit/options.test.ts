@@ -28,7 +28,7 @@ describe('resolveOptions', () => {
       refineMode: 'sampling',
       refineBudget: 0.15,
       refineThreshold: 0.1,
-      temporalSmoothing: 0.5,
+      temporalSmoothing: 0.7,
     });
     expect(resolveOptions({})).toEqual(DEFAULT_OPTIONS);
   });
