@@ -69,6 +69,8 @@ export class FramePipeline {
   private textures: FrameTextures | null = null;
   private blurFactor = 0;
   private bound: {
+    /** The refined-foreground texture, cleared every frame (fgr.a = 0: not refined). */
+    fgrView: GPUTextureView;
     downsample: Bound<ReturnType<typeof createDownsamplePass>>;
     downsampleRoi: Bound<ReturnType<typeof createDownsamplePass>>;
     upsample: Bound<ReturnType<typeof createUpsampleMaskPass>>;
@@ -213,7 +215,7 @@ export class FramePipeline {
     this.temporal.setParams(options.temporalSmoothing, this.hasHistory);
 
     const encoder = device.createCommandEncoder({ label: 'frame' });
-    encoder.beginRenderPass({ colorAttachments: [{ view: t.fgr.createView(), loadOp: 'clear', storeOp: 'store', clearValue: [0, 0, 0, 0] }] }).end();
+    encoder.beginRenderPass({ colorAttachments: [{ view: b.fgrView, loadOp: 'clear', storeOp: 'store', clearValue: [0, 0, 0, 0] }] }).end();
     if (needsMask) {
       this.downsample.encode(encoder, b.downsample);
       this.downsampleRoi.encode(encoder, b.downsampleRoi);
@@ -380,6 +382,7 @@ export class FramePipeline {
       // Without a plate the passes that take one are given the frame (same size, unused).
       const plate = this.plateTexture ?? t.frame;
       this.bound = {
+        fgrView: t.fgr.createView(),
         downsample: this.downsample.bind({ src: t.frame, dst: t.guideLow }),
         downsampleRoi: this.downsampleRoi.bind({ src: t.frame, dst: t.guideRoi }),
         upsample: this.upsample.bind({
