@@ -1,5 +1,6 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import { buttonStyles } from './buttonStyles';
 import { BLUR_STRENGTHS, type BlurStrength, type Mode, type Options } from '../options';
 import type { BuiltinBackground } from './backgrounds';
 
@@ -13,7 +14,9 @@ import type { BuiltinBackground } from './backgrounds';
  */
 @customElement('mode-controls')
 export class ModeControls extends LitElement {
-  static override styles = css`
+  static override styles = [
+    buttonStyles,
+    css`
     :host {
       display: flex;
       flex-direction: column;
@@ -29,15 +32,6 @@ export class ModeControls extends LitElement {
       width: 4.5em;
       font-size: 12px;
       color: var(--muted, #555);
-    }
-    button {
-      font: inherit;
-      font-size: 13px;
-      padding: 5px 10px;
-      border: 1px solid #bbb;
-      border-radius: 4px;
-      background: #fff;
-      cursor: pointer;
     }
     button[aria-pressed='true'] {
       background: #1f5fbf;
@@ -70,7 +64,8 @@ export class ModeControls extends LitElement {
       font-size: 12px;
       max-width: 15em;
     }
-  `;
+  `,
+  ];
 
   @property() mode: Mode = 'blur';
   @property() blurStrength: BlurStrength = 'medium';

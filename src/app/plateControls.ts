@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import { buttonStyles } from './buttonStyles';
 
 /** The plate as the page shows it: a thumbnail URL and when it was captured. */
 export interface PlateView {
@@ -18,7 +19,9 @@ export interface PlateView {
  */
 @customElement('plate-controls')
 export class PlateControls extends LitElement {
-  static override styles = css`
+  static override styles = [
+    buttonStyles,
+    css`
     :host {
       display: flex;
       flex-direction: column;
@@ -54,15 +57,6 @@ export class PlateControls extends LitElement {
       font-size: 12px;
       color: var(--muted, #555);
     }
-    button {
-      font: inherit;
-      font-size: 13px;
-      padding: 5px 10px;
-      border: 1px solid #bbb;
-      border-radius: 4px;
-      background: #fff;
-      cursor: pointer;
-    }
     button.primary {
       background: #1f5fbf;
       border-color: #1f5fbf;
@@ -72,7 +66,8 @@ export class PlateControls extends LitElement {
       opacity: 0.55;
       cursor: default;
     }
-  `;
+  `,
+  ];
 
   /** The stored plate, or null. */
   @property({ attribute: false }) plate: PlateView | null = null;

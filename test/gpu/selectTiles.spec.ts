@@ -2,6 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { createImage, type FloatImage } from '../../src/gpu/reference/image';
 import { checkSelection, selectTilesReference, TILE_MIN_ERR, type TileSelectionParams } from '../../src/gpu/reference/selectTiles';
 import { openHarness } from './gpuPage';
+import { rng } from './cases/rng';
 
 // shaders/select_tiles.wgsl through createSelectTilesPass + createTileBuffers vs
 // src/gpu/reference/selectTiles.ts. The list is compared as a set (the atomic append orders it
@@ -9,17 +10,6 @@ import { openHarness } from './gpuPage';
 // the order threads arrive, so any choice from the cut bin is accepted: every tile of a higher
 // bin, exactly the budget (or every tile with an error when fewer), the rest from the cut bin.
 
-/** Deterministic PRNG (mulberry32), Node side. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * An error map drawn from a few repeated values (ties in value and in histogram bin), with

@@ -13,17 +13,7 @@ export interface Comparison {
   unsupported?: string;
 }
 
-/** Deterministic PRNG (mulberry32) so a failing case can be replayed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from './rng';
 
 export function randomImage(w: number, h: number, c: number, rand: () => number, lo = 0, hi = 1): FloatImage {
   const img = createImage(w, h, c);
