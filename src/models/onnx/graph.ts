@@ -3,6 +3,9 @@
 // the TFLite converter, by tests that build models with random weights, and by loaders that
 // read initialisers (the learned refiner's weights).
 import onnxProto from 'onnx-proto';
+import { halfToFloat } from '../../gpu/readback';
+
+export { halfToFloat };
 
 export const { onnx } = onnxProto;
 export type OnnxModel = onnxProto.onnx.IModelProto;
@@ -125,16 +128,6 @@ export function encodeModel(spec: ModelSpec): Uint8Array {
  */
 export function decodeModel(bytes: Uint8Array): onnxProto.onnx.ModelProto {
   return onnx.ModelProto.decode(bytes);
-}
-
-/** IEEE 754 half → number. */
-export function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * 2 ** -14 * (frac / 1024);
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * 2 ** (exp - 15) * (1 + frac / 1024);
 }
 
 /**
