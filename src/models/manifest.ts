@@ -12,6 +12,11 @@ export interface ModelEntry {
   input: { width: number; height: number; channels: number };
   licence: string;
   source: { package: string; path: string; version: string; origin: string };
+  /**
+   * Id of the entry this file is generated from at install (e.g. the ONNX conversion of a
+   * TFLite model by scripts/convert-models.ts); absent for files copied from a package.
+   */
+  derivedFrom?: string;
 }
 
 export interface ModelManifest {
@@ -46,6 +51,9 @@ export function parseManifest(json: unknown): ModelManifest {
       ![input.width, input.height, input.channels].every((n) => Number.isInteger(n) && n > 0 && n <= 4096)
     ) {
       throw invalid(`models[${i}].input must have positive integer width, height and channels`);
+    }
+    if (e.derivedFrom !== undefined && !models.some((other: unknown) => (other as Partial<ModelEntry> | null)?.id === e.derivedFrom && other !== m)) {
+      throw invalid(`models[${i}].derivedFrom must name another model's id`);
     }
   });
   return json as ModelManifest;

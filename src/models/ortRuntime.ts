@@ -1,0 +1,23 @@
+import * as ort from 'onnxruntime-web/webgpu';
+
+/** onnxruntime-web's WebGPU build: the JS API and its wasm runtime, served from our own origin. */
+export { ort };
+
+/** Files of onnxruntime-web's WebGPU runtime that scripts/install-models.mjs copies to public/ort/. */
+export const ORT_RUNTIME_FILES = ['ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'] as const;
+
+/**
+ * Points onnxruntime-web at the runtime files under `${baseUrl}ort/` (never a CDN: the CSP
+ * allows our own origin only) and runs it single-threaded (threads need cross-origin
+ * isolation, which an embedding page may not have). Idempotent.
+ * @param baseUrl where the app is served, e.g. "http://127.0.0.1:5173/"
+ */
+export function configureOrt(baseUrl: string): void {
+  ort.env.wasm.numThreads = 1;
+  ort.env.wasm.proxy = false;
+  ort.env.wasm.wasmPaths = {
+    mjs: new URL(`ort/${ORT_RUNTIME_FILES[0]}`, baseUrl).href,
+    wasm: new URL(`ort/${ORT_RUNTIME_FILES[1]}`, baseUrl).href,
+  };
+  ort.env.logLevel = 'error';
+}
