@@ -1,25 +1,29 @@
 // npm run eval -- --set DIR --out DIR [--plate | --no-plate] [--ids a,b] [--refine-mode sampling|thresholding|full]
-//                 [--refine-budget 0..1] [--temporal 0..0.9]
+//                 [--refine-budget 0..1] [--temporal 0..0.9] [--backend onnx-webgpu|tasks-vision] [--compare DIR]
 //                 [--gpu] [--verbose] [--timeout SECONDS]
 // Runs the real browser pipeline on every still and every clip of an evaluation set laid
 // out like ../shared/eval/dev (each still as its own job; each clip as one job, frames in
 // order, so the engine keeps its history), writes the alpha mattes as 8-bit grey PNGs at
 // input size (OUT/stills/<id>.png, OUT/clips/<id>/NNNN.png), scores them as
 // ../shared/eval/score_alpha.py does, writes OUT/scores.json and prints a summary.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+// --compare DIR: another eval's OUT (e.g. the other backend's): per still, the mean absolute
+// difference of the two mattes and their IoU difference against the ground truth, written to
+// OUT/compare.json and printed.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ReplacerError } from '../src/errors';
+import { compareRuns } from '../src/eval/compareRuns';
 import { formatG, summaryLine, type ScoreReport } from '../src/eval/score';
 import { resolveOptions, type Options, type RefineMode } from '../src/options';
 import type { ReplayReport } from '../src/replay/jobProtocol';
 import type { FrameStats } from '../src/worker/protocol';
 import { openFrameSource, type NodeFrameSource } from './lib/frames';
 import { encodeReadbackPng, openReplaySession, readImageFile, type PostedOutput, type ReplaySession, type ServedImage } from './lib/runReplay';
-import { predictionPath, readSetIndex, scoreDirectory, scoresJson, type SetIndexFile } from './lib/scoreSet';
+import { predictionPath, readScoreAlpha, readSetIndex, scoreDirectory, scoresJson, type SetIndexFile } from './lib/scoreSet';
 import { summarise } from './lib/stats';
 
-const USAGE = 'usage: npm run eval -- --set DIR --out DIR [--plate | --no-plate] [--ids a,b] [--refine-mode sampling|thresholding|full] [--refine-budget 0..1] [--temporal 0..0.9] [--gpu] [--timeout SECONDS]';
+const USAGE = 'usage: npm run eval -- --set DIR --out DIR [--plate | --no-plate] [--ids a,b] [--refine-mode sampling|thresholding|full] [--refine-budget 0..1] [--temporal 0..0.9] [--backend onnx-webgpu|tasks-vision] [--compare DIR] [--gpu] [--timeout SECONDS]';
 
 function fail(message: string): never {
   console.error(`eval: ${message.split('\n')[0]}`);
@@ -126,6 +130,8 @@ async function main(): Promise<void> {
         'refine-mode': { type: 'string' },
         'refine-budget': { type: 'string' },
         temporal: { type: 'string' },
+        backend: { type: 'string' },
+        compare: { type: 'string' },
         gpu: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
         timeout: { type: 'string', default: '900' },
@@ -149,6 +155,7 @@ async function main(): Promise<void> {
       ...(args['refine-mode'] ? { refineMode: args['refine-mode'] as RefineMode } : {}),
       ...(args['refine-budget'] ? { refineBudget: Number(args['refine-budget']) } : {}),
       ...(args.temporal ? { temporalSmoothing: Number(args.temporal) } : {}),
+      ...(args.backend ? { backend: args.backend as Options['backend'] } : {}),
     });
   } catch (err) {
     fail(errorMessage(err));
@@ -246,6 +253,27 @@ async function main(): Promise<void> {
   if (run.refineShare.stills !== null || run.refineShare.clips !== null) {
     const pct = (v: number | null): string => (v === null ? 'n/a' : `${(v * 100).toFixed(1)} %`);
     console.log(`refined share per frame: stills ${pct(run.refineShare.stills)}, clips ${pct(run.refineShare.clips)}`);
+  }
+  if (args.compare) {
+    const other = args.compare;
+    try {
+      const otherScores = JSON.parse(readFileSync(join(other, 'scores.json'), 'utf8')) as ScoreReport & { run?: { backend?: string } };
+      const matte = (dir: string) => (id: string) => {
+        const m = readScoreAlpha(predictionPath.still(dir, id));
+        if (!m) throw new Error(`${predictionPath.still(dir, id)} is missing`);
+        return m.alpha;
+      };
+      const ids = scores.stills.map((s) => s.id);
+      const agreement = compareRuns(ids, matte(outDir), matte(other), scores.stills, otherScores.stills);
+      writeFileSync(join(outDir, 'compare.json'), scoresJson({ against: other, againstBackend: otherScores.run?.backend ?? null, ...agreement }));
+      for (const s of agreement.stills) console.log(`compare: ${s.id}: MAD ${s.mad.toFixed(4)}, mask IoU ${s.iou.toFixed(4)}, ΔIoU vs truth ${s.iouDelta >= 0 ? '+' : ''}${s.iouDelta.toFixed(4)}`);
+      console.log(
+        `compare: against ${other} (${otherScores.run?.backend ?? 'unknown backend'}): mean MAD ${agreement.mad.toFixed(4)}, mean mask IoU ${agreement.iou.toFixed(4)}, ` +
+          `mean IoU ${scores.summary.iou.toFixed(4)} vs ${otherScores.summary.iou.toFixed(4)} (Δ ${(scores.summary.iou - otherScores.summary.iou).toFixed(4)})`,
+      );
+    } catch (err) {
+      fail(`--compare ${other}: ${errorMessage(err)}`);
+    }
   }
   console.log(`eval: ${index.stills.length} stills, ${index.clips.length} clips, ${usePlate ? 'with' : 'no'} plate, on ${first.adapter} in ${(run.wallMs / 1000).toFixed(0)} s → ${join(outDir, 'scores.json')}`);
 }

@@ -1,6 +1,6 @@
 // npm run replay -- --input PATH [--plate PATH] [--mode blur|image|color|off] [--background PATH]
 //                   [--output-type com,pha,fgr,err] [--blur-strength light|medium|strong] [--color #rrggbb]
-//                   [--gpu] [--verbose] [--timeout SECONDS] --out DIR
+//                   [--backend onnx-webgpu|tasks-vision] [--gpu] [--verbose] [--timeout SECONDS] --out DIR
 // Runs the real app pipeline in headless Chromium on every frame of PATH, in order, and
 // writes DIR/<type>/NNNN.png plus DIR/stats.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { encodeReadbackPng, openReplaySession, readImageFile, type ServedImage }
 import { summarise } from './lib/stats';
 
 const USAGE =
-  'usage: npm run replay -- --input PATH [--mode blur|image|color|off] [--background PATH] [--output-type com,pha,fgr,err] --out DIR';
+  'usage: npm run replay -- --input PATH [--mode blur|image|color|off] [--background PATH] [--output-type com,pha,fgr,err] [--backend onnx-webgpu|tasks-vision] --out DIR';
 
 function fail(message: string): never {
   console.error(`replay: ${message.split('\n')[0]}`);
@@ -43,6 +43,7 @@ async function main(): Promise<void> {
         'blur-strength': { type: 'string' },
         color: { type: 'string' },
         'edge-sensitivity': { type: 'string' },
+        backend: { type: 'string' },
         gpu: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
         timeout: { type: 'string', default: '1800' },
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
     if (args['blur-strength']) partial.blurStrength = args['blur-strength'] as Options['blurStrength'];
     if (args.color) partial.color = args.color;
     if (args['edge-sensitivity']) partial.edgeSensitivity = Number(args['edge-sensitivity']);
+    if (args.backend) partial.backend = args.backend as Options['backend'];
     options = resolveOptions(partial);
     outputTypes = parseOutputTypes(args['output-type']);
   } catch (err) {

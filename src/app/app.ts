@@ -157,7 +157,8 @@ export class BgApp extends LitElement {
   @state() private devices: readonly CameraDevice[] = [];
   @state() private deviceId = '';
   @state() private resolution: Resolution = DEFAULT_RESOLUTION;
-  @state() private options: Pick<Options, 'mode' | 'blurStrength' | 'color' | 'view'> = {
+  @state() private options: Pick<Options, 'mode' | 'blurStrength' | 'color' | 'view' | 'backend'> = {
+    backend: DEFAULT_OPTIONS.backend,
     mode: DEFAULT_OPTIONS.mode,
     blurStrength: DEFAULT_OPTIONS.blurStrength,
     color: DEFAULT_OPTIONS.color,
@@ -266,6 +267,7 @@ export class BgApp extends LitElement {
           blur-strength=${o.blurStrength}
           color=${o.color}
           view=${o.view}
+          backend=${o.backend}
           .background=${this.backgroundUrl}
           ?mirror=${this.mirror}
           .stream=${this.input}
@@ -305,6 +307,8 @@ export class BgApp extends LitElement {
               .mode=${o.mode}
               .blurStrength=${o.blurStrength}
               .color=${o.color}
+              .backend=${o.backend}
+              .runningBackend=${this.stats?.backend ?? null}
               .backgroundUrl=${this.backgroundUrl}
               .backgrounds=${this.backgrounds}
               @options-change=${(e: CustomEvent<Partial<Options>>) => this.setOptions(e.detail)}

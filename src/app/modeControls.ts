@@ -1,17 +1,24 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { buttonStyles } from './buttonStyles';
-import { BLUR_STRENGTHS, type BlurStrength, type Mode, type Options } from '../options';
+import { BACKENDS, BLUR_STRENGTHS, type Backend, type BackendChoice, type BlurStrength, type Mode, type Options } from '../options';
 import type { BuiltinBackground } from './backgrounds';
 
 /**
  * `<mode-controls>`: Blur (light / medium / strong), Image (built-in choices and the user's
- * own file), Colour (with a colour input) and Off.
+ * own file), Colour (with a colour input) and Off; and the base-network backend.
  *
  * Events (bubbling, composed): `options-change` (detail: Partial<Options>),
  * `background-change` (detail: { url } of a built-in background; implies `image` mode),
  * `background-file` (detail: { file } the user picked; implies `image` mode).
  */
+const BACKEND_LABELS: Record<BackendChoice, string> = { auto: 'Auto', 'onnx-webgpu': 'WebGPU', 'tasks-vision': 'MediaPipe' };
+const BACKEND_TITLES: Record<BackendChoice, string> = {
+  auto: 'WebGPU on a GPU; MediaPipe where WebGPU runs on the CPU (no GPU)',
+  'onnx-webgpu': 'onnxruntime-web on WebGPU: the network runs on the GPU with the rest of the pipeline',
+  'tasks-vision': 'MediaPipe tasks-vision (WebAssembly): the fallback where WebGPU inference cannot start',
+};
+
 @customElement('mode-controls')
 export class ModeControls extends LitElement {
   static override styles = [
@@ -70,6 +77,9 @@ export class ModeControls extends LitElement {
   @property() mode: Mode = 'blur';
   @property() blurStrength: BlurStrength = 'medium';
   @property() color = '#00b140';
+  /** The backend asked for, and the one running (they differ after a fallback). */
+  @property() backend: BackendChoice = 'auto';
+  @property() runningBackend: Backend | null = null;
   /** URL of the background in use for `image` mode. */
   @property() backgroundUrl: string | null = null;
   @property({ attribute: false }) backgrounds: readonly BuiltinBackground[] = [];
@@ -124,6 +134,26 @@ export class ModeControls extends LitElement {
       <div class="row">
         <span class="label"></span>
         <button data-testid="mode-off" aria-pressed=${pressed(this.mode === 'off')} @click=${() => this.options({ mode: 'off' })}>Off</button>
+      </div>
+      <div class="row" role="group" aria-label="Segmentation engine">
+        <span class="label">Engine</span>
+        ${BACKENDS.map(
+          (backend) => html`
+            <button
+              data-testid="backend-${backend}"
+              aria-pressed=${pressed(this.backend === backend)}
+              title=${BACKEND_TITLES[backend]}
+              @click=${() => this.options({ backend })}
+            >
+              ${BACKEND_LABELS[backend]}
+            </button>
+          `,
+        )}
+        ${this.runningBackend && this.backend === 'auto'
+          ? html`<small data-testid="backend-running">${BACKEND_LABELS[this.runningBackend]}</small>`
+          : this.runningBackend && this.runningBackend !== this.backend
+            ? html`<small data-testid="backend-fallback">running ${BACKEND_LABELS[this.runningBackend]} instead</small>`
+            : ''}
       </div>
     `;
   }

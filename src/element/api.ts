@@ -238,7 +238,9 @@ class Replacer extends EventTarget implements BackgroundReplacer {
     const next = resolveOptions(partial, this.currentOptions);
     this.currentOptions = next;
     return this.enqueue(async () => {
-      if (this.state === 'ready') await this.guard(this.engine.setOptions(next));
+      if (this.state !== 'ready') return;
+      const info = await this.guard(this.engine.setOptions(next));
+      if (info) this.info = info;
     });
   }
 

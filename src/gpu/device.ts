@@ -3,6 +3,8 @@ import { ReplacerError } from '../errors';
 /** A GPU device with what the pipeline needs to know about its adapter. */
 export interface GpuContext {
   device: GPUDevice;
+  /** The adapter the device came from, kept referenced for the device's lifetime. */
+  adapter: GPUAdapter;
   /** e.g. "google swiftshader", "nvidia hopper" */
   adapterName: string;
   /** True when per-pass GPU timings can be measured. */
@@ -26,11 +28,29 @@ export async function createGpuContext(): Promise<GpuContext> {
     throw new ReplacerError('webgpu-unavailable', 'No WebGPU adapter was found — the GPU may be blocklisted or disabled.');
   }
   const timestamps = adapter.features.has('timestamp-query');
+  // onnxruntime-web's WebGPU execution provider shares this device: give it the adapter's
+  // limits for what its kernels size by (as it would request for a device of its own).
+  const L = adapter.limits;
   const device = await adapter.requestDevice({
     label: 'bg-replacer',
     requiredFeatures: timestamps ? ['timestamp-query'] : [],
+    requiredLimits: {
+      maxBufferSize: L.maxBufferSize,
+      maxStorageBufferBindingSize: L.maxStorageBufferBindingSize,
+      maxComputeWorkgroupStorageSize: L.maxComputeWorkgroupStorageSize,
+      maxComputeInvocationsPerWorkgroup: L.maxComputeInvocationsPerWorkgroup,
+      maxComputeWorkgroupSizeX: L.maxComputeWorkgroupSizeX,
+      maxComputeWorkgroupSizeY: L.maxComputeWorkgroupSizeY,
+      maxComputeWorkgroupSizeZ: L.maxComputeWorkgroupSizeZ,
+      maxStorageBuffersPerShaderStage: L.maxStorageBuffersPerShaderStage,
+    },
   });
   const info = adapter.info;
   const adapterName = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown adapter';
-  return { device, adapterName, timestamps };
+  return { device, adapter, adapterName, timestamps };
+}
+
+/** True for adapters that emulate WebGPU on the CPU (SwiftShader, or an adapter marked as fallback). */
+export function isSoftwareAdapter(adapterName: string): boolean {
+  return /swiftshader|llvmpipe|software/i.test(adapterName);
 }

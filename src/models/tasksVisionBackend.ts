@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import type { BaseNetwork } from '../worker/pipeline';
+import type { CpuBaseNetwork } from '../worker/pipeline';
 import type { CoarseMask } from './coarseMask';
 import type { SegmenterWorkerApi } from './segmenter.worker';
 
@@ -7,7 +7,9 @@ import type { SegmenterWorkerApi } from './segmenter.worker';
  * The `tasks-vision` base network as the engine uses it: a proxy to the segmenter worker.
  * Owns that worker and terminates it on close().
  */
-export class TasksVisionBackend implements BaseNetwork {
+export class TasksVisionBackend implements CpuBaseNetwork {
+  readonly kind = 'cpu' as const;
+
   private constructor(
     private readonly worker: Worker,
     private readonly remote: Comlink.Remote<SegmenterWorkerApi>,

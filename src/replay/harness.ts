@@ -61,6 +61,10 @@ async function run(): Promise<void> {
   const engine = Comlink.wrap<EngineApi>(worker);
   try {
     const info = await engine.init(options, new URL('/', location.href).href);
+    // A replay measures the backend it was asked for, or fails: never a silent fallback.
+    if (options.backend !== 'auto' && info.backend !== options.backend) {
+      throw new Error(`backend ${options.backend} was asked for but ${info.backend} runs: ${info.backendFallback ?? 'no reason given'}`);
+    }
     if (job.hasBackground) {
       const image = await fetchImage(REPLAY_ROUTES.background, '--background');
       await engine.setBackground(Comlink.transfer(image, [image]));

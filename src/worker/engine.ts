@@ -1,9 +1,10 @@
-import { ReplacerError } from '../errors';
-import type { Options, OutputType } from '../options';
-import { createGpuContext, type GpuContext } from '../gpu/device';
+import { ModelIntegrityError, ReplacerError } from '../errors';
+import type { Backend, Options, OutputType } from '../options';
+import { createGpuContext, isSoftwareAdapter, type GpuContext } from '../gpu/device';
+import { OnnxWebGpuSegmenter } from '../models/onnxWebGpu';
 import { TasksVisionBackend } from '../models/tasksVisionBackend';
 import { FrameOutput, outputPathFor } from './frameOutput';
-import { FramePipeline } from './pipeline';
+import { FramePipeline, type BaseNetwork } from './pipeline';
 import type { EngineApi, EngineInfo, ProcessResult } from './protocol';
 
 /**
@@ -11,10 +12,19 @@ import type { EngineApi, EngineInfo, ProcessResult } from './protocol';
  * When the GPU device is lost it rebuilds them on the next frame (the caller passes
  * frames through meanwhile, since process() rejects with 'gpu-device-lost').
  * Frames given to process() are closed here, exactly once.
+ * The base network follows options.backend: `onnx-webgpu` on this engine's GPUDevice
+ * (rebuilt with the device), or `tasks-vision` in its own worker (kept across rebuilds);
+ * `auto` is onnx-webgpu on a GPU and tasks-vision on a software adapter;
+ * when onnx-webgpu cannot start, the engine falls back to tasks-vision and says why in
+ * EngineInfo.backendFallback and on the console.
  */
 export class Engine implements EngineApi {
   private gpu: GpuContext | null = null;
-  private network: TasksVisionBackend | null = null;
+  private network: BaseNetwork | null = null;
+  private tasksVision: TasksVisionBackend | null = null;
+  /** The backend actually running, and why it differs from the requested one. */
+  private backend: Backend = 'tasks-vision';
+  private fallback: string | null = null;
   private pipeline: FramePipeline | null = null;
   private output: FrameOutput | null = null;
   private options: Readonly<Options> | null = null;
@@ -22,23 +32,35 @@ export class Engine implements EngineApi {
   private background: ImageBitmap | null = null;
   private plate: ImageBitmap | null = null;
   private lost = false;
+  /** Set when a device was lost while the output went through the canvas: read back from then on. */
+  private canvasLost = false;
   private disposed = false;
 
   async init(options: Readonly<Options>, baseUrl: string): Promise<EngineInfo> {
     this.options = options;
     this.baseUrl = baseUrl;
-    this.network = await TasksVisionBackend.create(baseUrl);
     await this.buildGpu();
+    return this.info();
+  }
+
+  private info(): EngineInfo {
     return {
       adapter: this.gpu!.adapterName,
-      backend: options.backend,
-      modelInput: { width: this.network.width, height: this.network.height },
+      backend: this.backend,
+      ...(this.fallback ? { backendFallback: this.fallback } : {}),
+      modelInput: { width: this.network!.width, height: this.network!.height },
     };
   }
 
-  async setOptions(options: Readonly<Options>): Promise<void> {
+  async setOptions(options: Readonly<Options>): Promise<EngineInfo | null> {
+    const backendChanged = this.options?.backend !== options.backend;
     this.options = options;
+    if (backendChanged && this.gpu && !this.lost) {
+      await this.buildPipeline(this.gpu);
+      return this.info();
+    }
     this.pipeline?.setOptions(options);
+    return null;
   }
 
   async setBackground(image: ImageBitmap | null): Promise<void> {
@@ -98,11 +120,11 @@ export class Engine implements EngineApi {
 
   async dispose(): Promise<void> {
     this.disposed = true;
-    this.teardownGpu();
+    await this.teardownPipeline();
     this.gpu?.device.destroy();
     this.gpu = null;
-    this.network?.close();
-    this.network = null;
+    this.tasksVision?.close();
+    this.tasksVision = null;
     this.background?.close();
     this.background = null;
     this.plate?.close();
@@ -110,7 +132,7 @@ export class Engine implements EngineApi {
   }
 
   private async buildGpu(): Promise<void> {
-    this.teardownGpu();
+    await this.teardownPipeline();
     const gpu = await createGpuContext();
     this.gpu = gpu;
     gpu.device.addEventListener('uncapturederror', (event) => {
@@ -120,20 +142,62 @@ export class Engine implements EngineApi {
     void gpu.device.lost.then((info) => {
       if (this.gpu?.device === gpu.device && !this.disposed) {
         console.warn(`bg-replacer: GPU device lost (${info.reason}): ${info.message}; rebuilding on the next frame.`);
+        if (this.output?.path === 'canvas') {
+          this.canvasLost = true;
+          console.warn('bg-replacer: the output will be read back instead of presented through a WebGPU canvas from now on.');
+        }
         this.lost = true;
       }
     });
-    this.pipeline = new FramePipeline(gpu.device, this.network!, this.options!);
-    this.pipeline.setOptions(this.options!);
-    if (this.background) this.pipeline.setBackground(await createImageBitmap(this.background));
-    if (this.plate) this.pipeline.setPlate(await createImageBitmap(this.plate));
-    this.output = new FrameOutput(gpu.device, outputPathFor(gpu.adapterName));
+    await this.buildPipeline(gpu);
   }
 
-  private teardownGpu(): void {
+  /** (Re)creates the base network and the pipeline on `gpu`, re-applying background and plate. */
+  private async buildPipeline(gpu: GpuContext): Promise<void> {
+    await this.teardownPipeline();
+    this.network = await this.createNetwork(gpu.device);
+    this.output = new FrameOutput(gpu.device, this.canvasLost ? 'readback' : outputPathFor(gpu.adapterName));
+    this.pipeline = new FramePipeline(gpu.device, this.network, this.options!);
+    if (this.background) this.pipeline.setBackground(await createImageBitmap(this.background));
+    if (this.plate) this.pipeline.setPlate(await createImageBitmap(this.plate));
+  }
+
+  /**
+   * The requested backend's network; onnx-webgpu falls back to tasks-vision when the
+   * runtime cannot start, but a model whose hash differs is an error, never a fallback.
+   * @throws ModelIntegrityError, ReplacerError 'model-load'
+   */
+  private async createNetwork(device: GPUDevice): Promise<BaseNetwork> {
+    this.fallback = null;
+    const choice = this.options!.backend;
+    const wanted = choice === 'auto' ? (isSoftwareAdapter(this.gpu!.adapterName) ? 'tasks-vision' : 'onnx-webgpu') : choice;
+    if (wanted === 'onnx-webgpu') {
+      try {
+        const network = await OnnxWebGpuSegmenter.create(device, this.baseUrl);
+        this.backend = 'onnx-webgpu';
+        return network;
+      } catch (err) {
+        if (err instanceof ModelIntegrityError) throw err;
+        this.fallback = `onnx-webgpu could not start (${err instanceof Error ? err.message : String(err)}); using tasks-vision.`;
+        console.warn(`bg-replacer: ${this.fallback}`);
+      }
+    }
+    this.tasksVision ??= await TasksVisionBackend.create(this.baseUrl);
+    this.backend = 'tasks-vision';
+    return this.tasksVision;
+  }
+
+  private async teardownPipeline(): Promise<void> {
     this.pipeline?.dispose();
     this.pipeline = null;
     this.output?.dispose();
     this.output = null;
+    // The tasks-vision worker does not depend on the device: it is kept until dispose().
+    if (this.network?.kind === 'gpu') {
+      // On a lost device the session's release may fail; the device goes with it anyway.
+      await this.network.close().catch((err: unknown) => console.warn(`bg-replacer: releasing the onnx-webgpu session failed: ${String(err)}`));
+    }
+    this.network = null;
   }
+
 }

@@ -1,3 +1,5 @@
+import { isSoftwareAdapter } from '../gpu/device';
+
 /**
  * How output frames leave the GPU:
  * - `canvas`: the output texture is copied (on the GPU) into an OffscreenCanvas's WebGPU
@@ -5,13 +7,15 @@
  * - `readback`: the texture is mapped into a reused buffer and an RGBA VideoFrame is built
  *   from it. Used on software adapters (SwiftShader), where presenting a WebGPU canvas
  *   breaks the WebGL context tasks-vision post-processes with (its masks come back empty
- *   from the second frame on), and where the "GPU" is the CPU anyway.
+ *   from the second frame on) and loses the device onnxruntime-web shares with us ("A
+ *   valid external Instance reference no longer exists" on the next frame); and after a
+ *   device loss while presenting through the canvas (see Engine).
  */
 export type OutputPath = 'canvas' | 'readback';
 
 /** Picks the output path for an adapter (see {@link OutputPath}). */
 export function outputPathFor(adapterName: string): OutputPath {
-  return /swiftshader/i.test(adapterName) ? 'readback' : 'canvas';
+  return isSoftwareAdapter(adapterName) ? 'readback' : 'canvas';
 }
 
 /**

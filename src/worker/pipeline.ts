@@ -12,16 +12,27 @@ import { createPushPullPass } from '../gpu/passes/pushPull';
 import { createRefineTilesPass } from '../gpu/passes/refineTiles';
 import { createSelectTilesPass, TILE_SIZE } from '../gpu/passes/selectTiles';
 import { createTemporalPass } from '../gpu/passes/temporal';
+import { createRoiBoxPass, RECT_BYTES } from '../gpu/passes/roiBox';
+import { createTensorFromTexturePass } from '../gpu/passes/tensorFromTexture';
+import { createTensorToTexturePass } from '../gpu/passes/tensorToTexture';
+import { createFgrResidualPass } from '../gpu/passes/fgrResidual';
+import { createRefineLearnedPass, createRefinerWeightsBuffer } from '../gpu/passes/refineLearned';
+import type { Bgmv2Base } from '../models/bgmv2/base';
+import type { RefinerWeights } from '../models/bgmv2/refinerWeights';
 import { readTexture } from '../gpu/readback';
 import { COMPOSITE_MODE, COMPOSITE_VIEW, coverFit, type CompositeParams } from '../gpu/reference/composite';
 import { blurPlan } from '../gpu/reference/maskedBlur';
 import type { CoarseMask } from '../models/coarseMask';
 import type { FrameStats, PlateFit, Readback, RefineStats } from './protocol';
 import { createFrameTextures, destroyFrameTextures, type FrameTextures } from './resources';
-import { personRoi, ROI_PASSES, type Rect } from './roi';
+import { nextRoi, ROI_PASSES, type Rect } from './roi';
 
-/** A base network as the pipeline sees it: an image at its input size in, a mask out. */
-export interface BaseNetwork {
+/**
+ * A base network that runs on the CPU side (tasks-vision): an image at its input size in,
+ * a mask in CPU memory out, uploaded by the pipeline.
+ */
+export interface CpuBaseNetwork {
+  readonly kind: 'cpu';
   /** Input width in pixels. */
   readonly width: number;
   /** Input height in pixels. */
@@ -29,6 +40,34 @@ export interface BaseNetwork {
   /** Segments an image of exactly width×height; takes ownership of (and closes) the bitmap. */
   segment(image: ImageBitmap): Promise<CoarseMask>;
   close(): void;
+}
+
+/**
+ * A base network on the pipeline's GPU device (onnx-webgpu): the pipeline writes `input`
+ * ([1,3,H,W] float32 RGB in 0..1), run() queues the graph, `output` ([1,1,H,W] float32
+ * person confidence in 0..1) is read by the next pass. Nothing crosses to the CPU.
+ */
+export interface GpuBaseNetwork {
+  readonly kind: 'gpu';
+  readonly width: number;
+  readonly height: number;
+  readonly input: GPUBuffer;
+  readonly output: GPUBuffer;
+  run(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A base network as the pipeline sees it. */
+export type BaseNetwork = CpuBaseNetwork | GpuBaseNetwork;
+
+/**
+ * BackgroundMattingV2 as the matting stages (Lin, Ryabtsev et al., CVPR 2021): its base
+ * network gives the coarse pha, fgr, err and hid from the frame and the plate at the base
+ * size; tiles are selected on err; its learned refiner refines them. The caller owns `base`.
+ */
+export interface LearnedMatting {
+  base: Bgmv2Base;
+  weights: RefinerWeights;
 }
 
 /** `external-texture`: zero-copy import; `image-bitmap`: fallback through an ImageBitmap copy. */
@@ -66,6 +105,29 @@ export class FramePipeline {
   private readonly blurH;
   private readonly blurV;
   private readonly composite;
+  private readonly toTensor;
+  private readonly roiBox;
+  private readonly learnedSrcDown;
+  private readonly learnedBgrDown;
+  private readonly phaToPrior;
+  private readonly errToErr;
+  private readonly fgrResidual;
+  private readonly refineLearned;
+  /** The BGMv2 path's model and what this pipeline made for it (weights buffer, residual, base-size inputs). */
+  private learned: (LearnedMatting & { weightsBuffer: GPUBuffer; residual: GPUBuffer; srcLow: GPUTexture; bgrLow: GPUTexture }) | null = null;
+  private learnedBound: {
+    srcDown: Bound<ReturnType<typeof createDownsamplePass>>;
+    bgrDown: Bound<ReturnType<typeof createDownsamplePass>>;
+    srcTensor: Bound<ReturnType<typeof createTensorFromTexturePass>>;
+    bgrTensor: Bound<ReturnType<typeof createTensorFromTexturePass>>;
+    pha: Bound<ReturnType<typeof createTensorToTexturePass>>;
+    err: Bound<ReturnType<typeof createTensorToTexturePass>>;
+    residual: Bound<ReturnType<typeof createFgrResidualPass>>;
+    refine: Bound<ReturnType<typeof createRefineLearnedPass>>;
+  } | null = null;
+  private warnedLearnedSize = false;
+  /** Region-of-interest rectangles of the GPU path: [whole frame, after pass 1, …, after pass ROI_PASSES]. */
+  private readonly rects: GPUBuffer[];
   private textures: FrameTextures | null = null;
   private blurFactor = 0;
   private bound: {
@@ -85,6 +147,10 @@ export class FramePipeline {
     blurH: Bound<ReturnType<typeof createGaussianBlurPass>>;
     blurV: Bound<ReturnType<typeof createGaussianBlurPass>>;
     composite: Bound<ReturnType<typeof createCompositePass>>;
+    /** GPU base network only: guides → network input, and the ROI steps. */
+    tensorFull: Bound<ReturnType<typeof createTensorFromTexturePass>> | null;
+    tensorRoi: Bound<ReturnType<typeof createTensorFromTexturePass>> | null;
+    roiSteps: GPUBindGroup[];
   } | null = null;
   private background: GPUTexture;
   /** The plate as given (kept to rebuild its texture at a new frame size), and its texture. */
@@ -98,7 +164,10 @@ export class FramePipeline {
   private lastFitAt = 0;
   /** The last plate-fit measurement, null without a plate. */
   plateFit: PlateFit | null = null;
-  /** The person's region of interest of the last frame (full-res pixels), or null. */
+  /**
+   * The person's region of interest of the last frame (full-res pixels), or null (none, or a
+   * GPU base network: its ROI stays on the GPU).
+   */
   roi: Rect | null = null;
   /** How frames reach the GPU: decided by the first frame. */
   importPath: ImportPath | null = null;
@@ -129,6 +198,20 @@ export class FramePipeline {
     this.blurH = createGaussianBlurPass(device, 'horizontal');
     this.blurV = createGaussianBlurPass(device, 'vertical');
     this.composite = createCompositePass(device);
+    this.toTensor = createTensorFromTexturePass(device);
+    this.roiBox = createRoiBoxPass(device);
+    this.learnedSrcDown = createDownsamplePass(device, 'bgmv2-src-down');
+    this.learnedBgrDown = createDownsamplePass(device, 'bgmv2-bgr-down');
+    this.phaToPrior = createTensorToTexturePass(device, 'bgmv2-pha-to-prior');
+    this.errToErr = createTensorToTexturePass(device, 'bgmv2-err');
+    this.fgrResidual = createFgrResidualPass(device);
+    this.refineLearned = createRefineLearnedPass(device);
+    this.rects = Array.from({ length: ROI_PASSES + 1 }, (_, i) =>
+      device.createBuffer({ label: `roi rect ${i}`, size: RECT_BYTES, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST }),
+    );
+    if (network.kind === 'gpu' && (network.width * 4) % 256 !== 0) {
+      throw new RangeError(`A GPU base network's output rows must be a multiple of 256 bytes (width ${network.width} is not a multiple of 64).`);
+    }
     this.background = this.solidBackground();
     this.options = options;
   }
@@ -177,6 +260,63 @@ export class FramePipeline {
   }
 
   /**
+   * Uses BackgroundMattingV2 for the matting stages whenever a plate is set and the frame's
+   * sides are multiples of 4 (its refiner's patch grid); null returns to the segmentation
+   * prior and the classical refiner. The pipeline does not take ownership of `learned.base`.
+   */
+  setLearned(learned: LearnedMatting | null): void {
+    this.releaseLearned();
+    if (learned) {
+      const { base } = learned;
+      const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
+      const low = (label: string): GPUTexture =>
+        this.device.createTexture({ label, size: [base.width, base.height], format: 'rgba8unorm', usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.STORAGE_BINDING });
+      this.learned = {
+        ...learned,
+        weightsBuffer: createRefinerWeightsBuffer(this.device, learned.weights),
+        residual: this.device.createBuffer({ label: 'bgmv2 fgr residual', size: 3 * base.width * base.height * 4, usage }),
+        srcLow: low('bgmv2 src (base size)'),
+        bgrLow: low('bgmv2 bgr (base size)'),
+      };
+    }
+    this.hasHistory = false;
+    this.bound = null;
+  }
+
+  /** True when this frame takes the BGMv2 path (see setLearned). */
+  private learnedActive(width: number, height: number): boolean {
+    if (!this.learned || !this.plateImage) return false;
+    if (width % 4 === 0 && height % 4 === 0) return true;
+    if (!this.warnedLearnedSize) {
+      console.warn(`bg-replacer: BGMv2 needs frame sides that are multiples of 4 (got ${width}×${height}); using the classical refiner.`);
+      this.warnedLearnedSize = true;
+    }
+    return false;
+  }
+
+  /**
+   * The selected tiles of the last frame (debug / tests: a read-back).
+   * @returns packed x | y << 16 tile coordinates
+   */
+  async debugSelectedTiles(): Promise<number[]> {
+    const t = this.textures;
+    if (!t) return [];
+    const count = t.tiles.tilesX * t.tiles.tilesY;
+    const staging = this.device.createBuffer({ size: 16 + count * 4, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+    try {
+      const encoder = this.device.createCommandEncoder();
+      encoder.copyBufferToBuffer(t.tiles.dispatch, 0, staging, 0, 16);
+      encoder.copyBufferToBuffer(t.tiles.tiles, 0, staging, 16, count * 4);
+      this.device.queue.submit([encoder.finish()]);
+      await staging.mapAsync(GPUMapMode.READ);
+      const words = new Uint32Array(staging.getMappedRange().slice(0));
+      return [...words.subarray(4, 4 + words[3]!)];
+    } finally {
+      staging.destroy();
+    }
+  }
+
+  /**
    * Processes one frame (the caller keeps ownership of `frame`).
    * @param frame the camera or file frame, any size up to the GPU limit
    * @param readbacks output types to read back (debug / replay); refine accounting is read too
@@ -203,7 +343,9 @@ export class FramePipeline {
     const t1 = performance.now();
 
     const needsMask = options.mode !== 'off' || options.view !== 'com';
-    if (needsMask) await this.segment(frame, t);
+    const learned = needsMask && this.learnedActive(width, height);
+    if (learned) await this.runLearnedBase(t);
+    else if (needsMask) await this.segment(frame, t);
     const t2 = performance.now();
 
     const hasPlate = this.plateTexture !== null;
@@ -216,9 +358,22 @@ export class FramePipeline {
 
     const encoder = device.createCommandEncoder({ label: 'frame' });
     encoder.beginRenderPass({ colorAttachments: [{ view: b.fgrView, loadOp: 'clear', storeOp: 'store', clearValue: [0, 0, 0, 0] }] }).end();
-    if (needsMask) {
-      this.downsample.encode(encoder, b.downsample);
-      this.downsampleRoi.encode(encoder, b.downsampleRoi);
+    if (learned) {
+      // BGMv2: coarse pha upsampled (the result wherever no tile is refined), err at 1/4
+      // resolution for the selection, fgr residual for the refiner, then the learned refine.
+      const lb = this.learnedBound!;
+      this.phaToPrior.encode(encoder, lb.pha);
+      this.errToErr.encode(encoder, lb.err);
+      this.fgrResidual.encode(encoder, lb.residual);
+      this.plateStats.encode(encoder, b.plateStats);
+      this.selectTiles.encode(encoder, b.selectTiles);
+      encoder.copyTextureToTexture({ texture: t.prior }, { texture: t.alpha }, [width, height]);
+      this.refineLearned.encode(encoder, lb.refine);
+    } else if (needsMask) {
+      if (this.network.kind === 'cpu') {
+        this.downsample.encode(encoder, b.downsample);
+        this.downsampleRoi.encode(encoder, b.downsampleRoi);
+      }
       this.upsample.encode(encoder, b.upsample);
       if (hasPlate) this.plateStats.encode(encoder, b.plateStats);
       else encoder.clearBuffer(t.stats);
@@ -228,6 +383,8 @@ export class FramePipeline {
       this.selectTiles.encode(encoder, b.selectTiles);
       encoder.copyTextureToTexture({ texture: t.prior }, { texture: t.alpha }, [width, height]);
       this.refine.encode(encoder, b.refine);
+    }
+    if (needsMask) {
       this.temporal.encode(encoder, b.temporal);
       encoder.copyTextureToTexture({ texture: t.alphaOut }, { texture: t.alphaPrev }, [width, height]);
       encoder.copyTextureToTexture({ texture: t.frame }, { texture: t.framePrev }, [width, height]);
@@ -275,6 +432,8 @@ export class FramePipeline {
     this.plateImage = null;
     if (!this.plateFitPending) this.plateFitBuffer?.destroy();
     this.plateFitBuffer = null;
+    for (const rect of this.rects) rect.destroy();
+    this.releaseLearned();
     for (const pass of [
       this.importFrame,
       this.downsample,
@@ -291,6 +450,14 @@ export class FramePipeline {
       this.blurH,
       this.blurV,
       this.composite,
+      this.toTensor,
+      this.roiBox,
+      this.learnedSrcDown,
+      this.learnedBgrDown,
+      this.phaToPrior,
+      this.errToErr,
+      this.fgrResidual,
+      this.refineLearned,
     ]) {
       pass.dispose();
     }
@@ -331,17 +498,19 @@ export class FramePipeline {
    * guide and upsampling passes.
    */
   private async segment(frame: VideoFrame, t: FrameTextures): Promise<void> {
-    const { width, height } = this.network;
+    if (this.network.kind === 'gpu') return this.segmentOnGpu(this.network, t);
+    const network = this.network;
+    const { width, height } = network;
     const resize = { resizeWidth: width, resizeHeight: height, resizeQuality: 'high' } as const;
-    const full = await this.network.segment(await createImageBitmap(frame, resize));
+    const full = await network.segment(await createImageBitmap(frame, resize));
     const whole: Rect = { x: 0, y: 0, width: t.width, height: t.height };
     let rect = whole;
     let roiMask = full;
     for (let pass = 0; pass < ROI_PASSES; pass++) {
-      const inner = personRoi(roiMask.pha, roiMask.width, roiMask.height, rect.width, rect.height);
-      if (!inner) break;
-      rect = { x: rect.x + inner.x, y: rect.y + inner.y, width: inner.width, height: inner.height };
-      roiMask = await this.network.segment(await createImageBitmap(frame, rect.x, rect.y, rect.width, rect.height, resize));
+      const next = nextRoi(roiMask.pha, roiMask.width, roiMask.height, rect);
+      if (next === rect) break;
+      rect = next;
+      roiMask = await network.segment(await createImageBitmap(frame, rect.x, rect.y, rect.width, rect.height, resize));
     }
     const upload = (texture: GPUTexture, mask: CoarseMask): void =>
       this.device.queue.writeTexture({ texture }, mask.pha, { bytesPerRow: mask.width * 4 }, [mask.width, mask.height]);
@@ -351,6 +520,75 @@ export class FramePipeline {
     this.downsampleRoi.setRect(rect);
     this.upsample.setParams({ ...DEFAULT_UPSAMPLE_PARAMS, sigmaRange: this.options.edgeSensitivity }, rect);
     this.roi = rect === whole ? null : rect;
+  }
+
+  /**
+   * The same sequence as segment() for a network on the GPU, with nothing read back: the
+   * guides become the network input in a GPU buffer, each ROI is computed by roi_box.wgsl
+   * from the previous mask and copied into the downsample and upsample uniforms on the GPU.
+   * Every ROI pass runs (when a pass finds no zoom, its ROI is the previous one and the
+   * network sees the same input again), so the result equals the CPU path's.
+   */
+  private async segmentOnGpu(network: GpuBaseNetwork, t: FrameTextures): Promise<void> {
+    const { device } = this;
+    const b = this.bound!;
+    const whole: Rect = { x: 0, y: 0, width: t.width, height: t.height };
+    device.queue.writeBuffer(this.rects[0]!, 0, new Float32Array([0, 0, t.width, t.height]));
+    this.downsample.setRect(whole);
+    this.upsample.setParams({ ...DEFAULT_UPSAMPLE_PARAMS, sigmaRange: this.options.edgeSensitivity }, whole);
+    const copyMask = (encoder: GPUCommandEncoder, texture: GPUTexture): void =>
+      encoder.copyBufferToTexture({ buffer: network.output, bytesPerRow: network.width * 4 }, { texture }, [network.width, network.height]);
+    let encoder = device.createCommandEncoder({ label: 'segment (whole frame)' });
+    this.downsample.encode(encoder, b.downsample);
+    this.toTensor.encode(encoder, b.tensorFull!);
+    device.queue.submit([encoder.finish()]);
+    await network.run();
+    encoder = device.createCommandEncoder({ label: 'segment (roi)' });
+    copyMask(encoder, t.maskLow);
+    for (let pass = 0; pass < ROI_PASSES; pass++) {
+      this.roiBox.encode(encoder, b.roiSteps[pass]!);
+      encoder.copyBufferToBuffer(this.rects[pass + 1]!, 0, this.downsampleRoi.rectTarget, 0, RECT_BYTES);
+      this.downsampleRoi.encode(encoder, b.downsampleRoi);
+      this.toTensor.encode(encoder, b.tensorRoi!);
+      device.queue.submit([encoder.finish()]);
+      await network.run();
+      encoder = device.createCommandEncoder({ label: 'segment (roi)' });
+      copyMask(encoder, t.maskRoi);
+    }
+    encoder.copyBufferToBuffer(this.rects[ROI_PASSES]!, 0, this.upsample.rectTarget, 0, RECT_BYTES);
+    device.queue.submit([encoder.finish()]);
+    this.roi = null;
+  }
+
+  /**
+   * BGMv2's base network on this frame: frame and plate area-downsampled to the base size,
+   * written as its src and bgr tensors, and the network queued (outputs stay on the GPU).
+   */
+  private async runLearnedBase(t: FrameTextures): Promise<void> {
+    const lb = this.learnedBound!;
+    const whole: Rect = { x: 0, y: 0, width: t.width, height: t.height };
+    this.learnedSrcDown.setRect(whole);
+    this.learnedBgrDown.setRect(whole);
+    const encoder = this.device.createCommandEncoder({ label: 'bgmv2 inputs' });
+    this.learnedSrcDown.encode(encoder, lb.srcDown);
+    this.learnedBgrDown.encode(encoder, lb.bgrDown);
+    this.toTensor.encode(encoder, lb.srcTensor);
+    this.toTensor.encode(encoder, lb.bgrTensor);
+    this.device.queue.submit([encoder.finish()]);
+    await this.learned!.base.run();
+    this.roi = null;
+  }
+
+  /** Destroys what setLearned() made (not the base network, which the caller owns). */
+  private releaseLearned(): void {
+    if (this.learned) {
+      this.learned.weightsBuffer.destroy();
+      this.learned.residual.destroy();
+      this.learned.srcLow.destroy();
+      this.learned.bgrLow.destroy();
+    }
+    this.learned = null;
+    this.learnedBound = null;
   }
 
   private async prepare(width: number, height: number): Promise<FrameTextures> {
@@ -422,7 +660,36 @@ export class FramePipeline {
           err: t.err,
           output: t.output,
         }),
+        tensorFull: this.network.kind === 'gpu' ? this.toTensor.bind({ src: t.guideLow, tensor: this.network.input }) : null,
+        tensorRoi: this.network.kind === 'gpu' ? this.toTensor.bind({ src: t.guideRoi, tensor: this.network.input }) : null,
+        roiSteps: Array.from({ length: ROI_PASSES }, (_, pass) =>
+          this.roiBox.bind({ mask: pass === 0 ? t.maskLow : t.maskRoi, prev: this.rects[pass]!, next: this.rects[pass + 1]! }),
+        ),
       };
+      this.learnedBound = null;
+      const l = this.learned;
+      if (l && this.plateTexture && width % 4 === 0 && height % 4 === 0) {
+        const { base } = l;
+        const channel = (buffer: GPUBuffer, channels: number) => ({ buffer, channels, width: base.width, height: base.height, channel: 0 });
+        this.learnedBound = {
+          srcDown: this.learnedSrcDown.bind({ src: t.frame, dst: l.srcLow }),
+          bgrDown: this.learnedBgrDown.bind({ src: this.plateTexture, dst: l.bgrLow }),
+          srcTensor: this.toTensor.bind({ src: l.srcLow, tensor: base.src }),
+          bgrTensor: this.toTensor.bind({ src: l.bgrLow, tensor: base.bgr }),
+          pha: this.phaToPrior.bind({ src: channel(base.pha, 1), dst: t.prior }, true),
+          err: this.errToErr.bind({ src: channel(base.err, 1), dst: t.err }, true),
+          residual: this.fgrResidual.bind({ fgr: base.fgr, src: base.src, residual: l.residual, count: 3 * base.width * base.height }),
+          refine: this.refineLearned.bind({
+            src: t.frame,
+            bgr: this.plateTexture,
+            coarse: { pha: base.pha, fgr: l.residual, hid: base.hid, width: base.width, height: base.height },
+            buffers: t.tiles,
+            weights: l.weightsBuffer,
+            alpha: t.alpha,
+            fgr: t.fgr,
+          }),
+        };
+      }
     }
     return this.textures;
   }

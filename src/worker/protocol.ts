@@ -1,10 +1,13 @@
-import type { Options, OutputType } from '../options';
+import type { Backend, Options, OutputType } from '../options';
 
 /** Per-frame timings in milliseconds, measured in the worker. */
 export interface FrameStats {
   /** Copy of the VideoFrame into the GPU input texture (CPU time to encode the copy). */
   import: number;
-  /** Base segmentation (downscale + tasks-vision confidence mask + upload), CPU wall time. */
+  /**
+   * Base segmentation, CPU wall time: tasks-vision: downscale + mask + upload; onnx-webgpu:
+   * encoding and queueing the network runs (their GPU time falls in `gpu`).
+   */
   segment: number;
   /** GPU passes (downsample, upsample, blur, composite), submit → GPU done. */
   gpu: number;
@@ -37,7 +40,10 @@ export interface RefineStats {
 export interface EngineInfo {
   /** Adapter description, e.g. "google swiftshader" or "nvidia ampere". */
   adapter: string;
-  backend: Options['backend'];
+  /** The backend actually running (may differ from the requested one: see backendFallback). */
+  backend: Backend;
+  /** Why the requested backend is not the one running (onnx-webgpu could not start), if so. */
+  backendFallback?: string;
   /** Base-network input size in pixels. */
   modelInput: { width: number; height: number };
 }
@@ -80,8 +86,12 @@ export interface EngineApi {
    * @throws ReplacerError 'webgpu-unavailable', 'model-integrity' or 'model-load'
    */
   init(options: Readonly<Options>, baseUrl: string): Promise<EngineInfo>;
-  /** Applies new options to the next frame. @throws InvalidOptionError */
-  setOptions(options: Readonly<Options>): Promise<void>;
+  /**
+   * Applies new options to the next frame; a new backend rebuilds the network and the
+   * pipeline and returns the new EngineInfo.
+   * @throws ReplacerError 'model-integrity' | 'model-load' when the new backend cannot load
+   */
+  setOptions(options: Readonly<Options>): Promise<EngineInfo | null>;
   /** Sets (or clears, with null) the image for `image` mode; the bitmap is transferred and closed. */
   setBackground(image: ImageBitmap | null): Promise<void>;
   /**

@@ -73,3 +73,15 @@ export function personRoi(
     height,
   };
 }
+
+/**
+ * One region-of-interest step: the person's ROI inside `prev`, from the network's mask over
+ * `prev` (personRoi in `prev`'s pixels, moved into frame pixels), or `prev` itself when there
+ * is no person or no zoom to gain. Reference of shaders/roi_box.wgsl.
+ * @param mask [maskHeight, maskWidth] person confidence in 0..1 over `prev`
+ * @param prev the rectangle the mask covers, frame pixels
+ */
+export function nextRoi(mask: ArrayLike<number>, maskWidth: number, maskHeight: number, prev: Rect): Rect {
+  const inner = personRoi(mask, maskWidth, maskHeight, prev.width, prev.height);
+  return inner ? { x: prev.x + inner.x, y: prev.y + inner.y, width: inner.width, height: inner.height } : prev;
+}

@@ -156,3 +156,6 @@ declare global {
 }
 window.gpuCases = cases;
 import './cases/refineCases'; // registers window.refineCases (tile selection and refine)
+import './cases/segmentCases'; // registers window.segmentCases (onnx-webgpu preprocess, GPU ROI, steady state)
+import './cases/learnedCases'; // registers window.learnedCases (BGMv2's learned refiner vs onnxruntime-web)
+import './cases/learnedPipelineCases'; // registers window.learnedPipelineCases (the BGMv2 path of the frame pipeline)

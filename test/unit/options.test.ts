@@ -22,7 +22,7 @@ describe('resolveOptions', () => {
       mode: 'blur',
       blurStrength: 'medium',
       color: '#00b140',
-      backend: 'tasks-vision',
+      backend: 'auto',
       edgeSensitivity: 0.1,
       view: 'com',
       refineMode: 'sampling',

@@ -19,6 +19,8 @@ export function createDownsamplePass(device: GPUDevice, label = 'downsample') {
   const { pipeline, layout } = computePipeline(device, label, code, [loadTexture(0), storageTexture(1, 'rgba8unorm'), uniformBuffer(2)]);
   const params = device.createBuffer({ label: `${label} params`, size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   return {
+    /** The uniform holding the rectangle (vec4f at offset 0): a GPU pass may copy a rectangle into it. */
+    rectTarget: params,
     /** Sets the source rectangle in pixels for the following frames. */
     setRect(rect: Rect): void {
       device.queue.writeBuffer(params, 0, new Float32Array([rect.x, rect.y, rect.width, rect.height]));

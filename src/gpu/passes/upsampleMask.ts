@@ -39,6 +39,8 @@ export function createUpsampleMaskPass(device: GPUDevice) {
   ]);
   const params = device.createBuffer({ label: 'upsample-mask params', size: 32, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   return {
+    /** The uniform whose first vec4f is the ROI: a GPU pass may copy a rectangle into it (after setParams). */
+    rectTarget: params,
     /** Sets the filter parameters and the ROI (full-res pixels) for the following frames. */
     setParams(p: UpsampleMaskParams, roi: Rect): void {
       const data = new ArrayBuffer(32);

@@ -1,0 +1,113 @@
+import { ReplacerError } from '../errors';
+import { tensorBytes } from '../gpu/passes/tensorFromTexture';
+import type { GpuBaseNetwork } from '../worker/pipeline';
+import { loadVerifiedModel } from './manifest';
+import { configureOrt, ort } from './ortRuntime';
+
+/** The id of the converted selfie segmenter in public/models/manifest.json. */
+export const ONNX_SEGMENTER_ID = 'selfie-landscape-onnx';
+
+/**
+ * A segmentation network run by onnxruntime-web's WebGPU execution provider on the
+ * pipeline's own GPUDevice, with its input and output kept in GPU buffers the pipeline owns
+ * the use of: the preprocess pass writes `input` ([1,3,H,W] float32 RGB in 0..1, NCHW),
+ * run() executes the graph into `output` ([1,1,H,W] float32 person confidence in 0..1), and
+ * the next pass reads `output` directly — no read-back to the CPU, no per-frame allocation.
+ * The model is the MediaPipe selfie segmenter converted to ONNX at install
+ * (scripts/convert-models.ts), loaded from public/models after a sha256 check.
+ */
+export class OnnxWebGpuSegmenter implements GpuBaseNetwork {
+  readonly kind = 'gpu' as const;
+  /** Times run() was called (diagnostics). */
+  runs = 0;
+
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    /** Network input width and height in pixels. */
+    readonly width: number,
+    readonly height: number,
+    /** [1,3,H,W] float32 input, STORAGE | COPY_DST; written by the preprocess pass. */
+    readonly input: GPUBuffer,
+    /** [1,1,H,W] float32 output, STORAGE | COPY_SRC; read by the next pass. */
+    readonly output: GPUBuffer,
+    private readonly feeds: Record<string, ort.Tensor>,
+    private readonly fetches: Record<string, ort.Tensor>,
+  ) {}
+
+  /**
+   * Loads and verifies the model and creates an inference session on `device`.
+   * @param device the pipeline's GPUDevice (shared: ORT's buffers and ours live on it)
+   * @param baseUrl where the app is served (models under models/, the runtime under ort/)
+   * @throws ReplacerError 'model-integrity' (hash differs), 'model-load' (missing, corrupt or
+   *   not of the expected [1,3,H,W] → [1,1,H,W] interface, or the runtime fails to start)
+   */
+  static async create(device: GPUDevice, baseUrl: string, modelId = ONNX_SEGMENTER_ID): Promise<OnnxWebGpuSegmenter> {
+    const { entry, bytes } = await loadVerifiedModel(baseUrl, modelId);
+    return OnnxWebGpuSegmenter.fromBytes(device, baseUrl, new Uint8Array(bytes), entry.input.width, entry.input.height, entry.file);
+  }
+
+  /**
+   * Creates the session from model bytes already verified by the caller.
+   * @param width network input width in pixels (the model's [1,3,height,width] input)
+   * @param name the model's name for messages and buffer labels
+   * @throws ReplacerError 'model-load' (corrupt or wrong interface, or the runtime fails to start)
+   */
+  static async fromBytes(
+    device: GPUDevice,
+    baseUrl: string,
+    bytes: Uint8Array,
+    width: number,
+    height: number,
+    name: string,
+  ): Promise<OnnxWebGpuSegmenter> {
+    const entry = { file: name };
+    const modelId = name;
+    configureOrt(baseUrl);
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(bytes, {
+        executionProviders: [{ name: 'webgpu', device }],
+        preferredOutputLocation: 'gpu-buffer',
+        graphOptimizationLevel: 'all',
+      });
+    } catch (err) {
+      throw new ReplacerError('model-load', `onnxruntime-web could not load ${entry.file} on WebGPU: ${String(err)}`, { cause: err });
+    }
+    const [inputName] = session.inputNames;
+    const [outputName] = session.outputNames;
+    if (session.inputNames.length !== 1 || session.outputNames.length !== 1 || !inputName || !outputName) {
+      await session.release();
+      throw new ReplacerError(
+        'model-load',
+        `${entry.file} must have one input and one output, has [${session.inputNames.join(', ')}] → [${session.outputNames.join(', ')}].`,
+      );
+    }
+    const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+    const input = device.createBuffer({ label: `${modelId} input`, size: tensorBytes(width, height), usage });
+    const output = device.createBuffer({ label: `${modelId} output`, size: width * height * 4, usage });
+    const feeds = { [inputName]: ort.Tensor.fromGpuBuffer(input, { dataType: 'float32', dims: [1, 3, height, width] }) };
+    const fetches = { [outputName]: ort.Tensor.fromGpuBuffer(output, { dataType: 'float32', dims: [1, 1, height, width] }) };
+    return new OnnxWebGpuSegmenter(session, width, height, input, output, feeds, fetches);
+  }
+
+  /**
+   * Runs the network on what `input` holds (in queue order after the caller's submitted
+   * work) into `output`. Resolves once the work is queued; no CPU read-back.
+   * @throws ReplacerError 'engine-failed' when the runtime fails (e.g. a lost device)
+   */
+  async run(): Promise<void> {
+    this.runs++;
+    try {
+      await this.session.run(this.feeds, this.fetches);
+    } catch (err) {
+      throw new ReplacerError('engine-failed', `The segmentation network failed on WebGPU: ${String(err)}`, { cause: err });
+    }
+  }
+
+  /** Releases the session and destroys the input and output buffers. */
+  async close(): Promise<void> {
+    await this.session.release();
+    this.input.destroy();
+    this.output.destroy();
+  }
+}

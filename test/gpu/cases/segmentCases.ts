@@ -1,0 +1,246 @@
+// Browser-side cases for the onnx-webgpu base network: the preprocess pass (texture → NCHW
+// tensor), the region of interest on the GPU (roi_box.wgsl vs nextRoi), and the whole engine
+// pipeline in its steady state, counting GPU→CPU read-backs; and the engine timed per backend. Registered as window.segmentCases
+// (test/gpu/harness.ts imports this module); driven by test/gpu/onnxBackend.spec.ts.
+import { createRoiBoxPass, RECT_BYTES } from '../../../src/gpu/passes/roiBox';
+import { createTensorFromTexturePass, tensorBytes } from '../../../src/gpu/passes/tensorFromTexture';
+import { createTensorToTexturePass } from '../../../src/gpu/passes/tensorToTexture';
+import { createImage } from '../../../src/gpu/reference/image';
+import { tensorFromTextureReference } from '../../../src/gpu/reference/tensorFromTexture';
+import { tensorToTextureReference } from '../../../src/gpu/reference/tensorToTexture';
+import { ort } from '../../../src/models/ortRuntime';
+import { resolveOptions, type Backend, type Options } from '../../../src/options';
+import { createGpuContext } from '../../../src/gpu/device';
+import { OnnxWebGpuSegmenter } from '../../../src/models/onnxWebGpu';
+import { Engine } from '../../../src/worker/engine';
+import { FramePipeline } from '../../../src/worker/pipeline';
+import { nextRoi, type Rect } from '../../../src/worker/roi';
+import { compare, gpu, output, quantize8, randomImage, read, rng, submit, U, upload, type Comparison } from './util';
+
+async function readBuffer(device: GPUDevice, buffer: GPUBuffer, bytes: number): Promise<Float32Array> {
+  const staging = device.createBuffer({ size: bytes, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+  try {
+    const encoder = device.createCommandEncoder();
+    encoder.copyBufferToBuffer(buffer, 0, staging, 0, bytes);
+    device.queue.submit([encoder.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    return new Float32Array(staging.getMappedRange().slice(0));
+  } finally {
+    staging.destroy();
+  }
+}
+
+/** The kinds of mask roiBox is tried on. */
+export type RoiScenario = 'blob' | 'empty' | 'full' | 'edge' | 'speckle';
+
+function roiMask(scenario: RoiScenario, w: number, h: number, rand: () => number): Float32Array {
+  const mask = new Float32Array(w * h).map(() => 0.45 * rand());
+  const fill = (x0: number, y0: number, x1: number, y1: number): void => {
+    for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) mask[y * w + x] = 0.51 + 0.49 * rand();
+  };
+  const at = (n: number): number => Math.floor(rand() * n);
+  if (scenario === 'blob') {
+    const x0 = at(w / 2);
+    const y0 = at(h / 2);
+    fill(x0, y0, x0 + 2 + at(w / 2 - 2), y0 + 2 + at(h / 2 - 2));
+  } else if (scenario === 'full') {
+    fill(0, 0, w, h);
+  } else if (scenario === 'edge') {
+    fill(w - 1 - at(4), 0, w, h);
+  } else if (scenario === 'speckle') {
+    for (let k = 0; k < 3; k++) {
+      const x = at(w);
+      const y = at(h);
+      fill(x, y, x + 1, y + 1);
+    }
+  }
+  return mask;
+}
+
+/** Per-frame worker timings (ms) of one backend at one size, from FrameStats. */
+export interface BackendBench {
+  backend: string;
+  adapter: string;
+  width: number;
+  height: number;
+  outputPath: string;
+  frames: { import: number; segment: number; gpu: number; total: number }[];
+}
+
+const cases = {
+  /** tensor_from_texture.wgsl vs its reference on a random rgba8 image. */
+  async tensorFromTexture(seed: number): Promise<Comparison> {
+    const device = await gpu();
+    const src = quantize8(randomImage(13, 7, 4, rng(seed)));
+    const tensor = device.createBuffer({ size: tensorBytes(13, 7), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+    const pass = createTensorFromTexturePass(device);
+    const b = pass.bind({ src: upload(device, src, 'rgba8unorm'), tensor });
+    await submit(device, (e) => pass.encode(e, b));
+    const actual = await readBuffer(device, tensor, tensorBytes(13, 7));
+    const expected = tensorFromTextureReference(src);
+    let maxDiff = 0;
+    let sum = 0;
+    actual.forEach((v, i) => {
+      const d = Math.abs(v - expected[i]!);
+      maxDiff = Math.max(maxDiff, d);
+      sum += d;
+    });
+    tensor.destroy();
+    return { maxDiff, meanDiff: sum / actual.length, count: actual.length };
+  },
+
+  /** tensor_to_texture.wgsl vs its reference: channel 1 of a random [1,3,h,w] tensor resized to width×height. */
+  async tensorToTexture(seed: number, width: number, height: number, clamp01: boolean): Promise<Comparison> {
+    const device = await gpu();
+    const rand = rng(seed);
+    const src = { channels: 3, width: 11, height: 7, channel: 1 };
+    const data = Float32Array.from({ length: 3 * 11 * 7 }, () => 1.4 * rand() - 0.2);
+    const buffer = device.createBuffer({ size: data.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    device.queue.writeBuffer(buffer, 0, data);
+    const dst = output(device, width, height, 'r32float', U.STORAGE_BINDING);
+    const pass = createTensorToTexturePass(device);
+    const b = pass.bind({ src: { buffer, ...src }, dst }, clamp01);
+    await submit(device, (e) => pass.encode(e, b));
+    const result = compare(await read(device, dst, 1), tensorToTextureReference(data, src, width, height, clamp01));
+    pass.dispose();
+    buffer.destroy();
+    dst.destroy();
+    return result;
+  },
+
+  /** roi_box.wgsl vs nextRoi() for one mask over one previous rectangle. */
+  async roiBox(seed: number, scenario: RoiScenario, wholeFrame: boolean): Promise<{ gpu: Rect; reference: Rect }> {
+    const device = await gpu();
+    const rand = rng(seed);
+    const [w, h] = [32, 18];
+    const mask = roiMask(scenario, w, h, rand);
+    const prev: Rect = wholeFrame
+      ? { x: 0, y: 0, width: 640, height: 360 }
+      : { x: 10 + 200 * rand(), y: 5 + 100 * rand(), width: 160 + 200 * rand(), height: 90 + 100 * rand() };
+    const maskImage = createImage(w, h, 1);
+    maskImage.data.set(mask);
+    const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+    const prevBuffer = device.createBuffer({ size: RECT_BYTES, usage });
+    const nextBuffer = device.createBuffer({ size: RECT_BYTES, usage });
+    device.queue.writeBuffer(prevBuffer, 0, new Float32Array([prev.x, prev.y, prev.width, prev.height]));
+    const pass = createRoiBoxPass(device);
+    const group = pass.bind({ mask: upload(device, maskImage, 'r32float'), prev: prevBuffer, next: nextBuffer });
+    await submit(device, (e) => pass.encode(e, group));
+    const [x, y, width, height] = await readBuffer(device, nextBuffer, RECT_BYTES);
+    pass.dispose();
+    prevBuffer.destroy();
+    nextBuffer.destroy();
+    return { gpu: { x: x!, y: y!, width: width!, height: height! }, reference: nextRoi(mask, w, h, prev) };
+  },
+
+  /**
+   * The frame loop of the pipeline with the installed onnx-webgpu network (import → network
+   * with its ROI passes → matting → composite), in the page, fed synthetic frames: `warmup`
+   * frames, then `frames` frames during which every GPUBuffer.mapAsync and ort
+   * Tensor.getData call is counted. (The engine's output stage is left out: on SwiftShader
+   * it reads the composite back by design, see FrameOutput.)
+   */
+  async pipelineSteadyState(
+    frames: number,
+    warmup: number,
+    options: Partial<Options>,
+  ): Promise<{ mapAsync: number; getData: number; runs: number; processed: number }> {
+    const { device } = await createGpuContext();
+    const network = await OnnxWebGpuSegmenter.create(device, new URL('/', location.href).href);
+    const pipeline = new FramePipeline(device, network, resolveOptions(options));
+    const counts = { mapAsync: 0, getData: 0 };
+    const mapAsync = GPUBuffer.prototype.mapAsync;
+    const getData = ort.Tensor.prototype.getData;
+    const [W, H] = [160, 90];
+    const pixels = new Uint8Array(W * H * 4);
+    let processed = 0;
+    let runsBefore = 0;
+    try {
+      for (let i = 0; i < warmup + frames; i++) {
+        if (i === warmup) {
+          runsBefore = network.runs;
+          GPUBuffer.prototype.mapAsync = function (this: GPUBuffer, ...args: Parameters<GPUBuffer['mapAsync']>) {
+            counts.mapAsync++;
+            return mapAsync.apply(this, args);
+          };
+          ort.Tensor.prototype.getData = function (this: ort.Tensor, ...args: Parameters<ort.Tensor['getData']>) {
+            counts.getData++;
+            return getData.apply(this, args);
+          };
+        }
+        // A bright disc (the "person") moving over a striped background.
+        const cx = W / 2 + 20 * Math.sin(i / 5);
+        for (let y = 0; y < H; y++) {
+          for (let x = 0; x < W; x++) {
+            const inside = (x - cx) ** 2 + (y - H / 2) ** 2 < 30 ** 2;
+            const k = (y * W + x) * 4;
+            pixels[k] = inside ? 220 : (x >> 3) % 2 ? 40 : 90;
+            pixels[k + 1] = inside ? 170 : 80;
+            pixels[k + 2] = inside ? 140 : 60;
+            pixels[k + 3] = 255;
+          }
+        }
+        const frame = new VideoFrame(pixels, { format: 'RGBA', codedWidth: W, codedHeight: H, timestamp: i * 33_333 });
+        try {
+          await pipeline.process(frame);
+        } finally {
+          frame.close();
+        }
+        if (i >= warmup) processed++;
+      }
+    } finally {
+      GPUBuffer.prototype.mapAsync = mapAsync;
+      ort.Tensor.prototype.getData = getData;
+      pipeline.dispose();
+      await network.close();
+      device.destroy();
+    }
+    return { ...counts, runs: network.runs - runsBefore, processed };
+  },
+
+  /**
+   * Times the whole engine (import → network → matting → composite → output VideoFrame) on
+   * one image resized to width×height, `warmup` frames untimed, then `frames` frames.
+   * @param rgba base64 RGBA pixels of the source image, srcWidth×srcHeight
+   * @throws Error when the engine runs another backend than the one asked for
+   */
+  async benchBackend(o: {
+    rgba: string;
+    srcWidth: number;
+    srcHeight: number;
+    width: number;
+    height: number;
+    backend: Backend;
+    frames: number;
+    warmup: number;
+  }): Promise<BackendBench> {
+    const bytes = Uint8ClampedArray.from(atob(o.rgba), (c) => c.charCodeAt(0));
+    const source = await createImageBitmap(new ImageData(bytes, o.srcWidth, o.srcHeight));
+    const image = await createImageBitmap(source, { resizeWidth: o.width, resizeHeight: o.height, resizeQuality: 'high' });
+    source.close();
+    const engine = new Engine();
+    const result: BackendBench = { backend: o.backend, adapter: '', width: o.width, height: o.height, outputPath: '', frames: [] };
+    try {
+      const info = await engine.init(resolveOptions({ mode: 'blur', backend: o.backend }), new URL('/', location.href).href);
+      if (info.backend !== o.backend) throw new Error(`asked for ${o.backend}, got ${info.backend}: ${info.backendFallback ?? ''}`);
+      result.adapter = info.adapter;
+      for (let i = 0; i < o.warmup + o.frames; i++) {
+        const r = await engine.process(new VideoFrame(image, { timestamp: i * 33_333 }));
+        r.frame.close();
+        result.outputPath = r.outputPath;
+        if (i >= o.warmup) result.frames.push(r.stats);
+      }
+    } finally {
+      image.close();
+      await engine.dispose();
+    }
+    return result;
+  },
+};
+
+declare global {
+  interface Window {
+    segmentCases: typeof cases;
+  }
+}
+window.segmentCases = cases;

@@ -1,0 +1,54 @@
+import { expect, test } from '@playwright/test';
+import { openHarness } from './gpuPage';
+
+// The onnx-webgpu base network's own passes against their references, and the engine's
+// steady state: no GPU→CPU read-back per frame.
+test.describe('onnx-webgpu base network', () => {
+  test.beforeEach(async ({ page }) => openHarness(page));
+
+  // The GPU converts unorm8 to f32 itself; the reference's k/255 is a float64 division, so
+  // they may differ by one f32 rounding (≤ 6e-8).
+  test('tensor_from_texture writes the NCHW input', async ({ page }) => {
+    const r = await page.evaluate(() => window.segmentCases.tensorFromTexture(3));
+    expect(r.count).toBe(3 * 13 * 7);
+    expect(r.maxDiff).toBeLessThanOrEqual(1e-7);
+  });
+
+  for (const [w, h, clamp01] of [[11, 7, false], [44, 28, true], [5, 3, false]] as const) {
+    test(`tensor_to_texture resamples a channel to ${w}×${h}${clamp01 ? ', clamped' : ''}`, async ({ page }) => {
+      const r = await page.evaluate(([a, b, c]) => window.segmentCases.tensorToTexture(4, a, b, c), [w, h, clamp01] as const);
+      expect(r.count).toBe(w * h);
+      expect(r.maxDiff).toBeLessThanOrEqual(1e-5);
+    });
+  }
+
+  for (const scenario of ['blob', 'empty', 'full', 'edge', 'speckle'] as const) {
+    for (const whole of [true, false]) {
+      test(`roi_box matches nextRoi (${scenario}, ${whole ? 'whole frame' : 'inside a previous ROI'})`, async ({ page }) => {
+        for (const seed of [1, 2, 3]) {
+          const r = await page.evaluate(([s, sc, w]) => window.segmentCases.roiBox(s, sc, w), [seed, scenario, whole] as const);
+          for (const key of ['x', 'y', 'width', 'height'] as const) {
+            expect(Math.abs(r.gpu[key] - r.reference[key]), `${key} (seed ${seed}): gpu ${JSON.stringify(r.gpu)} vs ${JSON.stringify(r.reference)}`).toBeLessThanOrEqual(1e-3);
+          }
+        }
+      });
+    }
+  }
+
+  // Each frame runs the converted selfie segmenter three times (whole frame, two ROI passes);
+  // on SwiftShader one run takes ~2 s, so 50 frames take a few minutes.
+  test('the steady-state frame loop reads nothing back from the GPU (50 frames)', async ({ page }) => {
+    test.setTimeout(900_000);
+    const r = await page.evaluate(() => window.segmentCases.pipelineSteadyState(50, 2, { mode: 'blur', backend: 'onnx-webgpu' }));
+    console.log(`steady state: ${JSON.stringify(r)}`);
+    expect(r.processed).toBe(50);
+    expect(r.runs).toBe(150);
+    expect(r.mapAsync).toBe(0);
+    expect(r.getData).toBe(0);
+  });
+
+  test('the counter notices read-backs (the `ref` debug view reads the tile count every frame)', async ({ page }) => {
+    const r = await page.evaluate(() => window.segmentCases.pipelineSteadyState(2, 1, { mode: 'blur', backend: 'onnx-webgpu', view: 'ref' }));
+    expect(r.mapAsync).toBe(2);
+  });
+});
