@@ -2,7 +2,7 @@ import { ReplacerError } from '../errors';
 import { tensorBytes } from '../gpu/passes/tensorFromTexture';
 import type { GpuBaseNetwork } from '../worker/pipeline';
 import { loadVerifiedModel } from './manifest';
-import { configureOrt, ort } from './ortRuntime';
+import { createWebGpuSession, ort } from './ortRuntime';
 
 /** The id of the converted selfie segmenter in public/models/manifest.json. */
 export const ONNX_SEGMENTER_ID = 'selfie-landscape-onnx';
@@ -60,31 +60,19 @@ export class OnnxWebGpuSegmenter implements GpuBaseNetwork {
     height: number,
     name: string,
   ): Promise<OnnxWebGpuSegmenter> {
-    const entry = { file: name };
-    const modelId = name;
-    configureOrt(baseUrl);
-    let session: ort.InferenceSession;
-    try {
-      session = await ort.InferenceSession.create(bytes, {
-        executionProviders: [{ name: 'webgpu', device }],
-        preferredOutputLocation: 'gpu-buffer',
-        graphOptimizationLevel: 'all',
-      });
-    } catch (err) {
-      throw new ReplacerError('model-load', `onnxruntime-web could not load ${entry.file} on WebGPU: ${String(err)}`, { cause: err });
-    }
+    const session = await createWebGpuSession(device, baseUrl, bytes, name);
     const [inputName] = session.inputNames;
     const [outputName] = session.outputNames;
     if (session.inputNames.length !== 1 || session.outputNames.length !== 1 || !inputName || !outputName) {
       await session.release();
       throw new ReplacerError(
         'model-load',
-        `${entry.file} must have one input and one output, has [${session.inputNames.join(', ')}] → [${session.outputNames.join(', ')}].`,
+        `${name} must have one input and one output, has [${session.inputNames.join(', ')}] → [${session.outputNames.join(', ')}].`,
       );
     }
     const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
-    const input = device.createBuffer({ label: `${modelId} input`, size: tensorBytes(width, height), usage });
-    const output = device.createBuffer({ label: `${modelId} output`, size: width * height * 4, usage });
+    const input = device.createBuffer({ label: `${name} input`, size: tensorBytes(width, height), usage });
+    const output = device.createBuffer({ label: `${name} output`, size: width * height * 4, usage });
     const feeds = { [inputName]: ort.Tensor.fromGpuBuffer(input, { dataType: 'float32', dims: [1, 3, height, width] }) };
     const fetches = { [outputName]: ort.Tensor.fromGpuBuffer(output, { dataType: 'float32', dims: [1, 1, height, width] }) };
     return new OnnxWebGpuSegmenter(session, width, height, input, output, feeds, fetches);

@@ -1,4 +1,5 @@
 import * as ort from 'onnxruntime-web/webgpu';
+import { ReplacerError } from '../errors';
 
 /** onnxruntime-web's WebGPU build: the JS API and its wasm runtime, served from our own origin. */
 export { ort };
@@ -20,4 +21,23 @@ export function configureOrt(baseUrl: string): void {
     wasm: new URL(`ort/${ORT_RUNTIME_FILES[1]}`, baseUrl).href,
   };
   ort.env.logLevel = 'error';
+}
+
+/**
+ * An inference session on onnxruntime-web's WebGPU execution provider, on `device` (shared
+ * with the pipeline), with outputs left on the GPU (`preferredOutputLocation: 'gpu-buffer'`).
+ * @param what the model's name for the error message
+ * @throws ReplacerError 'model-load' when the bytes are not a model the runtime can run on WebGPU
+ */
+export async function createWebGpuSession(device: GPUDevice, baseUrl: string, bytes: Uint8Array, what: string): Promise<ort.InferenceSession> {
+  configureOrt(baseUrl);
+  try {
+    return await ort.InferenceSession.create(bytes, {
+      executionProviders: [{ name: 'webgpu', device }],
+      preferredOutputLocation: 'gpu-buffer',
+      graphOptimizationLevel: 'all',
+    });
+  } catch (err) {
+    throw new ReplacerError('model-load', `onnxruntime-web could not load ${what} on WebGPU: ${String(err)}`, { cause: err });
+  }
 }

@@ -2,6 +2,7 @@
 // onnxruntime-web's WebGPU execution provider, as the onnx-webgpu backend runs it) against tasks-vision running the
 // TFLite original (in its worker, as the app runs it), on the same 256×144 ImageBitmap.
 // Driven by test/gpu/onnxSegmenter.spec.ts.
+import { iou } from '../../src/eval/metrics';
 import { loadVerifiedModel } from '../../src/models/manifest';
 import { configureOrt, ort } from '../../src/models/ortRuntime';
 import { TasksVisionBackend } from '../../src/models/tasksVisionBackend';
@@ -67,17 +68,6 @@ function pixels(bitmap: ImageBitmap): Uint8ClampedArray {
   return context.getImageData(0, 0, bitmap.width, bitmap.height).data;
 }
 
-function iou(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let inter = 0;
-  let union = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]! > 0.5;
-    const y = b[i]! > 0.5;
-    if (x && y) inter++;
-    if (x || y) union++;
-  }
-  return union === 0 ? 1 : inter / union;
-}
 
 window.segmenterHarness = {
   async compare(imageUrl, alphaUrl) {

@@ -9,7 +9,6 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FetchError, fetchOptionalModel, type OptionalModel } from '../../scripts/models-fetch';
 import { ReplacerError } from '../../src/errors';
-import { createImage } from '../../src/gpu/reference/image';
 import {
   learnedRefineDense,
   learnedRefineOutput,
@@ -21,7 +20,7 @@ import {
 import { inspectBgmv2Model, loadBgmv2Base } from '../../src/models/bgmv2/loader';
 import { BN_EPSILON, PACKED, readRefinerWeights, REFINER_LAYERS } from '../../src/models/bgmv2/refinerWeights';
 import { DataType, encodeModel, node, tensorF32, valueInfo, type OnnxTensor } from '../../src/models/onnx/graph';
-import { bgmv2TestModel, randomRefinerParams, refinerInitializers, symbolicValueInfo, type RawRefinerParams } from '../gpu/cases/bgmv2Model';
+import { bgmv2TestModel, randomRefinerInputs, randomRefinerParams, refinerInitializers, symbolicValueInfo, type RawRefinerParams } from '../gpu/cases/bgmv2Model';
 import { rng } from '../gpu/cases/rng';
 
 /** A model holding only the given initialisers (and a trivial graph), for the weight reader. */
@@ -191,27 +190,8 @@ describe('BGMv2 model loader', () => {
 });
 
 describe('learned refiner reference', () => {
-  /** Random inputs: frame and plate quantised to 8 bits, coarse outputs of size wc×hc. */
-  function inputs(seed: number, W: number, H: number, wc: number, hc: number): LearnedRefineInputs {
-    const rand = rng(seed);
-    const image = (c: number) => {
-      const img = createImage(W, H, c);
-      img.data.forEach((_, i) => (img.data[i] = Math.round(rand() * 255) / 255));
-      return img;
-    };
-    const n = wc * hc;
-    return {
-      src: image(4),
-      bgr: image(4),
-      coarse: {
-        width: wc,
-        height: hc,
-        pha: Float32Array.from({ length: n }, rand),
-        fgr: Float32Array.from({ length: 3 * n }, () => 0.4 * (rand() - 0.5)),
-        hid: Float32Array.from({ length: 32 * n }, () => Math.max(0, rand() - 0.3)),
-      },
-    };
-  }
+  const inputs = (seed: number, W: number, H: number, wc: number, hc: number): LearnedRefineInputs => randomRefinerInputs(rng(seed), W, H, wc, hc);
+
 
   for (const [W, H, wc, hc] of [
     [24, 16, 6, 4],

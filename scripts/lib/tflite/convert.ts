@@ -341,8 +341,27 @@ function convertConv2D(ctx: OpContext): void {
   if (weights.shape.length !== 4 || !(weights.data instanceof Float32Array)) fail(ctx, 'the filter must be a float OHWI tensor');
   const [outC, kH, kW, wC] = weights.shape as [number, number, number, number];
   if (wC !== inC) fail(ctx, `grouped convolution (filter has ${wC} input channels, input has ${inC}) is not supported`);
+  emitConv(ctx, x, [outC, inC, kH, kW], permute(weights.data, weights.shape, [0, 3, 1, 2]), [inH, inW], o, 1);
+}
+
+/**
+ * Writes an ONNX Conv (explicit pads for SAME, TFLite's odd pixel at the bottom / right) and
+ * the fused activation, for CONV_2D and DEPTHWISE_CONV_2D.
+ * @param weightShape OIHW ([C·M, 1, kH, kW] for depthwise)
+ * @param weights the weights already permuted to OIHW
+ */
+function emitConv(
+  ctx: OpContext,
+  x: string,
+  weightShape: [number, number, number, number],
+  weights: Float32Array,
+  [inH, inW]: [number, number],
+  o: { padding: number; strideH: number; strideW: number; dilationH: number; dilationW: number; activation: number },
+  group: number,
+): void {
+  const [outC, , kH, kW] = weightShape;
   const name = `op${ctx.index}`;
-  const inputs = [x, ctx.w.addFloat(`${name}_w`, [outC, inC, kH, kW], permute(weights.data, weights.shape, [0, 3, 1, 2]))];
+  const inputs = [x, ctx.w.addFloat(`${name}_w`, weightShape, weights)];
   if (ctx.op.inputs.length > 2 && ctx.op.inputs[2]! >= 0) inputs.push(ctx.w.addFloat(`${name}_b`, [outC], floatConstant(ctx, 2, 'bias')));
   const [pt, pb] = o.padding === Padding.SAME ? samePadding(inH, kH, o.strideH, o.dilationH) : [0, 0];
   const [pl, pr] = o.padding === Padding.SAME ? samePadding(inW, kW, o.strideW, o.dilationW) : [0, 0];
@@ -353,7 +372,7 @@ function convertConv2D(ctx: OpContext): void {
     strides: [o.strideH, o.strideW],
     dilations: [o.dilationH, o.dilationW],
     pads: [pt, pl, pb, pr],
-    group: 1,
+    group,
   });
   finishWithActivation(ctx, pre, o.activation);
 }
@@ -370,22 +389,8 @@ function convertDepthwiseConv2D(ctx: OpContext): void {
   if (outC % inC !== 0) fail(ctx, `filter channels ${outC} are not a multiple of the input channels ${inC}`);
   const multiplier = outC / inC;
   if (o.depthMultiplier !== 0 && o.depthMultiplier !== multiplier) fail(ctx, `depth_multiplier ${o.depthMultiplier} disagrees with the shapes (${multiplier})`);
-  const name = `op${ctx.index}`;
   // [1,kH,kW,C·M] → [C·M,1,kH,kW]; output channel c·M+m reads input channel c, as ONNX groups do.
-  const inputs = [x, ctx.w.addFloat(`${name}_w`, [outC, 1, kH, kW], permute(weights.data, weights.shape, [3, 0, 1, 2]))];
-  if (ctx.op.inputs.length > 2 && ctx.op.inputs[2]! >= 0) inputs.push(ctx.w.addFloat(`${name}_b`, [outC], floatConstant(ctx, 2, 'bias')));
-  const [pt, pb] = o.padding === Padding.SAME ? samePadding(inH, kH, o.strideH, o.dilationH) : [0, 0];
-  const [pl, pr] = o.padding === Padding.SAME ? samePadding(inW, kW, o.strideW, o.dilationW) : [0, 0];
-  expectSize(ctx, [convOutSize(o.padding, inH, kH, o.strideH, o.dilationH), convOutSize(o.padding, inW, kW, o.strideW, o.dilationW)], outputIndex(ctx));
-  const pre = preActivationName(ctx, o.activation);
-  ctx.w.emit('Conv', inputs, [pre], {
-    kernel_shape: [kH, kW],
-    strides: [o.strideH, o.strideW],
-    dilations: [o.dilationH, o.dilationW],
-    pads: [pt, pl, pb, pr],
-    group: inC,
-  });
-  finishWithActivation(ctx, pre, o.activation);
+  emitConv(ctx, x, [outC, 1, kH, kW], permute(weights.data, weights.shape, [3, 0, 1, 2]), [inH, inW], o, inC);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { ReplacerError } from '../../errors';
 import { tensorBytes } from '../../gpu/passes/tensorFromTexture';
-import { configureOrt, ort } from '../ortRuntime';
+import { createWebGpuSession, ort } from '../ortRuntime';
 import { loadBgmv2Base } from './loader';
 
 /**
@@ -42,16 +42,7 @@ export class Bgmv2Base {
     if ((typeof h === 'number' && h !== height) || (typeof w === 'number' && w !== width)) {
       throw new ReplacerError('model-load', `This BGMv2 base model takes ${w}×${h} inputs; the pipeline needs ${width}×${height} (the frame at the base scale).`);
     }
-    configureOrt(baseUrl);
-    let session: ort.InferenceSession;
-    try {
-      session = await ort.InferenceSession.create(bytes, {
-        executionProviders: [{ name: 'webgpu', device }],
-        preferredOutputLocation: 'gpu-buffer',
-      });
-    } catch (err) {
-      throw new ReplacerError('model-load', `onnxruntime-web could not load the BGMv2 base model on WebGPU: ${String(err)}`, { cause: err });
-    }
+    const session = await createWebGpuSession(device, baseUrl, bytes, 'the BGMv2 base model');
     const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
     const plane = width * height * 4;
     const make = (label: string, size: number): GPUBuffer => device.createBuffer({ label: `bgmv2 ${label}`, size, usage });

@@ -3,6 +3,8 @@
 // refiner as an ONNX graph for onnxruntime-web, and small base / refine exports for the loader.
 // No GPU imports: used by the GPU harness (test/gpu/cases/learnedCases.ts) and by vitest.
 import { DataType, encodeModel, node, tensorF32, tensorI64, valueInfo, type OnnxTensor, type OnnxValueInfo } from '../../../src/models/onnx/graph';
+import { createImage, type FloatImage } from '../../../src/gpu/reference/image';
+import type { LearnedRefineInputs } from '../../../src/gpu/reference/refineLearned';
 import { REFINER_LAYERS, type RefinerLayerName } from '../../../src/models/bgmv2/refinerWeights';
 
 /** The refiner's parameters before folding, as model/refiner.py holds them. */
@@ -178,4 +180,28 @@ export function bgmv2TestModel(o: TestModelOptions): Uint8Array {
   if (o.editOutputs) outputs = o.editOutputs(outputs);
   if (o.editInputs) inputs = o.editInputs(inputs);
   return encodeModel({ name: `bgmv2-${o.kind}-test`, nodes, inputs, outputs, initializers });
+}
+
+/**
+ * Random refiner inputs: frame and plate (RGBA) quantised to 8 bits, coarse outputs of wc×hc
+ * (pha in 0..1, fgr residual in ±0.2, hid ≥ 0, a third of it 0).
+ */
+export function randomRefinerInputs(rand: () => number, W: number, H: number, wc: number, hc: number): LearnedRefineInputs {
+  const image = (): FloatImage => {
+    const img = createImage(W, H, 4);
+    for (let i = 0; i < img.data.length; i++) img.data[i] = Math.round(rand() * 255) / 255;
+    return img;
+  };
+  const n = wc * hc;
+  return {
+    src: image(),
+    bgr: image(),
+    coarse: {
+      width: wc,
+      height: hc,
+      pha: Float32Array.from({ length: n }, rand),
+      fgr: Float32Array.from({ length: 3 * n }, () => 0.4 * (rand() - 0.5)),
+      hid: Float32Array.from({ length: 32 * n }, () => Math.max(0, rand() - 0.3)),
+    },
+  };
 }

@@ -10,34 +10,13 @@ import { createImage, type FloatImage } from '../../../src/gpu/reference/image';
 import { learnedRefineDense, learnedRefinePatches, patchesOfTiles, type LearnedRefineInputs } from '../../../src/gpu/reference/refineLearned';
 import { readRefinerWeights } from '../../../src/models/bgmv2/refinerWeights';
 import { configureOrt, ort } from '../../../src/models/ortRuntime';
-import { denseRefinerModel, randomRefinerParams } from './bgmv2Model';
-import { gpu, read, rng, submit, U, upload } from './util';
+import { denseRefinerModel, randomRefinerInputs as randomInputs, randomRefinerParams } from './bgmv2Model';
+import { createGpuTimer, gpu, read, readU32, rng, submit, timedSubmit, U, upload } from './util';
 
 const clamp01 = (v: number): number => Math.min(Math.max(v, 0), 1);
 /** What the outputs hold before the refine: alpha −1, fgr (7, 77, 177, 0)/255 — so any write shows. */
 const ALPHA_SENTINEL = -1;
 const FGR_SENTINEL = [7, 77, 177, 0];
-
-/** Random refiner inputs: frame and plate quantised to 8 bits, coarse outputs of wc×hc. */
-function randomInputs(rand: () => number, W: number, H: number, wc: number, hc: number): LearnedRefineInputs {
-  const image = (): FloatImage => {
-    const img = createImage(W, H, 4);
-    for (let i = 0; i < img.data.length; i++) img.data[i] = Math.round(rand() * 255) / 255;
-    return img;
-  };
-  const n = wc * hc;
-  return {
-    src: image(),
-    bgr: image(),
-    coarse: {
-      width: wc,
-      height: hc,
-      pha: Float32Array.from({ length: n }, rand),
-      fgr: Float32Array.from({ length: 3 * n }, () => 0.4 * (rand() - 0.5)),
-      hid: Float32Array.from({ length: 32 * n }, () => Math.max(0, rand() - 0.3)),
-    },
-  };
-}
 
 /** An image's RGB as NCHW [1,3,H,W] float32 (what the ONNX model takes). */
 function nchw(img: FloatImage): Float32Array {
@@ -54,20 +33,6 @@ function storageBuffer(device: GPUDevice, data: Float32Array, label: string): GP
   return buffer;
 }
 
-async function readU32(device: GPUDevice, buffer: GPUBuffer, words: number): Promise<number[]> {
-  const staging = device.createBuffer({ size: Math.max(4, words * 4), usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
-  try {
-    const encoder = device.createCommandEncoder();
-    encoder.copyBufferToBuffer(buffer, 0, staging, 0, words * 4);
-    device.queue.submit([encoder.finish()]);
-    await staging.mapAsync(GPUMapMode.READ);
-    const out = [...new Uint32Array(staging.getMappedRange(), 0, words)];
-    staging.unmap();
-    return out;
-  } finally {
-    staging.destroy();
-  }
-}
 
 /** Refine outputs preset to the sentinels. */
 function sentinelOutputs(device: GPUDevice, W: number, H: number): { alpha: GPUTexture; fgr: GPUTexture } {
@@ -250,28 +215,14 @@ const cases = {
         sparse: refine.bind({ ...gpuInputs, buffers: buffers.sparse, weights: weightsBuffer, ...outputs }),
         full: refine.bind({ ...gpuInputs, buffers: buffers.full, weights: weightsBuffer, ...outputs }),
       };
-      const querySet = timestamps ? device.createQuerySet({ type: 'timestamp', count: 2 }) : null;
-      const resolve = timestamps ? device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC }) : null;
-      const staging = timestamps ? device.createBuffer({ size: 16, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ }) : null;
+      const timer = timestamps ? createGpuTimer(device) : null;
       const times = { sparse: { gpuMs: [] as number[], wallMs: [] as number[] }, full: { gpuMs: [] as number[], wallMs: [] as number[] } };
       const once = async (kind: (typeof kinds)[number]): Promise<void> => {
-        const e = device.createCommandEncoder();
-        refine.encode(e, bound[kind], querySet ? { querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } : undefined);
-        if (querySet) {
-          e.resolveQuerySet(querySet, 0, 2, resolve!, 0);
-          e.copyBufferToBuffer(resolve!, 0, staging!, 0, 16);
-        }
-        await device.queue.onSubmittedWorkDone();
-        const t0 = performance.now();
-        device.queue.submit([e.finish()]);
-        await device.queue.onSubmittedWorkDone();
-        times[kind].wallMs.push(performance.now() - t0);
-        if (staging) {
-          await staging.mapAsync(GPUMapMode.READ);
-          const [a, b] = new BigUint64Array(staging.getMappedRange());
-          times[kind].gpuMs.push(Number(b! - a!) / 1e6);
-          staging.unmap();
-        }
+        const t = await timedSubmit(device, timer, (e) =>
+          refine.encode(e, bound[kind], timer ? { querySet: timer.querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } : undefined),
+        );
+        times[kind].wallMs.push(t.wallMs);
+        if (t.gpuMs !== null) times[kind].gpuMs.push(t.gpuMs);
       };
       await once('sparse');
       await once('full');

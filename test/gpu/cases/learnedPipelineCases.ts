@@ -14,7 +14,7 @@ import { encodeModel, node, tensorF32, tensorI64, valueInfo } from '../../../src
 import { resolveOptions } from '../../../src/options';
 import { FramePipeline, type CpuBaseNetwork } from '../../../src/worker/pipeline';
 import { denseRefinerModel, randomRefinerParams } from './bgmv2Model';
-import { rng } from './util';
+import { readF32, rng } from './util';
 
 /**
  * A MattingBase stand-in at w×h: Concat(src, bgr) → 3×3 Conv (6 → 37, random) → Split into
@@ -64,18 +64,6 @@ function smoothImage(rand: () => number, W: number, H: number): Uint8ClampedArra
   return px;
 }
 
-async function readFloats(device: GPUDevice, buffer: GPUBuffer, count: number): Promise<Float32Array> {
-  const staging = device.createBuffer({ size: count * 4, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
-  try {
-    const encoder = device.createCommandEncoder();
-    encoder.copyBufferToBuffer(buffer, 0, staging, 0, count * 4);
-    device.queue.submit([encoder.finish()]);
-    await staging.mapAsync(GPUMapMode.READ);
-    return new Float32Array(staging.getMappedRange().slice(0));
-  } finally {
-    staging.destroy();
-  }
-}
 
 const toImage = (px: Uint8ClampedArray, W: number, H: number): FloatImage => {
   const img = createImage(W, H, 4);
@@ -121,10 +109,10 @@ const cases = {
       // The base network's inputs and outputs of this frame, and the tiles selected.
       const n = w * h;
       const [pha, fgr, hid, srcLow] = await Promise.all([
-        readFloats(device, base.pha, n),
-        readFloats(device, base.fgr, 3 * n),
-        readFloats(device, base.hid, 32 * n),
-        readFloats(device, base.src, 3 * n),
+        readF32(device, base.pha, n),
+        readF32(device, base.fgr, 3 * n),
+        readF32(device, base.hid, 32 * n),
+        readF32(device, base.src, 3 * n),
       ]);
       const tiles = pipeline.debugSelectedTiles();
       const residual = fgr.map((v, i) => v - srcLow[i]!);

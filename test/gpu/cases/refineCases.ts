@@ -12,26 +12,11 @@ import { createSelectTilesPass, createTileBuffers, TILE_SIZE, type TileBuffers }
 import { createImage, type FloatImage } from '../../../src/gpu/reference/image';
 import { refineTilesReference, type RefineInputs } from '../../../src/gpu/reference/refineTiles';
 import { checkSelection, selectTilesReference, unpackTile, type TileSelectionParams } from '../../../src/gpu/reference/selectTiles';
-import { gpu, quantize16f, quantize8, read, rng, submit, U, upload } from './util';
+import { createGpuTimer, gpu, quantize16f, quantize8, read, readU32, rng, submit, timedSubmit, U, upload } from './util';
 
 type Vec3 = [number, number, number];
 const clamp01 = (v: number): number => Math.min(Math.max(v, 0), 1);
 
-/** Copies a GPU buffer back (COPY_SRC) as u32. */
-async function readU32(device: GPUDevice, buffer: GPUBuffer, words: number): Promise<number[]> {
-  const staging = device.createBuffer({ size: Math.max(4, words * 4), usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
-  try {
-    const encoder = device.createCommandEncoder();
-    encoder.copyBufferToBuffer(buffer, 0, staging, 0, words * 4);
-    device.queue.submit([encoder.finish()]);
-    await staging.mapAsync(GPUMapMode.READ);
-    const out = [...new Uint32Array(staging.getMappedRange(), 0, words)];
-    staging.unmap();
-    return out;
-  } finally {
-    staging.destroy();
-  }
-}
 
 /** The selection's list (the first `count` entries, unpacked to tile indices), dispatch arguments [x, y, z] and count. */
 async function readSelection(device: GPUDevice, buffers: TileBuffers): Promise<{ tiles: number[]; packed: number[]; dispatch: number[]; count: number }> {
@@ -399,31 +384,17 @@ const cases = {
       sampling: refine.bind({ frame, prior, plate, fgFill, bgFill, stats, buffers: tiles.sampling, ...outputs.sampling }),
       full: refine.bind({ frame, prior, plate, fgFill, bgFill, stats, buffers: tiles.full, ...outputs.full }),
     };
-    const querySet = timestamps ? device.createQuerySet({ type: 'timestamp', count: 2 }) : null;
-    const resolve = timestamps ? device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC }) : null;
-    const staging = timestamps ? device.createBuffer({ size: 16, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ }) : null;
+    const timer = timestamps ? createGpuTimer(device) : null;
     const times: Record<'sampling' | 'full', { gpuMs: number[]; wallMs: number[] }> = { sampling: { gpuMs: [], wallMs: [] }, full: { gpuMs: [], wallMs: [] } };
     const once = async (kind: 'sampling' | 'full'): Promise<void> => {
-      const e = device.createCommandEncoder();
-      e.copyTextureToTexture({ texture: prior }, { texture: outputs[kind].alpha }, [W, H]);
-      if (querySet) e.beginComputePass({ timestampWrites: { querySet, endOfPassWriteIndex: 0 } }).end();
-      refine.encode(e, bRefine[kind]);
-      if (querySet) e.beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex: 1 } }).end();
-      if (querySet) {
-        e.resolveQuerySet(querySet, 0, 2, resolve!, 0);
-        e.copyBufferToBuffer(resolve!, 0, staging!, 0, 16);
-      }
-      await device.queue.onSubmittedWorkDone();
-      const t0 = performance.now();
-      device.queue.submit([e.finish()]);
-      await device.queue.onSubmittedWorkDone();
-      times[kind].wallMs.push(performance.now() - t0);
-      if (staging) {
-        await staging.mapAsync(GPUMapMode.READ);
-        const [a, b] = new BigUint64Array(staging.getMappedRange());
-        times[kind].gpuMs.push(Number(b! - a!) / 1e6);
-        staging.unmap();
-      }
+      const t = await timedSubmit(device, timer, (e) => {
+        e.copyTextureToTexture({ texture: prior }, { texture: outputs[kind].alpha }, [W, H]);
+        if (timer) e.beginComputePass({ timestampWrites: { querySet: timer.querySet, endOfPassWriteIndex: 0 } }).end();
+        refine.encode(e, bRefine[kind]);
+        if (timer) e.beginComputePass({ timestampWrites: { querySet: timer.querySet, beginningOfPassWriteIndex: 1 } }).end();
+      });
+      times[kind].wallMs.push(t.wallMs);
+      if (t.gpuMs !== null) times[kind].gpuMs.push(t.gpuMs);
     };
     // Warm-up (pipeline compilation, first-touch), then interleaved measurements.
     await once('sampling');

@@ -15,20 +15,8 @@ import { OnnxWebGpuSegmenter } from '../../../src/models/onnxWebGpu';
 import { Engine } from '../../../src/worker/engine';
 import { FramePipeline } from '../../../src/worker/pipeline';
 import { nextRoi, type Rect } from '../../../src/worker/roi';
-import { compare, gpu, output, quantize8, randomImage, read, rng, submit, U, upload, type Comparison } from './util';
+import { compare, gpu, output, quantize8, randomImage, read, readF32, rng, submit, U, upload, type Comparison } from './util';
 
-async function readBuffer(device: GPUDevice, buffer: GPUBuffer, bytes: number): Promise<Float32Array> {
-  const staging = device.createBuffer({ size: bytes, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
-  try {
-    const encoder = device.createCommandEncoder();
-    encoder.copyBufferToBuffer(buffer, 0, staging, 0, bytes);
-    device.queue.submit([encoder.finish()]);
-    await staging.mapAsync(GPUMapMode.READ);
-    return new Float32Array(staging.getMappedRange().slice(0));
-  } finally {
-    staging.destroy();
-  }
-}
 
 /** The kinds of mask roiBox is tried on. */
 export type RoiScenario = 'blob' | 'empty' | 'full' | 'edge' | 'speckle';
@@ -76,7 +64,7 @@ const cases = {
     const pass = createTensorFromTexturePass(device);
     const b = pass.bind({ src: upload(device, src, 'rgba8unorm'), tensor });
     await submit(device, (e) => pass.encode(e, b));
-    const actual = await readBuffer(device, tensor, tensorBytes(13, 7));
+    const actual = await readF32(device, tensor, tensorBytes(13, 7) / 4);
     const expected = tensorFromTextureReference(src);
     let maxDiff = 0;
     let sum = 0;
@@ -126,7 +114,7 @@ const cases = {
     const pass = createRoiBoxPass(device);
     const group = pass.bind({ mask: upload(device, maskImage, 'r32float'), prev: prevBuffer, next: nextBuffer });
     await submit(device, (e) => pass.encode(e, group));
-    const [x, y, width, height] = await readBuffer(device, nextBuffer, RECT_BYTES);
+    const [x, y, width, height] = await readF32(device, nextBuffer, RECT_BYTES / 4);
     pass.dispose();
     prevBuffer.destroy();
     nextBuffer.destroy();

@@ -11,7 +11,7 @@ import { createImage, sampleBilinear, type FloatImage } from '../../../src/gpu/r
 import { plateGain as plateGainReference, plateStatsReference } from '../../../src/gpu/reference/plateStats';
 import { pushPullReference } from '../../../src/gpu/reference/pushPull';
 import { temporalReference } from '../../../src/gpu/reference/temporal';
-import { compare, gpu, output, quantize16f, quantize8, randomImage, read, rng, submit, U, upload, type Comparison } from './util';
+import { compare, gpu, output, quantize16f, quantize8, randomImage, read, readBufferBytes, rng, submit, U, upload, type Comparison } from './util';
 
 /** A synthetic plate-matting input: a textured plate, a frame = plate·gain + noise with a person in it, and its prior. */
 interface Scene {
@@ -68,18 +68,6 @@ function scene(seed: number, W: number, H: number, gain: [number, number, number
   return { frame: quantize8(frame), plate: quantize8(plate), prior };
 }
 
-async function readBuffer(device: GPUDevice, buffer: GPUBuffer, bytes: number): Promise<Uint32Array> {
-  const staging = device.createBuffer({ size: bytes, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
-  try {
-    const encoder = device.createCommandEncoder();
-    encoder.copyBufferToBuffer(buffer, 0, staging, 0, bytes);
-    device.queue.submit([encoder.finish()]);
-    await staging.mapAsync(GPUMapMode.READ);
-    return new Uint32Array(staging.getMappedRange().slice(0));
-  } finally {
-    staging.destroy();
-  }
-}
 
 function statsBuffer(device: GPUDevice, values?: ArrayLike<number>): GPUBuffer {
   const buffer = device.createBuffer({ size: PLATE_STATS_BYTES, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
@@ -112,7 +100,7 @@ export const stageCases = {
     const pass = createPlateStatsPass(device);
     const b = pass.bind({ frame: upload(device, s.frame, 'rgba8unorm'), plate: upload(device, s.plate, 'rgba8unorm'), prior: upload(device, s.prior, 'r32float'), stats });
     await submit(device, (e) => pass.encode(e, b));
-    const result = await readBuffer(device, stats, PLATE_STATS_BYTES);
+    const result = new Uint32Array(await readBufferBytes(device, stats, PLATE_STATS_BYTES));
     return { gpu: Array.from(result), reference: Array.from(plateStatsReference(s.frame, s.plate, s.prior)) };
   },
 

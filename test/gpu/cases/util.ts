@@ -116,3 +116,69 @@ export async function submit(device: GPUDevice, record: (encoder: GPUCommandEnco
   const error = await device.popErrorScope();
   if (error) throw new Error(`WebGPU validation error: ${error.message}`);
 }
+
+/** Copies the first `bytes` of a GPU buffer (COPY_SRC) back to the CPU. */
+export async function readBufferBytes(device: GPUDevice, buffer: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
+  const staging = device.createBuffer({ size: Math.max(4, bytes), usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+  try {
+    const encoder = device.createCommandEncoder();
+    if (bytes > 0) encoder.copyBufferToBuffer(buffer, 0, staging, 0, bytes);
+    device.queue.submit([encoder.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    return staging.getMappedRange(0, bytes).slice(0);
+  } finally {
+    staging.destroy();
+  }
+}
+
+/** The first `words` u32 of a GPU buffer. */
+export async function readU32(device: GPUDevice, buffer: GPUBuffer, words: number): Promise<number[]> {
+  return [...new Uint32Array(await readBufferBytes(device, buffer, words * 4))];
+}
+
+/** The first `count` f32 of a GPU buffer. */
+export async function readF32(device: GPUDevice, buffer: GPUBuffer, count: number): Promise<Float32Array> {
+  return new Float32Array(await readBufferBytes(device, buffer, count * 4));
+}
+
+/** Timestamp queries 0 (start) and 1 (end) and their read-back, for {@link timedSubmit}. */
+export interface GpuTimer {
+  querySet: GPUQuerySet;
+  resolve: GPUBuffer;
+  staging: GPUBuffer;
+}
+
+/** A GpuTimer when the device has 'timestamp-query', else null. */
+export function createGpuTimer(device: GPUDevice): GpuTimer | null {
+  if (!device.features.has('timestamp-query')) return null;
+  return {
+    querySet: device.createQuerySet({ type: 'timestamp', count: 2 }),
+    resolve: device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC }),
+    staging: device.createBuffer({ size: 16, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ }),
+  };
+}
+
+/**
+ * Times one submission: waits for the queue to be idle, records (`record` writes timestamps
+ * 0 and 1 of `timer` around the work when there is a timer), submits and waits.
+ * @returns wall time submit → onSubmittedWorkDone, and the GPU time between the two
+ *   timestamps (null without a timer), both in ms
+ */
+export async function timedSubmit(device: GPUDevice, timer: GpuTimer | null, record: (encoder: GPUCommandEncoder) => void): Promise<{ wallMs: number; gpuMs: number | null }> {
+  const e = device.createCommandEncoder();
+  record(e);
+  if (timer) {
+    e.resolveQuerySet(timer.querySet, 0, 2, timer.resolve, 0);
+    e.copyBufferToBuffer(timer.resolve, 0, timer.staging, 0, 16);
+  }
+  await device.queue.onSubmittedWorkDone();
+  const t0 = performance.now();
+  device.queue.submit([e.finish()]);
+  await device.queue.onSubmittedWorkDone();
+  const wallMs = performance.now() - t0;
+  if (!timer) return { wallMs, gpuMs: null };
+  await timer.staging.mapAsync(GPUMapMode.READ);
+  const [a, b] = new BigUint64Array(timer.staging.getMappedRange());
+  timer.staging.unmap();
+  return { wallMs, gpuMs: Number(b! - a!) / 1e6 };
+}
