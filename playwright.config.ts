@@ -1,7 +1,8 @@
 import { defineConfig } from '@playwright/test';
 import { chromiumArgs, chromiumPath } from './scripts/lib/browser';
 
-const PORT = 5199;
+/** The dev server's port (PW_PORT overrides it, e.g. to run two checkouts' tests side by side). */
+const PORT = Number(process.env.PW_PORT ?? 5199);
 
 /**
  * Browser tests in the system Chromium (never Playwright's own download), WebGPU on

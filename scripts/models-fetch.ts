@@ -16,6 +16,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { InstalledModel } from '../src/models/bgmv2/installed';
 import { inspectBgmv2Model, type Bgmv2Interface, type Bgmv2ModelInfo } from '../src/models/bgmv2/loader';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -168,6 +169,7 @@ export async function fetchOptionalModel(o: FetchOptions): Promise<FetchResult> 
       const info = check(bytes);
       if (typeof info === 'string') throw new FetchError(`${finalPath} has the expected sha256 but is not a usable BGMv2 ${entry.interface} model: ${info}`, 1);
       log(`models:fetch: ${entry.file} is already installed (sha256 ${expected.slice(0, 12)}…)`);
+      recordInstalled(outDir, { id: entry.id, file: entry.file, sha256: expected, interface: entry.interface });
       return { path: finalPath, sha256: expected, bytes: bytes.length, info, alreadyInstalled: true };
     }
   }
@@ -200,7 +202,26 @@ export async function fetchOptionalModel(o: FetchOptions): Promise<FetchResult> 
     throw new FetchError(`${entry.file} has the expected sha256 but is not a usable BGMv2 ${entry.interface} model: ${info} Deleted.`, 1);
   }
   renameSync(partPath, finalPath);
+  recordInstalled(outDir, { id: entry.id, file: entry.file, sha256: actual, interface: entry.interface });
   return { path: finalPath, sha256: actual, bytes: bytes.length, info, alreadyInstalled: false };
+}
+
+/**
+ * Records an installed model in OUT/installed.json ({ version: 1, models: [...] }), the list
+ * the engine reads (src/models/bgmv2/installed.ts) and checks each file's sha256 against.
+ */
+function recordInstalled(outDir: string, model: InstalledModel): void {
+  const path = join(outDir, 'installed.json');
+  let models: InstalledModel[] = [];
+  if (existsSync(path)) {
+    try {
+      models = (JSON.parse(readFileSync(path, 'utf8')) as { models?: InstalledModel[] }).models ?? [];
+    } catch (err) {
+      throw new FetchError(`${path} is not valid JSON (${err instanceof Error ? err.message : String(err)}); delete it and fetch the models again.`, 1);
+    }
+  }
+  models = [...models.filter((m) => m.id !== model.id), model];
+  writeFileSync(path, `${JSON.stringify({ version: 1, models }, null, 2)}\n`);
 }
 
 function describe(r: FetchResult): string {

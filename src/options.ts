@@ -36,6 +36,14 @@ export type Backend = 'onnx-webgpu' | 'tasks-vision';
  * WebGPU kernels take ~2 s per run against tasks-vision's ~10 ms on wasm (measured here).
  */
 export type BackendChoice = 'auto' | Backend;
+
+/**
+ * The matting stages: `classic` (the segmentation prior, the plate and classical matting, see
+ * README) or `bgmv2` (BackgroundMattingV2's base network and learned refiner, when a plate is
+ * set and a BGMv2 model is installed with `npm run models:fetch`; classic otherwise).
+ */
+export type Matting = 'classic' | 'bgmv2';
+export const MATTINGS: readonly Matting[] = ['classic', 'bgmv2'];
 export const BACKENDS: readonly BackendChoice[] = ['auto', 'onnx-webgpu', 'tasks-vision'];
 
 /**
@@ -64,6 +72,8 @@ export interface Options {
   refineThreshold: number;
   /** Motion-aware temporal smoothing of alpha, 0 (off) ..0.9. Default 0.7. */
   temporalSmoothing: number;
+  /** The matting stages (see Matting). Default `classic`. */
+  matting: Matting;
 }
 
 export const DEFAULT_OPTIONS: Readonly<Options> = Object.freeze({
@@ -77,6 +87,7 @@ export const DEFAULT_OPTIONS: Readonly<Options> = Object.freeze({
   refineBudget: 0.15,
   refineThreshold: 0.1,
   temporalSmoothing: 0.7,
+  matting: 'classic',
 });
 
 function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
@@ -124,6 +135,7 @@ export function resolveOptions(input: Partial<Options> = {}, base: Readonly<Opti
     refineBudget: inRange('refineBudget', merged.refineBudget, 0, 1),
     refineThreshold: inRange('refineThreshold', merged.refineThreshold, 0, 1),
     temporalSmoothing: inRange('temporalSmoothing', merged.temporalSmoothing, 0, 0.9),
+    matting: oneOf('matting', merged.matting, MATTINGS),
   });
 }
 

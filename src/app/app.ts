@@ -157,8 +157,9 @@ export class BgApp extends LitElement {
   @state() private devices: readonly CameraDevice[] = [];
   @state() private deviceId = '';
   @state() private resolution: Resolution = DEFAULT_RESOLUTION;
-  @state() private options: Pick<Options, 'mode' | 'blurStrength' | 'color' | 'view' | 'backend'> = {
+  @state() private options: Pick<Options, 'mode' | 'blurStrength' | 'color' | 'view' | 'backend' | 'matting'> = {
     backend: DEFAULT_OPTIONS.backend,
+    matting: DEFAULT_OPTIONS.matting,
     mode: DEFAULT_OPTIONS.mode,
     blurStrength: DEFAULT_OPTIONS.blurStrength,
     color: DEFAULT_OPTIONS.color,
@@ -268,6 +269,7 @@ export class BgApp extends LitElement {
           color=${o.color}
           view=${o.view}
           backend=${o.backend}
+          matting=${o.matting}
           .background=${this.backgroundUrl}
           ?mirror=${this.mirror}
           .stream=${this.input}
@@ -308,6 +310,7 @@ export class BgApp extends LitElement {
               .blurStrength=${o.blurStrength}
               .color=${o.color}
               .backend=${o.backend}
+              .matting=${o.matting}
               .runningBackend=${this.stats?.backend ?? null}
               .backgroundUrl=${this.backgroundUrl}
               .backgrounds=${this.backgrounds}

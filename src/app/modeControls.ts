@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { buttonStyles } from './buttonStyles';
-import { BACKENDS, BLUR_STRENGTHS, type Backend, type BackendChoice, type BlurStrength, type Mode, type Options } from '../options';
+import { BACKENDS, BLUR_STRENGTHS, MATTINGS, type Backend, type BackendChoice, type BlurStrength, type Matting, type Mode, type Options } from '../options';
 import type { BuiltinBackground } from './backgrounds';
 
 /**
@@ -17,6 +17,12 @@ const BACKEND_TITLES: Record<BackendChoice, string> = {
   auto: 'WebGPU on a GPU; MediaPipe where WebGPU runs on the CPU (no GPU)',
   'onnx-webgpu': 'onnxruntime-web on WebGPU: the network runs on the GPU with the rest of the pipeline',
   'tasks-vision': 'MediaPipe tasks-vision (WebAssembly): the fallback where WebGPU inference cannot start',
+};
+
+const MATTING_LABELS: Record<Matting, string> = { classic: 'Classic', bgmv2: 'BGMv2' };
+const MATTING_TITLES: Record<Matting, string> = {
+  classic: 'Segmentation prior, background plate and classical matting',
+  bgmv2: 'BackgroundMattingV2 (needs a plate and a model installed with npm run models:fetch)',
 };
 
 @customElement('mode-controls')
@@ -80,6 +86,7 @@ export class ModeControls extends LitElement {
   /** The backend asked for, and the one running (they differ after a fallback). */
   @property() backend: BackendChoice = 'auto';
   @property() runningBackend: Backend | null = null;
+  @property() matting: Matting = 'classic';
   /** URL of the background in use for `image` mode. */
   @property() backgroundUrl: string | null = null;
   @property({ attribute: false }) backgrounds: readonly BuiltinBackground[] = [];
@@ -154,6 +161,21 @@ export class ModeControls extends LitElement {
           : this.runningBackend && this.runningBackend !== this.backend
             ? html`<small data-testid="backend-fallback">running ${BACKEND_LABELS[this.runningBackend]} instead</small>`
             : ''}
+      </div>
+      <div class="row" role="group" aria-label="Matting">
+        <span class="label">Matting</span>
+        ${MATTINGS.map(
+          (matting) => html`
+            <button
+              data-testid="matting-${matting}"
+              aria-pressed=${pressed(this.matting === matting)}
+              title=${MATTING_TITLES[matting]}
+              @click=${() => this.options({ matting })}
+            >
+              ${MATTING_LABELS[matting]}
+            </button>
+          `,
+        )}
       </div>
     `;
   }

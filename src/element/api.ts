@@ -235,12 +235,19 @@ class Replacer extends EventTarget implements BackgroundReplacer {
   }
 
   setOptions(partial: Partial<Options>): Promise<void> {
-    const next = resolveOptions(partial, this.currentOptions);
+    const previous = this.currentOptions;
+    const next = resolveOptions(partial, previous);
     this.currentOptions = next;
     return this.enqueue(async () => {
       if (this.state !== 'ready') return;
-      const info = await this.guard(this.engine.setOptions(next));
-      if (info) this.info = info;
+      try {
+        const info = await this.guard(this.engine.setOptions(next));
+        if (info) this.info = info;
+      } catch (err) {
+        // The engine kept its options (e.g. a BGMv2 model that cannot load): so do we.
+        if (this.currentOptions === next) this.currentOptions = previous;
+        throw err;
+      }
     });
   }
 

@@ -1,17 +1,17 @@
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { InputError, ReplacerError } from '../errors';
-import { DEFAULT_OPTIONS, resolveOptions, type BackendChoice, type BlurStrength, type Mode, type Options } from '../options';
+import { DEFAULT_OPTIONS, resolveOptions, type BackendChoice, type BlurStrength, type Matting, type Mode, type Options } from '../options';
 import { toReplacerError } from './toReplacerError';
 import { createBackgroundReplacer, type BackgroundReplacer, type PlateCaptureOptions, type ReplacerEventMap, type ReplacerStats } from './api';
 
 const FORWARDED_EVENTS: readonly (keyof ReplacerEventMap)[] = ['ready', 'error', 'stats', 'ended', 'platecountdown', 'platestale'];
-const OPTION_PROPS = ['mode', 'blurStrength', 'color', 'view', 'backend'] as const;
+const OPTION_PROPS = ['mode', 'blurStrength', 'color', 'view', 'backend', 'matting'] as const;
 
 /**
  * `<bg-replacer>`: replaces the background of its `stream` and shows the result.
  *
- * Attributes / properties: `mode`, `blur-strength`, `color`, `view`, `backend` (see Options),
+ * Attributes / properties: `mode`, `blur-strength`, `color`, `view`, `backend`, `matting` (see Options),
  * `background` (URL of the image for `image` mode), `mirror` (boolean; mirrors the self-view
  * only — the `output` stream is never mirrored). Property only: `stream` (input MediaStream).
  * Read-only: `output` (processed MediaStream, null until a stream is set), `replacer`, `stats`.
@@ -51,6 +51,7 @@ export class BgReplacerElement extends LitElement {
   @property({ reflect: true }) color: string = DEFAULT_OPTIONS.color;
   @property({ reflect: true }) view: Options['view'] = DEFAULT_OPTIONS.view;
   @property({ reflect: true }) backend: BackendChoice = DEFAULT_OPTIONS.backend;
+  @property({ reflect: true }) matting: Matting = DEFAULT_OPTIONS.matting;
   /** URL of the background image for `image` mode (same origin, blob: or data:); null for none. */
   @property() background: string | null = null;
   @property({ type: Boolean, reflect: true }) mirror = false;
@@ -169,7 +170,7 @@ export class BgReplacerElement extends LitElement {
   }
 
   private elementOptions(): Partial<Options> {
-    return { mode: this.mode, blurStrength: this.blurStrength, color: this.color, view: this.view, backend: this.backend };
+    return { mode: this.mode, blurStrength: this.blurStrength, color: this.color, view: this.view, backend: this.backend, matting: this.matting };
   }
 
   private applyOptions(replacer: BackgroundReplacer): void {

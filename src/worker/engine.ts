@@ -1,6 +1,8 @@
 import { ModelIntegrityError, ReplacerError } from '../errors';
 import type { Backend, Options, OutputType } from '../options';
 import { createGpuContext, isSoftwareAdapter, type GpuContext } from '../gpu/device';
+import { Bgmv2Base } from '../models/bgmv2/base';
+import { loadInstalledBgmv2, type Bgmv2Installed } from '../models/bgmv2/installed';
 import { OnnxWebGpuSegmenter } from '../models/onnxWebGpu';
 import { TasksVisionBackend } from '../models/tasksVisionBackend';
 import { FrameOutput, outputPathFor } from './frameOutput';
@@ -25,6 +27,9 @@ export class Engine implements EngineApi {
   /** The backend actually running, and why it differs from the requested one. */
   private backend: Backend = 'tasks-vision';
   private fallback: string | null = null;
+  /** The installed BGMv2 model (matting 'bgmv2'), and its base network for the current frame size and device. */
+  private bgmv2: Bgmv2Installed | null = null;
+  private bgmv2Base: Bgmv2Base | null = null;
   private pipeline: FramePipeline | null = null;
   private output: FrameOutput | null = null;
   private options: Readonly<Options> | null = null;
@@ -39,6 +44,7 @@ export class Engine implements EngineApi {
   async init(options: Readonly<Options>, baseUrl: string): Promise<EngineInfo> {
     this.options = options;
     this.baseUrl = baseUrl;
+    if (options.matting === 'bgmv2') this.bgmv2 = await loadInstalledBgmv2(baseUrl);
     await this.buildGpu();
     return this.info();
   }
@@ -53,6 +59,8 @@ export class Engine implements EngineApi {
   }
 
   async setOptions(options: Readonly<Options>): Promise<EngineInfo | null> {
+    // A BGMv2 model that cannot be loaded rejects the options (the current ones stay).
+    if (options.matting === 'bgmv2' && !this.bgmv2) this.bgmv2 = await loadInstalledBgmv2(this.baseUrl);
     const backendChanged = this.options?.backend !== options.backend;
     this.options = options;
     if (backendChanged && this.gpu && !this.lost) {
@@ -101,6 +109,7 @@ export class Engine implements EngineApi {
       if (this.disposed) throw new ReplacerError('disposed', 'The engine was disposed.');
       if (this.lost) await this.buildGpu();
       if (!this.pipeline || !this.output) throw new ReplacerError('engine-not-ready', 'The engine is not initialised yet.');
+      await this.prepareBgmv2(frame.displayWidth, frame.displayHeight);
       const result = await this.pipeline.process(frame, readbacks);
       const out = await this.output.toVideoFrame(result.output, frame.timestamp, frame.duration);
       const plateFit = this.pipeline.plateFit;
@@ -108,6 +117,7 @@ export class Engine implements EngineApi {
         frame: out,
         stats: { ...result.stats, total: performance.now() - start },
         importPath: this.pipeline.importPath!,
+        matting: result.matting,
         outputPath: this.output.path,
         ...(plateFit ? { plateFit } : {}),
         ...(result.refine ? { refine: result.refine } : {}),
@@ -187,9 +197,32 @@ export class Engine implements EngineApi {
     return this.tasksVision;
   }
 
+  /**
+   * With matting 'bgmv2' and a plate: a BGMv2 base network for this frame size (¼ of it) on
+   * this device, given to the pipeline; otherwise none.
+   * @throws ReplacerError 'model-load' when the installed base model cannot run at this size
+   */
+  private async prepareBgmv2(width: number, height: number): Promise<void> {
+    const wanted = this.options!.matting === 'bgmv2' && this.bgmv2 !== null && this.plate !== null && width % 4 === 0 && height % 4 === 0;
+    const base = this.bgmv2Base;
+    if (wanted && base && base.width === width / 4 && base.height === height / 4) return;
+    if (base) {
+      this.pipeline!.setLearned(null);
+      this.bgmv2Base = null;
+      await base.close();
+    }
+    if (!wanted) return;
+    const gpu = this.gpu!;
+    this.bgmv2Base = await Bgmv2Base.create(gpu.device, this.baseUrl, this.bgmv2!.baseBytes, width / 4, height / 4);
+    this.pipeline!.setLearned({ base: this.bgmv2Base, weights: this.bgmv2!.weights });
+  }
+
   private async teardownPipeline(): Promise<void> {
     this.pipeline?.dispose();
     this.pipeline = null;
+    const base = this.bgmv2Base;
+    this.bgmv2Base = null;
+    await base?.close().catch((err: unknown) => console.warn(`bg-replacer: releasing the BGMv2 session failed: ${String(err)}`));
     this.output?.dispose();
     this.output = null;
     // The tasks-vision worker does not depend on the device: it is kept until dispose().

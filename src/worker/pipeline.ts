@@ -331,6 +331,8 @@ export class FramePipeline {
     stats: Omit<FrameStats, 'total'>;
     refine: RefineStats | null;
     readbacks: Partial<Record<OutputType, Readback>>;
+    /** Which matting stages ran (see setLearned). */
+    matting: 'classic' | 'bgmv2';
   }> {
     const { device, options } = this;
     const width = frame.displayWidth;
@@ -417,7 +419,7 @@ export class FramePipeline {
       this.composite.encode(again, b.composite);
       device.queue.submit([again.finish()]);
     }
-    return { output: t.output, stats: { import: t1 - t0, segment: t2 - t1, gpu: t3 - t2 }, refine, readbacks: out };
+    return { output: t.output, stats: { import: t1 - t0, segment: t2 - t1, gpu: t3 - t2 }, refine, readbacks: out, matting: learned ? 'bgmv2' : 'classic' };
   }
 
   /** Destroys every texture and buffer this pipeline created. */

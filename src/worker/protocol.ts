@@ -64,6 +64,8 @@ export interface ProcessResult {
   stats: FrameStats;
   /** How the frame reached the GPU: zero-copy external texture, or an ImageBitmap copy fallback. */
   importPath: 'external-texture' | 'image-bitmap';
+  /** Which matting stages ran: `bgmv2` (options.matting 'bgmv2', a plate and an installed model) or `classic`. */
+  matting: 'classic' | 'bgmv2';
   /** How the output left the GPU: `canvas` (GPU copy) or `readback` (software adapters; see FrameOutput). */
   outputPath: 'canvas' | 'readback';
   /** Plate fit, present when a plate is set (measured every few frames; the last value otherwise). */

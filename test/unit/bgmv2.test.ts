@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -300,7 +300,12 @@ describe('models:fetch', () => {
     expect(r.alreadyInstalled).toBe(false);
     expect(r.info.interface).toBe('refine');
     expect(r.info.refiner).not.toBeNull();
-    expect(readdirSync(s.outDir)).toEqual(['model.onnx']);
+    expect(readdirSync(s.outDir).sort()).toEqual(['installed.json', 'model.onnx']);
+    // The record the engine verifies the file against (src/models/bgmv2/installed.ts).
+    expect(JSON.parse(readFileSync(join(s.outDir, 'installed.json'), 'utf8'))).toEqual({
+      version: 1,
+      models: [{ id: 'test-model', file: 'model.onnx', sha256: r.sha256, interface: 'refine' }],
+    });
     const again = await fetchOptionalModel({ id: 'test-model', ...s, log: () => {} });
     expect(again.alreadyInstalled).toBe(true);
   });

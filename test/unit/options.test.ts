@@ -29,6 +29,7 @@ describe('resolveOptions', () => {
       refineBudget: 0.15,
       refineThreshold: 0.1,
       temporalSmoothing: 0.7,
+      matting: 'classic',
     });
     expect(resolveOptions({})).toEqual(DEFAULT_OPTIONS);
   });

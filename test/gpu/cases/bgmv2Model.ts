@@ -205,3 +205,38 @@ export function randomRefinerInputs(rand: () => number, W: number, H: number, wc
     },
   };
 }
+
+/**
+ * A MattingBase stand-in at w×h: Concat(src, bgr) → 3×3 Conv (6 → 37, random) → Split into
+ * pha = Sigmoid, fgr = Clip(0.3·x + src, 0, 1) (MattingBase returns F, not the residual),
+ * err = Sigmoid, hid = Relu.
+ */
+export function randomBaseModel(rand: () => number, w: number, h: number): Uint8Array {
+  const weight = Float32Array.from({ length: 37 * 6 * 9 }, () => (rand() - 0.5) * 1.2);
+  const bias = Float32Array.from({ length: 37 }, () => (rand() - 0.5) * 0.6);
+  return encodeModel({
+    name: 'bgmv2-base-test',
+    nodes: [
+      node('Concat', ['src', 'bgr'], ['x'], { axis: 1 }),
+      node('Conv', ['x', 'w', 'b'], ['y'], { pads: [1, 1, 1, 1] }),
+      node('Split', ['y', 'split'], ['a', 'f', 'e', 'g'], { axis: 1 }),
+      node('Sigmoid', ['a'], ['pha']),
+      node('Mul', ['f', 'k'], ['f3']),
+      node('Add', ['f3', 'src'], ['fs']),
+      node('Clip', ['fs', 'lo', 'hi'], ['fgr']),
+      node('Sigmoid', ['e'], ['err']),
+      node('Relu', ['g'], ['hid']),
+    ],
+    inputs: [valueInfo('src', [1, 3, h, w]), valueInfo('bgr', [1, 3, h, w])],
+    outputs: [valueInfo('pha', [1, 1, h, w]), valueInfo('fgr', [1, 3, h, w]), valueInfo('err', [1, 1, h, w]), valueInfo('hid', [1, 32, h, w])],
+    initializers: [
+      tensorF32('w', [37, 6, 3, 3], weight),
+      tensorF32('b', [37], bias),
+      tensorI64('split', [4], [1, 3, 1, 32]),
+      tensorF32('k', [], [0.3]),
+      tensorF32('lo', [], [0]),
+      tensorF32('hi', [], [1]),
+    ],
+  });
+}
+

@@ -10,45 +10,11 @@ import { createImage, type FloatImage } from '../../../src/gpu/reference/image';
 import { learnedRefineOutput } from '../../../src/gpu/reference/refineLearned';
 import { Bgmv2Base } from '../../../src/models/bgmv2/base';
 import { readRefinerWeights } from '../../../src/models/bgmv2/refinerWeights';
-import { encodeModel, node, tensorF32, tensorI64, valueInfo } from '../../../src/models/onnx/graph';
 import { resolveOptions } from '../../../src/options';
+import { Engine } from '../../../src/worker/engine';
 import { FramePipeline, type CpuBaseNetwork } from '../../../src/worker/pipeline';
-import { denseRefinerModel, randomRefinerParams } from './bgmv2Model';
+import { denseRefinerModel, randomBaseModel, randomRefinerParams } from './bgmv2Model';
 import { readF32, rng } from './util';
-
-/**
- * A MattingBase stand-in at w×h: Concat(src, bgr) → 3×3 Conv (6 → 37, random) → Split into
- * pha = Sigmoid, fgr = Clip(0.3·x + src, 0, 1) (MattingBase returns F, not the residual),
- * err = Sigmoid, hid = Relu.
- */
-function randomBaseModel(rand: () => number, w: number, h: number): Uint8Array {
-  const weight = Float32Array.from({ length: 37 * 6 * 9 }, () => (rand() - 0.5) * 1.2);
-  const bias = Float32Array.from({ length: 37 }, () => (rand() - 0.5) * 0.6);
-  return encodeModel({
-    name: 'bgmv2-base-test',
-    nodes: [
-      node('Concat', ['src', 'bgr'], ['x'], { axis: 1 }),
-      node('Conv', ['x', 'w', 'b'], ['y'], { pads: [1, 1, 1, 1] }),
-      node('Split', ['y', 'split'], ['a', 'f', 'e', 'g'], { axis: 1 }),
-      node('Sigmoid', ['a'], ['pha']),
-      node('Mul', ['f', 'k'], ['f3']),
-      node('Add', ['f3', 'src'], ['fs']),
-      node('Clip', ['fs', 'lo', 'hi'], ['fgr']),
-      node('Sigmoid', ['e'], ['err']),
-      node('Relu', ['g'], ['hid']),
-    ],
-    inputs: [valueInfo('src', [1, 3, h, w]), valueInfo('bgr', [1, 3, h, w])],
-    outputs: [valueInfo('pha', [1, 1, h, w]), valueInfo('fgr', [1, 3, h, w]), valueInfo('err', [1, 1, h, w]), valueInfo('hid', [1, 32, h, w])],
-    initializers: [
-      tensorF32('w', [37, 6, 3, 3], weight),
-      tensorF32('b', [37], bias),
-      tensorI64('split', [4], [1, 3, 1, 32]),
-      tensorF32('k', [], [0.3]),
-      tensorF32('lo', [], [0]),
-      tensorF32('hi', [], [1]),
-    ],
-  });
-}
 
 /** A smooth random RGBA image (low-frequency waves), 8-bit. */
 function smoothImage(rand: () => number, W: number, H: number): Uint8ClampedArray<ArrayBuffer> {
@@ -81,6 +47,50 @@ const unusedSegmenter: CpuBaseNetwork = {
 };
 
 const cases = {
+  /**
+   * The engine with matting 'bgmv2' and the BGMv2 model the test serves as installed: which
+   * matting ran per frame — without a plate, with one, and after switching to 'classic'.
+   */
+  async engineBgmv2(W: number, H: number): Promise<{ mattings: string[]; refined: boolean[] }> {
+    const rand = rng(11);
+    const engine = new Engine();
+    const mattings: string[] = [];
+    const refined: boolean[] = [];
+    const frame = (i: number): VideoFrame =>
+      new VideoFrame(smoothImage(rand, W, H).buffer as ArrayBuffer, { format: 'RGBA', codedWidth: W, codedHeight: H, timestamp: i });
+    const run = async (i: number): Promise<void> => {
+      const r = await engine.process(frame(i), ['pha']);
+      r.frame.close();
+      mattings.push(r.matting);
+      refined.push((r.refine?.tiles ?? 0) > 0);
+    };
+    try {
+      await engine.init(resolveOptions({ mode: 'color', matting: 'bgmv2', refineMode: 'sampling', refineBudget: 0.3 }), new URL('/', location.href).href);
+      await run(0);
+      await engine.setPlate(await createImageBitmap(new ImageData(smoothImage(rand, W, H), W, H)));
+      await run(1);
+      await run(2);
+      await engine.setOptions(resolveOptions({ mode: 'color', matting: 'classic' }));
+      await run(3);
+    } finally {
+      await engine.dispose();
+    }
+    return { mattings, refined };
+  },
+
+  /** The engine's start-up error with matting 'bgmv2' and no BGMv2 model installed. */
+  async engineBgmv2Missing(): Promise<string> {
+    const engine = new Engine();
+    try {
+      await engine.init(resolveOptions({ matting: 'bgmv2' }), new URL('/', location.href).href);
+      return 'no error';
+    } catch (err) {
+      return `${(err as { code?: string }).code}: ${(err as Error).message}`;
+    } finally {
+      await engine.dispose();
+    }
+  },
+
   /**
    * One frame through the BGMv2 path (no temporal smoothing): `sampling` with a budget of
    * `value` of the pixels, or `thresholding` at err > `value`.
