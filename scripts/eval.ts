@@ -267,9 +267,11 @@ async function main(): Promise<void> {
       const agreement = compareRuns(ids, matte(outDir), matte(other), scores.stills, otherScores.stills);
       writeFileSync(join(outDir, 'compare.json'), scoresJson({ against: other, againstBackend: otherScores.run?.backend ?? null, ...agreement }));
       for (const s of agreement.stills) console.log(`compare: ${s.id}: MAD ${s.mad.toFixed(4)}, mask IoU ${s.iou.toFixed(4)}, ΔIoU vs truth ${s.iouDelta >= 0 ? '+' : ''}${s.iouDelta.toFixed(4)}`);
+      const meanIou = (rows: readonly { id: string; iou: number }[]): number =>
+        ids.reduce((sum, id) => sum + (rows.find((r) => r.id === id)?.iou ?? Number.NaN), 0) / ids.length;
       console.log(
-        `compare: against ${other} (${otherScores.run?.backend ?? 'unknown backend'}): mean MAD ${agreement.mad.toFixed(4)}, mean mask IoU ${agreement.iou.toFixed(4)}, ` +
-          `mean IoU ${scores.summary.iou.toFixed(4)} vs ${otherScores.summary.iou.toFixed(4)} (Δ ${(scores.summary.iou - otherScores.summary.iou).toFixed(4)})`,
+        `compare: against ${other} (${otherScores.run?.backend ?? 'unknown backend'}), ${ids.length} stills: mean MAD ${agreement.mad.toFixed(4)}, mean mask IoU ${agreement.iou.toFixed(4)}, ` +
+          `mean IoU ${meanIou(scores.stills).toFixed(4)} vs ${meanIou(otherScores.stills).toFixed(4)} (Δ ${agreement.iouDelta.toFixed(4)})`,
       );
     } catch (err) {
       fail(`--compare ${other}: ${errorMessage(err)}`);

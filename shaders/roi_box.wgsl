@@ -2,7 +2,7 @@
 // of personRoi() in src/worker/roi.ts (reference), so the onnx-webgpu backend can zoom in
 // on the person without reading the mask back to the CPU.
 //
-// `mask` is the network's person confidence over the rectangle `prev` (full-res pixels; the
+// `mask` (a storage buffer: the network's output) is the person confidence over the rectangle `prev` (full-res pixels; the
 // whole frame for the first pass). The box of mask > 0.5 is found by one workgroup
 // (per-thread bounds, then workgroup atomics), mapped into frame pixels, grown by `margin`
 // of its size on each side, widened or heightened to the mask's aspect ratio, clamped to
@@ -14,9 +14,11 @@
 struct Params {
   margin: f32,
   maxArea: f32,
+  width: u32,   // the mask's size
+  height: u32,
 }
 
-@group(0) @binding(0) var mask: texture_2d<f32>;
+@group(0) @binding(0) var<storage, read> mask: array<f32>;  // row-major float32, width × height
 @group(0) @binding(1) var<storage, read> prev: vec4f;
 @group(0) @binding(2) var<storage, read_write> next: vec4f;
 @group(0) @binding(3) var<uniform> params: Params;
@@ -27,7 +29,7 @@ var<workgroup> hi: array<atomic<i32>, 2>;
 
 @compute @workgroup_size(256)
 fn main(@builtin(local_invocation_index) t: u32) {
-  let size = vec2i(textureDimensions(mask));
+  let size = vec2i(i32(params.width), i32(params.height));
   if (t == 0u) {
     atomicStore(&lo[0], size.x);
     atomicStore(&lo[1], size.y);
@@ -40,7 +42,7 @@ fn main(@builtin(local_invocation_index) t: u32) {
   let count = u32(size.x * size.y);
   for (var i = t; i < count; i += THREADS) {
     let p = vec2i(i32(i) % size.x, i32(i) / size.x);
-    if (textureLoad(mask, p, 0).r > 0.5) {
+    if (mask[i] > 0.5) {
       bmin = min(bmin, p);
       bmax = max(bmax, p);
     }

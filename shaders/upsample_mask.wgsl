@@ -2,7 +2,9 @@
 // guided by the full-resolution frame (Kopf, Cohen, Lischinski, Uyttendaele,
 // "Joint Bilateral Upsampling", SIGGRAPH 2007).
 //
-// Two coarse masks come in: `maskFull` over the whole frame and `maskRoi` over the
+// Two coarse masks come in, as row-major float32 storage buffers of the guides' size (the
+// base network's output buffers themselves on the onnx-webgpu backend): `maskFull` over the
+// whole frame and `maskRoi` over the
 // person's region of interest `roi` (a second, zoomed-in pass of the base network; equal
 // to the whole frame when there is none). Each is upsampled with its own low-res guide:
 // for output pixel p with position P in that mask's texel coordinates, the taps are the
@@ -23,14 +25,23 @@ struct Params {
 
 @group(0) @binding(0) var frame: texture_2d<f32>;
 @group(0) @binding(1) var guideFull: texture_2d<f32>;
-@group(0) @binding(2) var maskFull: texture_2d<f32>;
+@group(0) @binding(2) var<storage, read> maskFull: array<f32>;
 @group(0) @binding(3) var guideRoi: texture_2d<f32>;
-@group(0) @binding(4) var maskRoi: texture_2d<f32>;
+@group(0) @binding(4) var<storage, read> maskRoi: array<f32>;
 @group(0) @binding(5) var alphaOut: texture_storage_2d<r32float, write>;
 @group(0) @binding(6) var<uniform> params: Params;
 
-fn jbu(mask: texture_2d<f32>, guideLow: texture_2d<f32>, rect: vec4f, pixel: vec2f, guide: vec3f) -> f32 {
-  let lowSize = vec2i(textureDimensions(mask));
+fn maskAt(roi: bool, q: vec2i, width: i32) -> f32 {
+  let i = u32(q.y * width + q.x);
+  if (roi) {
+    return maskRoi[i];
+  }
+  return maskFull[i];
+}
+
+// `roi` picks the mask (maskRoi with guideRoi, else maskFull with guideFull).
+fn jbu(roi: bool, guideLow: texture_2d<f32>, rect: vec4f, pixel: vec2f, guide: vec3f) -> f32 {
+  let lowSize = vec2i(textureDimensions(guideLow));
   let pos = (pixel - rect.xy) * vec2f(lowSize) / rect.zw - 0.5;
   let base = vec2i(floor(pos));
   let invS = 1.0 / (2.0 * params.sigmaSpatial * params.sigmaSpatial);
@@ -44,7 +55,7 @@ fn jbu(mask: texture_2d<f32>, guideLow: texture_2d<f32>, rect: vec4f, pixel: vec
       let d = vec2f(q) - pos;
       let dc = textureLoad(guideLow, qc, 0).rgb - guide;
       let w = exp(-dot(d, d) * invS) * max(exp(-dot(dc, dc) * invR), 1e-4);
-      sum += w * textureLoad(mask, qc, 0).r;
+      sum += w * maskAt(roi, qc, lowSize.x);
       wsum += w;
     }
   }
@@ -77,10 +88,10 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
   let w = roiWeight(pixel, size);
   var a = 0.0;
   if (w > 0.0) {
-    a = w * jbu(maskRoi, guideRoi, params.roi, pixel, guide);
+    a = w * jbu(true, guideRoi, params.roi, pixel, guide);
   }
   if (w < 1.0) {
-    a += (1.0 - w) * jbu(maskFull, guideFull, vec4f(0.0, 0.0, size), pixel, guide);
+    a += (1.0 - w) * jbu(false, guideFull, vec4f(0.0, 0.0, size), pixel, guide);
   }
   textureStore(alphaOut, id.xy, vec4f(smoothstep(0.3, 0.7, a), 0.0, 0.0, 1.0));
 }

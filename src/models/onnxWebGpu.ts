@@ -9,10 +9,10 @@ export const ONNX_SEGMENTER_ID = 'selfie-landscape-onnx';
 
 /**
  * A segmentation network run by onnxruntime-web's WebGPU execution provider on the
- * pipeline's own GPUDevice, with its input and output kept in GPU buffers the pipeline owns
- * the use of: the preprocess pass writes `input` ([1,3,H,W] float32 RGB in 0..1, NCHW),
- * run() executes the graph into `output` ([1,1,H,W] float32 person confidence in 0..1), and
- * the next pass reads `output` directly — no read-back to the CPU, no per-frame allocation.
+ * pipeline's own GPUDevice, its input and output in GPU buffers: the preprocess pass writes
+ * `input` ([1,3,H,W] float32 RGB in 0..1, NCHW), run(output) executes the graph straight into
+ * the caller's `output` buffer ([1,1,H,W] float32 person confidence in 0..1), which the next
+ * passes read — no read-back to the CPU, no copy, no per-frame allocation.
  * The model is the MediaPipe selfie segmenter converted to ONNX at install
  * (scripts/convert-models.ts), loaded from public/models after a sha256 check.
  */
@@ -28,11 +28,12 @@ export class OnnxWebGpuSegmenter implements GpuBaseNetwork {
     readonly height: number,
     /** [1,3,H,W] float32 input, STORAGE | COPY_DST; written by the preprocess pass. */
     readonly input: GPUBuffer,
-    /** [1,1,H,W] float32 output, STORAGE | COPY_SRC; read by the next pass. */
-    readonly output: GPUBuffer,
     private readonly feeds: Record<string, ort.Tensor>,
-    private readonly fetches: Record<string, ort.Tensor>,
+    private readonly outputName: string,
   ) {}
+
+  /** The output tensor (a view of the caller's buffer) per output buffer, made on first use. */
+  private readonly fetches = new WeakMap<GPUBuffer, Record<string, ort.Tensor>>();
 
   /**
    * Loads and verifies the model and creates an inference session on `device`.
@@ -72,30 +73,35 @@ export class OnnxWebGpuSegmenter implements GpuBaseNetwork {
     }
     const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
     const input = device.createBuffer({ label: `${name} input`, size: tensorBytes(width, height), usage });
-    const output = device.createBuffer({ label: `${name} output`, size: width * height * 4, usage });
     const feeds = { [inputName]: ort.Tensor.fromGpuBuffer(input, { dataType: 'float32', dims: [1, 3, height, width] }) };
-    const fetches = { [outputName]: ort.Tensor.fromGpuBuffer(output, { dataType: 'float32', dims: [1, 1, height, width] }) };
-    return new OnnxWebGpuSegmenter(session, width, height, input, output, feeds, fetches);
+    return new OnnxWebGpuSegmenter(session, width, height, input, feeds, outputName);
   }
 
   /**
    * Runs the network on what `input` holds (in queue order after the caller's submitted
    * work) into `output`. Resolves once the work is queued; no CPU read-back.
-   * @throws ReplacerError 'engine-failed' when the runtime fails (e.g. a lost device)
+   * @param output STORAGE buffer of at least width × height float32, owned by the caller
+   * @throws RangeError when `output` is too small; ReplacerError 'engine-failed' when the
+   *   runtime fails (e.g. a lost device)
    */
-  async run(): Promise<void> {
+  async run(output: GPUBuffer): Promise<void> {
+    if (output.size < this.width * this.height * 4) throw new RangeError(`segmenter output: ${output.size} bytes, needs ${this.width * this.height * 4}`);
+    let fetches = this.fetches.get(output);
+    if (!fetches) {
+      fetches = { [this.outputName]: ort.Tensor.fromGpuBuffer(output, { dataType: 'float32', dims: [1, 1, this.height, this.width] }) };
+      this.fetches.set(output, fetches);
+    }
     this.runs++;
     try {
-      await this.session.run(this.feeds, this.fetches);
+      await this.session.run(this.feeds, fetches);
     } catch (err) {
       throw new ReplacerError('engine-failed', `The segmentation network failed on WebGPU: ${String(err)}`, { cause: err });
     }
   }
 
-  /** Releases the session and destroys the input and output buffers. */
+  /** Releases the session and destroys the input buffer (output buffers belong to the caller). */
   async close(): Promise<void> {
     await this.session.release();
     this.input.destroy();
-    this.output.destroy();
   }
 }

@@ -44,16 +44,16 @@ export interface CpuBaseNetwork {
 
 /**
  * A base network on the pipeline's GPU device (onnx-webgpu): the pipeline writes `input`
- * ([1,3,H,W] float32 RGB in 0..1), run() queues the graph, `output` ([1,1,H,W] float32
- * person confidence in 0..1) is read by the next pass. Nothing crosses to the CPU.
+ * ([1,3,H,W] float32 RGB in 0..1), run(output) queues the graph writing its [1,1,H,W]
+ * float32 person confidence (0..1) straight into `output`, a buffer the next passes read.
+ * Nothing crosses to the CPU.
  */
 export interface GpuBaseNetwork {
   readonly kind: 'gpu';
   readonly width: number;
   readonly height: number;
   readonly input: GPUBuffer;
-  readonly output: GPUBuffer;
-  run(): Promise<void>;
+  run(output: GPUBuffer): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -199,7 +199,7 @@ export class FramePipeline {
     this.blurV = createGaussianBlurPass(device, 'vertical');
     this.composite = createCompositePass(device);
     this.toTensor = createTensorFromTexturePass(device);
-    this.roiBox = createRoiBoxPass(device);
+    this.roiBox = createRoiBoxPass(device, network.width, network.height);
     this.learnedSrcDown = createDownsamplePass(device, 'bgmv2-src-down');
     this.learnedBgrDown = createDownsamplePass(device, 'bgmv2-bgr-down');
     this.phaToPrior = createTensorToTexturePass(device, 'bgmv2-pha-to-prior');
@@ -209,9 +209,6 @@ export class FramePipeline {
     this.rects = Array.from({ length: ROI_PASSES + 1 }, (_, i) =>
       device.createBuffer({ label: `roi rect ${i}`, size: RECT_BYTES, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST }),
     );
-    if (network.kind === 'gpu' && (network.width * 4) % 256 !== 0) {
-      throw new RangeError(`A GPU base network's output rows must be a multiple of 256 bytes (width ${network.width} is not a multiple of 64).`);
-    }
     this.background = this.solidBackground();
     this.options = options;
   }
@@ -514,10 +511,8 @@ export class FramePipeline {
       rect = next;
       roiMask = await network.segment(await createImageBitmap(frame, rect.x, rect.y, rect.width, rect.height, resize));
     }
-    const upload = (texture: GPUTexture, mask: CoarseMask): void =>
-      this.device.queue.writeTexture({ texture }, mask.pha, { bytesPerRow: mask.width * 4 }, [mask.width, mask.height]);
-    upload(t.maskLow, full);
-    upload(t.maskRoi, roiMask);
+    this.device.queue.writeBuffer(t.maskFull, 0, full.pha);
+    this.device.queue.writeBuffer(t.maskRoi, 0, roiMask.pha);
     this.downsample.setRect(whole);
     this.downsampleRoi.setRect(rect);
     this.upsample.setParams({ ...DEFAULT_UPSAMPLE_PARAMS, sigmaRange: this.options.edgeSensitivity }, rect);
@@ -538,24 +533,20 @@ export class FramePipeline {
     device.queue.writeBuffer(this.rects[0]!, 0, new Float32Array([0, 0, t.width, t.height]));
     this.downsample.setRect(whole);
     this.upsample.setParams({ ...DEFAULT_UPSAMPLE_PARAMS, sigmaRange: this.options.edgeSensitivity }, whole);
-    const copyMask = (encoder: GPUCommandEncoder, texture: GPUTexture): void =>
-      encoder.copyBufferToTexture({ buffer: network.output, bytesPerRow: network.width * 4 }, { texture }, [network.width, network.height]);
     let encoder = device.createCommandEncoder({ label: 'segment (whole frame)' });
     this.downsample.encode(encoder, b.downsample);
     this.toTensor.encode(encoder, b.tensorFull!);
     device.queue.submit([encoder.finish()]);
-    await network.run();
+    await network.run(t.maskFull);
     encoder = device.createCommandEncoder({ label: 'segment (roi)' });
-    copyMask(encoder, t.maskLow);
     for (let pass = 0; pass < ROI_PASSES; pass++) {
       this.roiBox.encode(encoder, b.roiSteps[pass]!);
       encoder.copyBufferToBuffer(this.rects[pass + 1]!, 0, this.downsampleRoi.rectTarget, 0, RECT_BYTES);
       this.downsampleRoi.encode(encoder, b.downsampleRoi);
       this.toTensor.encode(encoder, b.tensorRoi!);
       device.queue.submit([encoder.finish()]);
-      await network.run();
+      await network.run(t.maskRoi);
       encoder = device.createCommandEncoder({ label: 'segment (roi)' });
-      copyMask(encoder, t.maskRoi);
     }
     encoder.copyBufferToBuffer(this.rects[ROI_PASSES]!, 0, this.upsample.rectTarget, 0, RECT_BYTES);
     device.queue.submit([encoder.finish()]);
@@ -628,7 +619,7 @@ export class FramePipeline {
         upsample: this.upsample.bind({
           frame: t.frame,
           guideFull: t.guideLow,
-          maskFull: t.maskLow,
+          maskFull: t.maskFull,
           guideRoi: t.guideRoi,
           maskRoi: t.maskRoi,
           alpha: t.prior,
@@ -665,7 +656,7 @@ export class FramePipeline {
         tensorFull: this.network.kind === 'gpu' ? this.toTensor.bind({ src: t.guideLow, tensor: this.network.input }) : null,
         tensorRoi: this.network.kind === 'gpu' ? this.toTensor.bind({ src: t.guideRoi, tensor: this.network.input }) : null,
         roiSteps: Array.from({ length: ROI_PASSES }, (_, pass) =>
-          this.roiBox.bind({ mask: pass === 0 ? t.maskLow : t.maskRoi, prev: this.rects[pass]!, next: this.rects[pass + 1]! }),
+          this.roiBox.bind({ mask: pass === 0 ? t.maskFull : t.maskRoi, prev: this.rects[pass]!, next: this.rects[pass + 1]! }),
         ),
       };
       this.learnedBound = null;

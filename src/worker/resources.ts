@@ -12,12 +12,15 @@ export interface FrameTextures {
   frame: GPUTexture;
   /** Frame downsampled to the base resolution (guide of the upsampling), rgba8unorm. */
   guideLow: GPUTexture;
-  /** Base-network person confidence over the whole frame, r32float, base resolution. */
-  maskLow: GPUTexture;
+  /**
+   * Base-network person confidence over the whole frame, row-major float32 at the base
+   * resolution (STORAGE; the onnx-webgpu network writes it directly).
+   */
+  maskFull: GPUBuffer;
   /** The person's region of interest downsampled to the base resolution, rgba8unorm. */
   guideRoi: GPUTexture;
-  /** Base-network person confidence over the region of interest, r32float, base resolution. */
-  maskRoi: GPUTexture;
+  /** Base-network person confidence over the region of interest, likewise. */
+  maskRoi: GPUBuffer;
   /** Upsampled segmentation prior (coarse alpha at full resolution), r32float. */
   prior: GPUTexture;
   /** Refined alpha: the prior, overwritten on the refined tiles, r32float. */
@@ -68,14 +71,16 @@ export function createFrameTextures(
   const bw = Math.ceil(width / blurFactor);
   const bh = Math.ceil(height / blurFactor);
   const store = T.TEXTURE_BINDING | T.STORAGE_BINDING;
+  const mask = (label: string): GPUBuffer =>
+    device.createBuffer({ label, size: lowWidth * lowHeight * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC });
   return {
     width,
     height,
     frame: full('frame', 'rgba8unorm', store | T.COPY_SRC | T.COPY_DST | T.RENDER_ATTACHMENT),
     guideLow: make('guide-low', lowWidth, lowHeight, 'rgba8unorm', store),
-    maskLow: make('mask-low', lowWidth, lowHeight, 'r32float', T.TEXTURE_BINDING | T.COPY_DST),
+    maskFull: mask('mask-full'),
     guideRoi: make('guide-roi', lowWidth, lowHeight, 'rgba8unorm', store),
-    maskRoi: make('mask-roi', lowWidth, lowHeight, 'r32float', T.TEXTURE_BINDING | T.COPY_DST),
+    maskRoi: mask('mask-roi'),
     prior: full('prior', 'r32float', store | T.COPY_SRC),
     alpha: full('alpha', 'r32float', store | T.COPY_DST | T.COPY_SRC),
     alphaOut: full('alpha-out', 'r32float', store | T.COPY_SRC),

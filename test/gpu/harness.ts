@@ -12,7 +12,7 @@ import { importFrameReference } from '../../src/gpu/reference/importFrame';
 import { blurPrepareReference, gaussianBlurReference } from '../../src/gpu/reference/maskedBlur';
 import { upsampleMaskReference, type UpsampleMaskParams } from '../../src/gpu/reference/upsampleMask';
 import type { Rect } from '../../src/worker/roi';
-import { compare, gpu, output, quantize16f, quantize8, randomImage, read, rng, submit, U, upload, type Comparison } from './cases/util';
+import { compare, gpu, output, quantize16f, quantize8, randomImage, read, rng, storageBuffer, submit, U, upload, type Comparison } from './cases/util';
 import './cases/stageCases'; // registers window.stageCases
 
 export type { Comparison };
@@ -69,9 +69,9 @@ const cases = {
     const b = pass.bind({
       frame: upload(device, frame, 'rgba8unorm'),
       guideFull: upload(device, guideFull, 'rgba8unorm'),
-      maskFull: upload(device, maskFull, 'r32float'),
+      maskFull: storageBuffer(device, maskFull.data, 'mask full'),
       guideRoi: upload(device, guideRoi, 'rgba8unorm'),
-      maskRoi: upload(device, maskRoi, 'r32float'),
+      maskRoi: storageBuffer(device, maskRoi.data, 'mask roi'),
       alpha,
     });
     await submit(device, (e) => pass.encode(e, b));

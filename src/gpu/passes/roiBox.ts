@@ -1,14 +1,14 @@
 import code from '../../../shaders/roi_box.wgsl?raw';
 import { ROI_MARGIN, ROI_MAX_AREA } from '../../worker/roi';
-import { computePipeline, loadTexture, uniformBuffer } from '../layout';
+import { computePipeline, uniformBuffer } from '../layout';
 
 /** Bytes of a rectangle buffer: vec4f (x, y, width, height) in full-res pixels. */
 export const RECT_BYTES = 16;
 
 /** Inputs and outputs of one region-of-interest step. */
 export interface RoiBoxIO {
-  /** Person confidence over `prev`, r32float in 0..1, the network's output size. */
-  mask: GPUTexture;
+  /** Person confidence over `prev`: row-major float32 in 0..1, the pass's mask size (STORAGE buffer: the network's output). */
+  mask: GPUBuffer;
   /** The rectangle the mask covers (STORAGE buffer, RECT_BYTES). */
   prev: GPUBuffer;
   /** The next rectangle (STORAGE buffer, RECT_BYTES; COPY_SRC to feed uniforms). */
@@ -21,18 +21,24 @@ export interface RoiBoxIO {
  * finds the box of mask > 0.5 and writes the grown, aspect-fitted rectangle (or `prev`
  * when there is no person or no zoom to gain).
  */
-export function createRoiBoxPass(device: GPUDevice, margin = ROI_MARGIN, maxArea = ROI_MAX_AREA) {
-  const ro = { binding: 1, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } } as const;
+export function createRoiBoxPass(device: GPUDevice, maskWidth: number, maskHeight: number, margin = ROI_MARGIN, maxArea = ROI_MAX_AREA) {
+  const ro = (binding: number): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } });
   const rw = { binding: 2, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } } as const;
-  const { pipeline, layout } = computePipeline(device, 'roi-box', code, [loadTexture(0), ro, rw, uniformBuffer(3)]);
+  const { pipeline, layout } = computePipeline(device, 'roi-box', code, [ro(0), ro(1), rw, uniformBuffer(3)]);
   const params = device.createBuffer({ label: 'roi-box params', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-  device.queue.writeBuffer(params, 0, new Float32Array([margin, maxArea, 0, 0]));
+  const data = new ArrayBuffer(16);
+  new Float32Array(data, 0, 2).set([margin, maxArea]);
+  new Uint32Array(data, 8, 2).set([maskWidth, maskHeight]);
+  device.queue.writeBuffer(params, 0, data);
+  const bytes = maskWidth * maskHeight * 4;
   return {
+    /** @throws RangeError when the mask buffer is smaller than maskWidth × maskHeight floats */
     bind(io: RoiBoxIO): GPUBindGroup {
+      if (io.mask.size < bytes) throw new RangeError(`roi-box: mask has ${io.mask.size} bytes, ${maskWidth}×${maskHeight} needs ${bytes}`);
       return device.createBindGroup({
         layout,
         entries: [
-          { binding: 0, resource: io.mask.createView() },
+          { binding: 0, resource: { buffer: io.mask, size: bytes } },
           { binding: 1, resource: { buffer: io.prev, size: RECT_BYTES } },
           { binding: 2, resource: { buffer: io.next, size: RECT_BYTES } },
           { binding: 3, resource: { buffer: params } },

@@ -9,12 +9,12 @@ export interface UpsampleMaskIO {
   frame: GPUTexture;
   /** Whole frame downsampled to the mask size, rgba8unorm. */
   guideFull: GPUTexture;
-  /** Person confidence over the whole frame, r32float in 0..1. */
-  maskFull: GPUTexture;
+  /** Person confidence over the whole frame, row-major float32 in 0..1 of the guides' size (STORAGE buffer). */
+  maskFull: GPUBuffer;
   /** ROI downsampled to the mask size, rgba8unorm. */
   guideRoi: GPUTexture;
-  /** Person confidence over the ROI, r32float in 0..1. */
-  maskRoi: GPUTexture;
+  /** Person confidence over the ROI, likewise. */
+  maskRoi: GPUBuffer;
   /** Full-resolution alpha, r32float with STORAGE_BINDING, written in 0..1. */
   alpha: GPUTexture;
 }
@@ -28,12 +28,13 @@ export const DEFAULT_UPSAMPLE_PARAMS: UpsampleMaskParams = { sigmaSpatial: 1, si
  * 2007). WGSL: shaders/upsample_mask.wgsl; reference: src/gpu/reference/upsampleMask.ts.
  */
 export function createUpsampleMaskPass(device: GPUDevice) {
+  const mask = (binding: number): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } });
   const { pipeline, layout } = computePipeline(device, 'upsample-mask', code, [
     loadTexture(0),
     loadTexture(1),
-    loadTexture(2),
+    mask(2),
     loadTexture(3),
-    loadTexture(4),
+    mask(4),
     storageTexture(5, 'r32float'),
     uniformBuffer(6),
   ]);
@@ -49,15 +50,20 @@ export function createUpsampleMaskPass(device: GPUDevice) {
       new Float32Array(data, 28, 1)[0] = p.feather;
       device.queue.writeBuffer(params, 0, data);
     },
+    /** @throws RangeError when a mask buffer is smaller than its guide */
     bind(io: UpsampleMaskIO): { group: GPUBindGroup; width: number; height: number } {
+      for (const [name, buffer, guide] of [['maskFull', io.maskFull, io.guideFull], ['maskRoi', io.maskRoi, io.guideRoi]] as const) {
+        const need = guide.width * guide.height * 4;
+        if (buffer.size < need) throw new RangeError(`upsample-mask: ${name} has ${buffer.size} bytes, the ${guide.width}×${guide.height} guide needs ${need}`);
+      }
       const group = device.createBindGroup({
         layout,
         entries: [
           { binding: 0, resource: io.frame.createView() },
           { binding: 1, resource: io.guideFull.createView() },
-          { binding: 2, resource: io.maskFull.createView() },
+          { binding: 2, resource: { buffer: io.maskFull, size: io.guideFull.width * io.guideFull.height * 4 } },
           { binding: 3, resource: io.guideRoi.createView() },
-          { binding: 4, resource: io.maskRoi.createView() },
+          { binding: 4, resource: { buffer: io.maskRoi, size: io.guideRoi.width * io.guideRoi.height * 4 } },
           { binding: 5, resource: io.alpha.createView() },
           { binding: 6, resource: { buffer: params } },
         ],

@@ -11,7 +11,7 @@ import { learnedRefineDense, learnedRefinePatches, patchesOfTiles, type LearnedR
 import { readRefinerWeights } from '../../../src/models/bgmv2/refinerWeights';
 import { configureOrt, ort } from '../../../src/models/ortRuntime';
 import { denseRefinerModel, randomRefinerInputs as randomInputs, randomRefinerParams } from './bgmv2Model';
-import { createGpuTimer, gpu, read, readU32, rng, submit, timedSubmit, U, upload } from './util';
+import { createGpuTimer, gpu, read, readU32, rng, storageBuffer, submit, timedSubmit, U, upload } from './util';
 
 const clamp01 = (v: number): number => Math.min(Math.max(v, 0), 1);
 /** What the outputs hold before the refine: alpha −1, fgr (7, 77, 177, 0)/255 — so any write shows. */
@@ -26,12 +26,6 @@ function nchw(img: FloatImage): Float32Array {
   return out;
 }
 
-function storageBuffer(device: GPUDevice, data: Float32Array, label: string): GPUBuffer {
-  // As onnxruntime-web's WebGPU backend allocates its tensors.
-  const buffer = device.createBuffer({ label, size: data.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
-  device.queue.writeBuffer(buffer, 0, data as Float32Array<ArrayBuffer>);
-  return buffer;
-}
 
 
 /** Refine outputs preset to the sentinels. */

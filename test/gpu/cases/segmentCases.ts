@@ -5,7 +5,6 @@
 import { createRoiBoxPass, RECT_BYTES } from '../../../src/gpu/passes/roiBox';
 import { createTensorFromTexturePass, tensorBytes } from '../../../src/gpu/passes/tensorFromTexture';
 import { createTensorToTexturePass } from '../../../src/gpu/passes/tensorToTexture';
-import { createImage } from '../../../src/gpu/reference/image';
 import { tensorFromTextureReference } from '../../../src/gpu/reference/tensorFromTexture';
 import { tensorToTextureReference } from '../../../src/gpu/reference/tensorToTexture';
 import { ort } from '../../../src/models/ortRuntime';
@@ -15,7 +14,7 @@ import { OnnxWebGpuSegmenter } from '../../../src/models/onnxWebGpu';
 import { Engine } from '../../../src/worker/engine';
 import { FramePipeline } from '../../../src/worker/pipeline';
 import { nextRoi, type Rect } from '../../../src/worker/roi';
-import { compare, gpu, output, quantize8, randomImage, read, readF32, rng, submit, U, upload, type Comparison } from './util';
+import { compare, gpu, output, quantize8, randomImage, read, readF32, rng, storageBuffer, submit, U, upload, type Comparison } from './util';
 
 
 /** The kinds of mask roiBox is tried on. */
@@ -105,19 +104,15 @@ const cases = {
     const prev: Rect = wholeFrame
       ? { x: 0, y: 0, width: 640, height: 360 }
       : { x: 10 + 200 * rand(), y: 5 + 100 * rand(), width: 160 + 200 * rand(), height: 90 + 100 * rand() };
-    const maskImage = createImage(w, h, 1);
-    maskImage.data.set(mask);
-    const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
-    const prevBuffer = device.createBuffer({ size: RECT_BYTES, usage });
-    const nextBuffer = device.createBuffer({ size: RECT_BYTES, usage });
-    device.queue.writeBuffer(prevBuffer, 0, new Float32Array([prev.x, prev.y, prev.width, prev.height]));
-    const pass = createRoiBoxPass(device);
-    const group = pass.bind({ mask: upload(device, maskImage, 'r32float'), prev: prevBuffer, next: nextBuffer });
+    const maskBuffer = storageBuffer(device, mask, 'mask');
+    const prevBuffer = storageBuffer(device, new Float32Array([prev.x, prev.y, prev.width, prev.height]), 'prev');
+    const nextBuffer = storageBuffer(device, new Float32Array(4), 'next');
+    const pass = createRoiBoxPass(device, w, h);
+    const group = pass.bind({ mask: maskBuffer, prev: prevBuffer, next: nextBuffer });
     await submit(device, (e) => pass.encode(e, group));
     const [x, y, width, height] = await readF32(device, nextBuffer, RECT_BYTES / 4);
     pass.dispose();
-    prevBuffer.destroy();
-    nextBuffer.destroy();
+    for (const b of [maskBuffer, prevBuffer, nextBuffer]) b.destroy();
     return { gpu: { x: x!, y: y!, width: width!, height: height! }, reference: nextRoi(mask, w, h, prev) };
   },
 

@@ -182,3 +182,10 @@ export async function timedSubmit(device: GPUDevice, timer: GpuTimer | null, rec
   timer.staging.unmap();
   return { wallMs, gpuMs: Number(b! - a!) / 1e6 };
 }
+
+/** A STORAGE | COPY_SRC | COPY_DST buffer holding `data` (as onnxruntime-web's WebGPU backend allocates its tensors). */
+export function storageBuffer(device: GPUDevice, data: Float32Array, label: string): GPUBuffer {
+  const buffer = device.createBuffer({ label, size: data.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+  device.queue.writeBuffer(buffer, 0, data as Float32Array<ArrayBuffer>);
+  return buffer;
+}
