@@ -14,6 +14,12 @@ test.describe('onnx-webgpu base network', () => {
     expect(r.maxDiff).toBeLessThanOrEqual(1e-7);
   });
 
+  test('fgr_residual subtracts the network input from its foreground output exactly', async ({ page }) => {
+    const r = await page.evaluate(() => window.segmentCases.fgrResidual(5));
+    expect(r.count).toBe(105);
+    expect(r.maxDiff).toBe(0);
+  });
+
   for (const [w, h, clamp01] of [[11, 7, false], [44, 28, true], [5, 3, false]] as const) {
     test(`tensor_to_texture resamples a channel to ${w}×${h}${clamp01 ? ', clamped' : ''}`, async ({ page }) => {
       const r = await page.evaluate(([a, b, c]) => window.segmentCases.tensorToTexture(4, a, b, c), [w, h, clamp01] as const);

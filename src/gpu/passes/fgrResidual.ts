@@ -4,7 +4,8 @@ import { computePipeline } from '../layout';
 /**
  * residual = fgr − src over two planar [1,3,h,w] float32 tensors (shaders/fgr_residual.wgsl):
  * a BGMv2 MattingBase export gives F = clamp(residual + src, 0, 1), the learned refiner takes
- * the residual. Reference: the element-wise difference (test/gpu/cases/segmentCases.ts).
+ * the residual. Reference: the element-wise f32 difference (test/gpu/cases/segmentCases.ts
+ * fgrResidual, driven by test/gpu/onnxBackend.spec.ts).
  */
 export function createFgrResidualPass(device: GPUDevice) {
   const ro = (binding: number): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } });

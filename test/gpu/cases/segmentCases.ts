@@ -2,6 +2,7 @@
 // tensor), the region of interest on the GPU (roi_box.wgsl vs nextRoi), and the whole engine
 // pipeline in its steady state, counting GPU→CPU read-backs; and the engine timed per backend. Registered as window.segmentCases
 // (test/gpu/harness.ts imports this module); driven by test/gpu/onnxBackend.spec.ts.
+import { createFgrResidualPass } from '../../../src/gpu/passes/fgrResidual';
 import { createRoiBoxPass, RECT_BYTES } from '../../../src/gpu/passes/roiBox';
 import { createTensorFromTexturePass, tensorBytes } from '../../../src/gpu/passes/tensorFromTexture';
 import { createTensorToTexturePass } from '../../../src/gpu/passes/tensorToTexture';
@@ -93,6 +94,24 @@ const cases = {
     buffer.destroy();
     dst.destroy();
     return result;
+  },
+
+  /** fgr_residual.wgsl vs the element-wise difference, on random [1,3,5,7] tensors. */
+  async fgrResidual(seed: number): Promise<Comparison> {
+    const device = await gpu();
+    const rand = rng(seed);
+    const count = 3 * 5 * 7;
+    const fgr = Float32Array.from({ length: count }, rand);
+    const src = Float32Array.from({ length: count }, rand);
+    const buffers = { fgr: storageBuffer(device, fgr, 'fgr'), src: storageBuffer(device, src, 'src'), residual: storageBuffer(device, new Float32Array(count), 'residual') };
+    const pass = createFgrResidualPass(device);
+    const b = pass.bind({ ...buffers, count });
+    await submit(device, (e) => pass.encode(e, b));
+    const actual = await readF32(device, buffers.residual, count);
+    for (const buffer of Object.values(buffers)) buffer.destroy();
+    let maxDiff = 0;
+    actual.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - Math.fround(fgr[i]! - src[i]!)))));
+    return { maxDiff, meanDiff: 0, count };
   },
 
   /** roi_box.wgsl vs nextRoi() for one mask over one previous rectangle. */
