@@ -52,3 +52,19 @@ export function dispatch2d(
   pass.dispatchWorkgroups(Math.ceil(width / 8), Math.ceil(height / 8));
   pass.end();
 }
+
+/** Records one indirect compute dispatch: workgroup counts read from `indirect` at byte 0 (e.g. the tile selection's). */
+export function dispatchIndirect(
+  encoder: GPUCommandEncoder,
+  label: string,
+  pipeline: GPUComputePipeline,
+  bindGroup: GPUBindGroup,
+  indirect: GPUBuffer,
+  timestampWrites?: GPUComputePassTimestampWrites,
+): void {
+  const pass = encoder.beginComputePass({ label, ...(timestampWrites ? { timestampWrites } : {}) });
+  pass.setPipeline(pipeline);
+  pass.setBindGroup(0, bindGroup);
+  pass.dispatchWorkgroupsIndirect(indirect, 0);
+  pass.end();
+}

@@ -1,6 +1,6 @@
 import code from '../../../shaders/refine_learned.wgsl?raw';
 import { PACKED, type RefinerWeights } from '../../models/bgmv2/refinerWeights';
-import { loadTexture, storageTexture, uniformBuffer } from '../layout';
+import { dispatchIndirect, loadTexture, storageTexture, uniformBuffer } from '../layout';
 import type { TileBuffers } from './selectTiles';
 
 /**
@@ -132,11 +132,7 @@ export function createRefineLearnedPass(device: GPUDevice) {
     },
     /** Records the refine: one workgroup per selected tile (the count the selection wrote). */
     encode(encoder: GPUCommandEncoder, b: RefineLearnedBinding, timestampWrites?: GPUComputePassTimestampWrites): void {
-      const pass = encoder.beginComputePass({ label: 'refine-learned', ...(timestampWrites ? { timestampWrites } : {}) });
-      pass.setPipeline(pipeline);
-      pass.setBindGroup(0, b.group);
-      pass.dispatchWorkgroupsIndirect(b.dispatch, 0);
-      pass.end();
+      dispatchIndirect(encoder, 'refine-learned', pipeline, b.group, b.dispatch, timestampWrites);
     },
     dispose(): void {
       params.destroy();

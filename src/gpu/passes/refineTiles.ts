@@ -2,7 +2,7 @@ import plateGain from '../../../shaders/plate_gain.wgsl?raw';
 import shader from '../../../shaders/refine_tiles.wgsl?raw';
 
 const code = plateGain + shader;
-import { filterTexture, loadTexture, storageTexture, uniformBuffer } from '../layout';
+import { dispatchIndirect, filterTexture, loadTexture, storageTexture, uniformBuffer } from '../layout';
 import type { TileBuffers } from './selectTiles';
 
 /** Parameters of the refiner (see shaders/refine_tiles.wgsl). */
@@ -96,11 +96,7 @@ export function createRefineTilesPass(device: GPUDevice) {
       return { group, dispatch: io.buffers.dispatch };
     },
     encode(encoder: GPUCommandEncoder, b: { group: GPUBindGroup; dispatch: GPUBuffer }): void {
-      const pass = encoder.beginComputePass({ label: 'refine-tiles' });
-      pass.setPipeline(pipeline);
-      pass.setBindGroup(0, b.group);
-      pass.dispatchWorkgroupsIndirect(b.dispatch, 0);
-      pass.end();
+      dispatchIndirect(encoder, 'refine-tiles', pipeline, b.group, b.dispatch);
     },
     dispose(): void {
       params.destroy();
