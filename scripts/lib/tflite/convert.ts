@@ -35,6 +35,7 @@ import {
   reducerOptions,
   resizeBilinearOptions,
   TensorType,
+  TfliteFormatError,
   transposeConvOptions,
   type Operator,
   type SubGraph,
@@ -726,7 +727,14 @@ export function convertTfliteToOnnx(bytes: Uint8Array, opts: ConvertOptions = {}
     }
     // The graph output keeps its ONNX name from the start, so the last node writes `pha` directly.
     if (op.outputs.includes(outputTensor)) writer.names.set(outputTensor, outputName);
-    convert({ w: writer, op, index, label });
+    try {
+      convert({ w: writer, op, index, label });
+    } catch (err) {
+      // A model whose tensors disagree (a bias of the wrong length, say) fails in the ONNX
+      // builders: report it as this operator's conversion error.
+      if (err instanceof TfliteConversionError || err instanceof TfliteFormatError) throw err;
+      throw new TfliteConversionError(`operator ${index} (${label}): ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
   });
   if (writer.names.get(outputTensor) !== outputName) throw new TfliteConversionError(`no operator produces the output "${outT.name}"`);
 

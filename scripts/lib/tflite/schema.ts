@@ -144,54 +144,55 @@ export class FlatTable {
     return o ? new FlatTable(this.bb, this.bb.__indirect(this.position + o)) : null;
   }
 
-  /** Number of elements of a vector field (0 when absent). */
-  vectorLength(index: number): number {
+  /**
+   * Where a vector field's elements lie, checked against the file: a corrupt length must
+   * fail here, not allocate gigabytes.
+   * @throws TfliteFormatError when the vector runs past the end of the bytes
+   */
+  private vector(index: number, elementSize: number): { start: number; n: number } | null {
     const o = this.offset(index);
-    return o ? this.bb.__vector_len(this.position + o) : 0;
+    if (!o) return null;
+    const start = this.bb.__vector(this.position + o);
+    const n = this.bb.__vector_len(this.position + o);
+    if (start < 0 || n < 0 || start + n * elementSize > this.bb.capacity()) {
+      throw new TfliteFormatError(`vector field ${index} of the table at byte ${this.position} runs past the end of the file (${n} × ${elementSize} bytes at ${start})`);
+    }
+    return { start, n };
+  }
+
+  /** Number of elements of a vector field (0 when absent). @throws TfliteFormatError (see vector) */
+  vectorLength(index: number): number {
+    return this.vector(index, 1)?.n ?? 0;
   }
 
   /** A [int] vector field, copied (empty when absent). */
   int32Vector(index: number): number[] {
-    const o = this.offset(index);
-    if (!o) return [];
-    const start = this.bb.__vector(this.position + o);
-    const n = this.bb.__vector_len(this.position + o);
-    return Array.from({ length: n }, (_, i) => this.bb.readInt32(start + 4 * i));
+    const v = this.vector(index, 4);
+    return v ? Array.from({ length: v.n }, (_, i) => this.bb.readInt32(v.start + 4 * i)) : [];
   }
 
   /** A [float] vector field, copied (empty when absent). */
   float32Vector(index: number): number[] {
-    const o = this.offset(index);
-    if (!o) return [];
-    const start = this.bb.__vector(this.position + o);
-    const n = this.bb.__vector_len(this.position + o);
-    return Array.from({ length: n }, (_, i) => this.bb.readFloat32(start + 4 * i));
+    const v = this.vector(index, 4);
+    return v ? Array.from({ length: v.n }, (_, i) => this.bb.readFloat32(v.start + 4 * i)) : [];
   }
 
   /** A [long] vector field, copied (empty when absent). */
   int64Vector(index: number): bigint[] {
-    const o = this.offset(index);
-    if (!o) return [];
-    const start = this.bb.__vector(this.position + o);
-    const n = this.bb.__vector_len(this.position + o);
-    return Array.from({ length: n }, (_, i) => this.bb.readInt64(start + 8 * i));
+    const v = this.vector(index, 8);
+    return v ? Array.from({ length: v.n }, (_, i) => this.bb.readInt64(v.start + 8 * i)) : [];
   }
 
   /** A [ubyte] vector field as a view into the model bytes (no copy), or null when absent. */
   bytes(index: number): Uint8Array | null {
-    const o = this.offset(index);
-    if (!o) return null;
-    const start = this.bb.__vector(this.position + o);
-    return this.bb.bytes().subarray(start, start + this.bb.__vector_len(this.position + o));
+    const v = this.vector(index, 1);
+    return v ? this.bb.bytes().subarray(v.start, v.start + v.n) : null;
   }
 
   /** The tables of a [Table] vector field (empty when absent). */
   tables(index: number): FlatTable[] {
-    const o = this.offset(index);
-    if (!o) return [];
-    const start = this.bb.__vector(this.position + o);
-    const n = this.bb.__vector_len(this.position + o);
-    return Array.from({ length: n }, (_, i) => new FlatTable(this.bb, this.bb.__indirect(start + 4 * i)));
+    const v = this.vector(index, 4);
+    return v ? Array.from({ length: v.n }, (_, i) => new FlatTable(this.bb, this.bb.__indirect(v.start + 4 * i))) : [];
   }
 }
 
