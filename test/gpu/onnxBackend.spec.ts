@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { openHarness } from './gpuPage';
 
@@ -57,4 +59,27 @@ test.describe('onnx-webgpu base network', () => {
     const r = await page.evaluate(() => window.segmentCases.pipelineSteadyState(2, 1, { mode: 'blur', backend: 'onnx-webgpu', view: 'ref' }));
     expect(r.mapAsync).toBe(2);
   });
+
+  // A dev still as the frame, served from ../shared (the CSP allows our origin only).
+  for (const backend of ['onnx-webgpu', 'tasks-vision'] as const) {
+    test(`a lost GPU device is rebuilt and frames flow again (${backend})`, async ({ page }) => {
+      test.setTimeout(300_000);
+      const still = resolve(import.meta.dirname, '../../../shared/eval/dev/stills/dev_00_0/image.png');
+      if (!existsSync(still)) {
+        const reason = `${still} is missing (../shared beside the checkout holds the test data)`;
+        if (process.env.CI) throw new Error(reason);
+        console.log(`skipped: ${reason}`);
+        test.skip(true, reason);
+      }
+      await page.route('**/__device-loss-still.png', (route) => route.fulfill({ body: readFileSync(still), contentType: 'image/png' }));
+      const r = await page.evaluate((b) => window.segmentCases.engineDeviceLoss(b, 2, 3, '/__device-loss-still.png'), backend);
+      console.log(`device loss (${backend}): ${JSON.stringify(r)}`);
+      expect(r.backend).toBe(backend);
+      // At most the first frame after the loss may fail; the last ones are processed.
+      expect(r.outcomes.slice(1)).toEqual(['ok', 'ok']);
+      // The person is found before the loss, and the rebuilt engine gives the same matte.
+      expect(r.alphaMean).toBeGreaterThan(0.05); // ~0.115: the person covers about an eighth of dev_00_0
+      expect(r.maxDiffAfter).toBeLessThanOrEqual(1 / 255);
+    });
+  }
 });

@@ -201,6 +201,51 @@ const cases = {
   },
 
   /**
+   * GPU device loss in the middle of a stream: the engine's device is destroyed after
+   * `before` frames; the following frames may fail (the engine rejects with
+   * 'gpu-device-lost' or a GPU error while it notices), then it rebuilds device, network
+   * and pipeline and frames flow again.
+   * @param imageUrl the frame (a person), resized to 160×96
+   * @returns per frame after the loss: 'ok' or the error's code/message; the backend; the mean
+   *   alpha before the loss and the largest alpha difference of the last frame from it
+   */
+  async engineDeviceLoss(backend: Backend, before: number, after: number, imageUrl: string): Promise<{ outcomes: string[]; backend: string; alphaMean: number; maxDiffAfter: number }> {
+    const engine = new Engine();
+    const response = await fetch(imageUrl);
+    if (!response.ok) throw new Error(`${imageUrl}: HTTP ${response.status}`);
+    const image = await createImageBitmap(await response.blob(), { resizeWidth: 160, resizeHeight: 96, resizeQuality: 'high' });
+    const outcomes: string[] = [];
+    let reference: Uint8Array | null = null;
+    let last: Uint8Array | null = null;
+    try {
+      const info = await engine.init(resolveOptions({ mode: 'color', backend, temporalSmoothing: 0 }), new URL('/', location.href).href);
+      const run = async (i: number): Promise<Uint8Array> => {
+        const r = await engine.process(new VideoFrame(image, { timestamp: i }), ['pha']);
+        r.frame.close();
+        return r.readbacks!.pha!.data;
+      };
+      for (let i = 0; i < before; i++) reference = await run(i);
+      (engine as unknown as { gpu: { device: GPUDevice } }).gpu.device.destroy();
+      await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < after; i++) {
+        try {
+          last = await run(before + i);
+          outcomes.push('ok');
+        } catch (err) {
+          outcomes.push(`${(err as { code?: string }).code ?? (err as Error).name}: ${(err as Error).message}`);
+        }
+      }
+      const alphaMean = reference ? reference.reduce((a, b) => a + b, 0) / reference.length / 255 : Number.NaN;
+      let maxDiffAfter = Number.POSITIVE_INFINITY;
+      if (reference && last) maxDiffAfter = last.reduce((m, v, k) => Math.max(m, Math.abs(v - reference![k]!) / 255), 0);
+      return { outcomes, backend: info.backend, alphaMean, maxDiffAfter };
+    } finally {
+      image.close();
+      await engine.dispose();
+    }
+  },
+
+  /**
    * Times the whole engine (import → network → matting → composite → output VideoFrame) on
    * one image resized to width×height, `warmup` frames untimed, then `frames` frames.
    * @param rgba base64 RGBA pixels of the source image, srcWidth×srcHeight
