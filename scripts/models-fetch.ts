@@ -111,7 +111,7 @@ function refusal(entry: OptionalModel): string {
   return [
     `No sha256 is known for ${entry.id} (${entry.file}): the upstream project publishes none, and this script does not install unverified files.`,
     'To install it:',
-    `  1. Download ${entry.file} yourself from ${entry.page}${entry.urls.length ? ` (or ${entry.urls[0]})` : ''}.`,
+    `  1. Get ${entry.file} yourself from ${entry.page}${entry.urls.length ? ` (or ${entry.urls[0]})` : ''}.${entry.notes ? ` ${entry.notes}` : ''}`,
     `  2. Compute its hash: sha256sum ${entry.file}   (macOS: shasum -a 256 ${entry.file}; Windows: certutil -hashfile ${entry.file} SHA256)`,
     '     and compare it with a value from a source you trust (e.g. the maintainers, or a colleague\'s verified copy).',
     `  3. Run: npm run models:fetch -- ${entry.id} --sha256 <that hash> [--url file:///path/to/${entry.file}]`,
