@@ -3,8 +3,6 @@ import { ReplacerError } from '../errors';
 /** A GPU device with what the pipeline needs to know about its adapter. */
 export interface GpuContext {
   device: GPUDevice;
-  /** The adapter the device came from, kept referenced for the device's lifetime. */
-  adapter: GPUAdapter;
   /** e.g. "google swiftshader", "nvidia hopper" */
   adapterName: string;
   /** True when per-pass GPU timings can be measured. */
@@ -47,7 +45,7 @@ export async function createGpuContext(): Promise<GpuContext> {
   });
   const info = adapter.info;
   const adapterName = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown adapter';
-  return { device, adapter, adapterName, timestamps };
+  return { device, adapterName, timestamps };
 }
 
 /** True for adapters that emulate WebGPU on the CPU (SwiftShader, or an adapter marked as fallback). */
