@@ -4,7 +4,8 @@ import { resolveOptions, type Backend, type Options } from '../options';
 import { createTrackOutput, type TrackOutput } from '../output/trackOutput';
 import { installErrorTransfer } from '../worker/errorTransfer';
 import { readTrackFrames, type FrameReader } from '../sources/trackFrames';
-import type { EngineApi, EngineInfo, FrameStats, PlateFit, ProcessResult, RefineStats } from '../worker/protocol';
+import type { EngineInfo, FrameStats, PlateFit, ProcessResult, RefineStats } from '../worker/protocol';
+import { EngineWorker } from './engineWorker';
 import { FpsMeter } from './fpsMeter';
 import { countdown, PlateCollector, resolveCaptureOptions, type PlateCaptureOptions } from './plateCapture';
 import { toReplacerError } from './toReplacerError';
@@ -40,7 +41,9 @@ export type { PlateCaptureOptions, PlateFit, RefineStats };
  * Events a BackgroundReplacer dispatches (all CustomEvents):
  * - `ready`: detail EngineInfo — the engine is initialised; frames are processed from now on.
  * - `error`: detail ReplacerError — engine start failed (frames keep passing through), a frame
- *   failed (it was passed through), the engine worker failed, or reading the input failed.
+ *   failed (it was passed through), the engine worker crashed or hung (it is restarted, frames
+ *   pass through meanwhile; after {@link MAX_RESTARTS} crashes within a minute it stays down),
+ *   or reading the input failed.
  * - `stats`: detail ReplacerStats — after every output or dropped frame.
  * - `ended`: detail null — the input track ended; the output track ends too.
  * - `platecountdown`: detail the whole seconds left before `capturePlate()` collects frames
@@ -83,6 +86,8 @@ export interface BackgroundReplacer extends EventTarget {
   /**
    * Sets the image for `image` mode, or clears it with null. An ImageBitmap is transferred
    * to the worker (it is unusable here afterwards); a Blob (PNG, JPEG, WebP…) is decoded first.
+   * Images larger than {@link MAX_IMAGE_SIDE} px on a side are scaled down to fit (aspect kept).
+   * On a rejection the previous background stays.
    * @throws InputError 'corrupt-input' (rejection) when the blob is not a decodable image
    */
   setBackground(image: ImageBitmap | Blob | null): Promise<void>;
@@ -131,6 +136,14 @@ export async function createBackgroundReplacer(options: Partial<Options> = {}): 
 
 /** A process() call that hangs this long is treated as failed (the frame is passed through). */
 const PROCESS_TIMEOUT_MS = 10_000;
+/** At most this many engine restarts within {@link RESTART_WINDOW_MS}; one more and the engine stays down. */
+export const MAX_RESTARTS = 3;
+const RESTART_WINDOW_MS = 60_000;
+/**
+ * Background images and plates are scaled down to fit this many pixels on their longer side
+ * (GPU textures are limited to 8192 and a background needs no more than 4K).
+ */
+export const MAX_IMAGE_SIDE = 4096;
 /** How long dispose() waits for the engine to release its resources before terminating the worker. */
 const DISPOSE_TIMEOUT_MS = 2_000;
 /** A plate capture fails when its frames have not arrived after this long, plus 1 s per frame. */
@@ -155,18 +168,22 @@ interface PlateCapture {
 class Replacer extends EventTarget implements BackgroundReplacer {
   private currentOptions: Readonly<Options>;
   private state: EngineState = 'starting';
-  private readonly worker: Worker;
-  private readonly engine: Comlink.Remote<EngineApi>;
+  /** The current engine worker; replaced by {@link restart} when it crashes or hangs. */
+  private engine: EngineWorker;
   private info: EngineInfo | null = null;
   private error: ReplacerError | null = null;
-  /** Settles (fulfilled with info or the start error) once init is over; never rejects. */
-  private readonly started: Promise<EngineInfo | ReplacerError>;
-  /** Set when the worker died or the replacer was disposed: pending and later calls reject with it. */
-  private lifelineCut: ReplacerError | null = null;
-  /** Rejecters of the engine calls in flight, for {@link cutLifeline}. */
-  private readonly inFlight = new Set<(reason: ReplacerError) => void>();
-  /** Serialises control calls (init, setOptions, setBackground) in call order. */
+  /** Settles (fulfilled with info or the start error) once the latest init is over; never rejects. */
+  private started: Promise<EngineInfo | ReplacerError>;
+  /** Serialises control calls (init, setOptions, setBackground, restarts) in call order. */
   private control: Promise<unknown>;
+  /** performance.now() of the restarts within the last {@link RESTART_WINDOW_MS}. */
+  private restarts: number[] = [];
+  /**
+   * Copies of the background image and the plate the engine should hold, so a restarted
+   * engine gets them again. Owned here; closed when replaced and on dispose().
+   */
+  private backgroundCopy: ImageBitmap | null = null;
+  private plateCopy: ImageBitmap | null = null;
   private pipeline: Pipeline | null = null;
   private busy = false;
   private failureStreak = 0;
@@ -184,13 +201,8 @@ class Replacer extends EventTarget implements BackgroundReplacer {
     super();
     installErrorTransfer();
     this.currentOptions = options;
-    this.worker = new Worker(new URL('../worker/engine.worker.ts', import.meta.url), { type: 'module' });
-    this.worker.addEventListener('error', (event) => this.onWorkerError(event));
-    this.worker.addEventListener('messageerror', () =>
-      this.emitError(new ReplacerError('engine-failed', 'A message from the background engine could not be read.')),
-    );
-    this.engine = Comlink.wrap<EngineApi>(this.worker);
-    this.started = this.start();
+    this.engine = this.spawn();
+    this.started = this.start(false);
     this.control = this.started;
   }
 
@@ -241,7 +253,7 @@ class Replacer extends EventTarget implements BackgroundReplacer {
     return this.enqueue(async () => {
       if (this.state !== 'ready') return;
       try {
-        const info = await this.guard(this.engine.setOptions(next));
+        const info = await this.guard(this.engine.remote.setOptions(next));
         if (info) this.info = info;
       } catch (err) {
         // The engine kept its options (e.g. a BGMv2 model that cannot load): so do we.
@@ -252,13 +264,17 @@ class Replacer extends EventTarget implements BackgroundReplacer {
   }
 
   async setBackground(image: ImageBitmap | Blob | null): Promise<void> {
-    const bitmap = image instanceof Blob ? await decodeImage(image, 'background image') : image;
+    const bitmap = await prepareImage(image, 'background image');
     return this.enqueue(async () => {
+      // Kept for a restarted engine, also while (re)starting: start() gives it to the engine.
+      const copy = bitmap ? await createImageBitmap(bitmap) : null;
+      this.backgroundCopy?.close();
+      this.backgroundCopy = copy;
       if (this.state !== 'ready') {
         bitmap?.close();
         return;
       }
-      await this.guard(this.engine.setBackground(bitmap ? Comlink.transfer(bitmap, [bitmap]) : null));
+      await this.guard(this.engine.remote.setBackground(bitmap ? Comlink.transfer(bitmap, [bitmap]) : null));
     });
   }
 
@@ -311,7 +327,7 @@ class Replacer extends EventTarget implements BackgroundReplacer {
   }
 
   async setPlate(image: ImageBitmap | Blob | null): Promise<void> {
-    const bitmap = image instanceof Blob ? await decodeImage(image, 'background plate') : image;
+    const bitmap = await prepareImage(image, 'background plate');
     return this.applyPlate(bitmap, false);
   }
 
@@ -330,23 +346,52 @@ class Replacer extends EventTarget implements BackgroundReplacer {
     const wasAlive = this.state !== 'failed';
     this.state = 'disposed';
     this.stopPipeline();
-    this.cutLifeline(new ReplacerError('disposed', 'This background replacer was disposed.'));
-    this.abortCapture(this.lifelineCut!);
+    const reason = new ReplacerError('disposed', 'This background replacer was disposed.');
+    const engine = this.engine;
+    engine.cut(reason);
+    this.abortCapture(reason);
+    this.backgroundCopy?.close();
+    this.plateCopy?.close();
+    this.backgroundCopy = this.plateCopy = null;
     try {
-      if (wasAlive) await withTimeout(this.engine.dispose(), DISPOSE_TIMEOUT_MS);
+      // The engine was cut off above: call it directly, not through guard().
+      if (wasAlive) await withTimeout(engine.remote.dispose(), DISPOSE_TIMEOUT_MS);
     } catch (err) {
       throw toReplacerError(err, { code: 'engine-failed', context: 'The background engine did not shut down cleanly' });
     } finally {
-      this.engine[Comlink.releaseProxy]();
-      this.worker.terminate();
+      engine.terminate(reason);
     }
   }
 
-  private async start(): Promise<EngineInfo | ReplacerError> {
+  /** Starts an engine worker whose crashes reach {@link onWorkerError}. */
+  private spawn(): EngineWorker {
+    const engine: EngineWorker = new EngineWorker(
+      (event) => this.onWorkerError(engine, event),
+      () => this.emitError(new ReplacerError('engine-failed', 'A message from the background engine could not be read.')),
+    );
+    return engine;
+  }
+
+  /**
+   * Initialises the current engine worker with the current options; after a restart also
+   * gives it the background image and the plate it had.
+   */
+  private async start(restart: boolean): Promise<EngineInfo | ReplacerError> {
+    const engine = this.engine;
     try {
       const baseUrl = new URL(import.meta.env.BASE_URL, location.href).href;
       // Options and backgrounds set while init runs are queued behind it (see `control`).
-      const info = await this.guard(this.engine.init(this.currentOptions, baseUrl));
+      const info = await this.guard(engine.remote.init(this.currentOptions, baseUrl));
+      if (restart) {
+        if (this.backgroundCopy) {
+          const copy = await createImageBitmap(this.backgroundCopy);
+          await this.guard(engine.remote.setBackground(Comlink.transfer(copy, [copy])));
+        }
+        if (this.plateCopy) {
+          const copy = await createImageBitmap(this.plateCopy);
+          await this.guard(engine.remote.setPlate(Comlink.transfer(copy, [copy])));
+        }
+      }
       if (this.state !== 'starting') return new ReplacerError('disposed', 'The background replacer was disposed while starting.');
       this.info = info;
       this.state = 'ready';
@@ -354,9 +399,45 @@ class Replacer extends EventTarget implements BackgroundReplacer {
       return info;
     } catch (err) {
       const error = toReplacerError(err, { code: 'engine-failed', context: 'The background engine could not start' });
-      if (this.state === 'starting') this.fail(error);
+      // A restart that was itself cut off by a newer one leaves the state to the newer one.
+      if (this.state === 'starting' && engine === this.engine) this.fail(error);
       return error;
     }
+  }
+
+  /**
+   * Replaces a crashed or hung engine worker with a new one: frames pass through while it
+   * starts, then the options, background and plate are restored. More than MAX_RESTARTS
+   * within a minute fails the engine for good (frames keep passing through).
+   * @param crashed the worker that failed; ignored when it was already replaced
+   * @param why what happened, for the error message
+   */
+  private restart(crashed: EngineWorker, why: string): void {
+    if (crashed !== this.engine || this.state === 'disposed' || this.state === 'failed') return;
+    const now = performance.now();
+    this.restarts = this.restarts.filter((t) => now - t < RESTART_WINDOW_MS);
+    if (this.restarts.length >= MAX_RESTARTS) {
+      crashed.terminate(new ReplacerError('engine-failed', `The background engine stopped (${why}).`));
+      this.fail(
+        new ReplacerError(
+          'engine-failed',
+          `The background engine failed ${MAX_RESTARTS + 1} times within a minute (last: ${why}); frames pass through unprocessed — reload the page to try again.`,
+        ),
+      );
+      return;
+    }
+    this.restarts.push(now);
+    const error = new ReplacerError('engine-failed', `The background engine ${why}; restarting it — frames pass through unprocessed meanwhile.`);
+    this.state = 'starting';
+    this.busy = false;
+    crashed.terminate(error);
+    this.abortCapture(new ReplacerError('engine-not-ready', 'The background engine restarted during the plate capture — re-capture it.'));
+    this.emitError(error);
+    this.engine = this.spawn();
+    // Control calls queued before the crash settle first (their engine calls were cut off);
+    // later ones wait for the new engine.
+    this.started = this.control.then(() => this.start(true));
+    this.control = this.started;
   }
 
   private async run(pipeline: Pipeline): Promise<void> {
@@ -404,21 +485,26 @@ class Replacer extends EventTarget implements BackgroundReplacer {
   private async processFrame(frame: VideoFrame, pipeline: Pipeline): Promise<void> {
     const original = frame.clone();
     const plateGeneration = this.plateGeneration;
+    const engine = this.engine;
     let result: ProcessResult;
     try {
-      result = await this.guard(this.engine.process(Comlink.transfer(frame, [frame])), PROCESS_TIMEOUT_MS, (late) => late.frame.close());
+      result = await engine.guard(engine.remote.process(Comlink.transfer(frame, [frame])), PROCESS_TIMEOUT_MS, (late) => late.frame.close());
     } catch (err) {
       // A transferred frame is detached and this is a no-op; it matters only if postMessage threw.
       frame.close();
-      this.busy = false;
+      if (engine === this.engine) this.busy = false;
       if (pipeline.stopped || this.state === 'disposed') {
         original.close();
         return;
       }
-      if (this.state !== 'failed' && this.failureStreak++ === 0) {
+      // Cut off by a restart or a failure, which was reported already.
+      const reported = err === engine.cutReason;
+      if (!reported && this.state === 'ready' && this.failureStreak++ === 0) {
         this.emitError(toReplacerError(err, { code: 'engine-failed', context: 'A frame could not be processed; showing it unprocessed' }));
       }
       await this.deliver(original, pipeline, 'passedThrough');
+      // A worker that no longer answers at all (closed, or stuck in a loop) is replaced.
+      if (!reported && !(await engine.alive())) this.restart(engine, 'stopped answering');
       return;
     }
     original.close();
@@ -460,7 +546,15 @@ class Replacer extends EventTarget implements BackgroundReplacer {
         if (strict) this.checkCapturable();
         return;
       }
-      await this.guard(this.engine.setPlate(bitmap ? Comlink.transfer(bitmap, [bitmap]) : null));
+      const copy = bitmap ? await createImageBitmap(bitmap) : null;
+      try {
+        await this.guard(this.engine.remote.setPlate(bitmap ? Comlink.transfer(bitmap, [bitmap]) : null));
+      } catch (err) {
+        copy?.close();
+        throw err;
+      }
+      this.plateCopy?.close();
+      this.plateCopy = copy;
       this.plate = bitmap !== null;
       this.plateGeneration++;
       this.plateFit = null;
@@ -493,42 +587,9 @@ class Replacer extends EventTarget implements BackgroundReplacer {
     this.capture?.abort.abort(reason);
   }
 
-  /**
-   * Races an engine call against the worker's death, disposal and an optional timeout.
-   * @param onLate receives a result that arrives after the race was lost, to release it
-   */
-  private guard<T>(call: Promise<T>, timeoutMs?: number, onLate?: (late: T) => void): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      let settled = false;
-      const settle = (action: () => void): boolean => {
-        if (settled) return false;
-        settled = true;
-        clearTimeout(timer);
-        this.inFlight.delete(abandon);
-        action();
-        return true;
-      };
-      const abandon = (reason: ReplacerError): void => void settle(() => reject(reason));
-      const timer =
-        timeoutMs === undefined
-          ? undefined
-          : setTimeout(() => abandon(new ReplacerError('engine-failed', `The background engine did not answer in ${timeoutMs} ms.`)), timeoutMs);
-      if (this.lifelineCut) abandon(this.lifelineCut);
-      else this.inFlight.add(abandon);
-      call.then(
-        (value) => {
-          if (!settle(() => resolve(value))) onLate?.(value);
-        },
-        // A late rejection of an abandoned call: why it was abandoned was already reported.
-        (err: unknown) => void settle(() => reject(err)),
-      );
-    });
-  }
-
-  /** Rejects every engine call in flight and later ones with `reason`. */
-  private cutLifeline(reason: ReplacerError): void {
-    this.lifelineCut ??= reason;
-    for (const abandon of [...this.inFlight]) abandon(reason);
+  /** Races a call to the current engine against its loss (see EngineWorker.guard). */
+  private guard<T>(call: Promise<T>): Promise<T> {
+    return this.engine.guard(call);
   }
 
   private enqueue(task: () => Promise<void>): Promise<void> {
@@ -541,16 +602,18 @@ class Replacer extends EventTarget implements BackgroundReplacer {
   }
 
   /**
-   * An uncaught error in the worker. Before the engine is ready the worker is unusable (often
-   * its script failed to load): fail and pass frames through. Afterwards only report it; a
-   * hung engine is caught by the process timeout.
+   * An uncaught error in an engine worker. While the first engine starts, the worker is
+   * unusable (often its script failed to load): fail and pass frames through. Afterwards the
+   * worker's state is unknown: replace it (see {@link restart}). A hung or closed worker
+   * raises no event; the process timeout and a ping catch it (see processFrame).
    */
-  private onWorkerError(event: Event): void {
+  private onWorkerError(engine: EngineWorker, event: Event): void {
     const detail = event instanceof ErrorEvent && event.message ? event.message : 'the worker script failed to load';
-    if (this.state === 'starting') {
+    if (engine !== this.engine) return;
+    if (this.state === 'starting' && this.restarts.length === 0) {
       this.fail(new ReplacerError('engine-failed', `The background engine could not start: ${detail}. Frames pass through unprocessed.`));
-    } else if (this.state === 'ready') {
-      this.emitError(new ReplacerError('engine-failed', `The background engine reported an error: ${detail}`));
+    } else if (this.state === 'ready' || this.state === 'starting') {
+      this.restart(engine, `crashed (${detail})`);
     }
   }
 
@@ -559,7 +622,7 @@ class Replacer extends EventTarget implements BackgroundReplacer {
     if (this.state === 'disposed' || this.state === 'failed') return;
     this.state = 'failed';
     this.error = error;
-    this.cutLifeline(error);
+    this.engine.cut(error);
     this.busy = false;
     this.emitError(error);
   }
@@ -585,14 +648,40 @@ class Replacer extends EventTarget implements BackgroundReplacer {
   }
 }
 
-/** @param what "background image", "background plate": for the error message */
-async function decodeImage(blob: Blob, what: string): Promise<ImageBitmap> {
+/**
+ * Decodes a Blob and scales images larger than MAX_IMAGE_SIDE down to fit (aspect kept).
+ * @param what "background image", "background plate": for the error message
+ * @returns a bitmap the caller owns (the given one when it needed nothing), or null for null
+ * @throws InputError 'corrupt-input' when the blob is not a decodable image or has no pixels
+ */
+async function prepareImage(image: ImageBitmap | Blob | null, what: string): Promise<ImageBitmap | null> {
+  if (image === null) return null;
+  let bitmap: ImageBitmap;
   try {
-    return await createImageBitmap(blob);
+    bitmap = image instanceof Blob ? await createImageBitmap(image) : image;
   } catch (err) {
-    throw new InputError('corrupt-input', `The ${what} could not be decoded (${blob.type || 'unknown type'}) — use a PNG, JPEG or WebP.`, {
+    const type = image instanceof Blob ? image.type || 'unknown type' : 'bitmap';
+    throw new InputError('corrupt-input', `The ${what} could not be decoded (${type}) — use a PNG, JPEG or WebP.`, { cause: err });
+  }
+  const { width, height } = bitmap;
+  if (width === 0 || height === 0) {
+    bitmap.close();
+    throw new InputError('corrupt-input', `The ${what} has no pixels (${width}×${height}) — use another image.`);
+  }
+  const scale = MAX_IMAGE_SIDE / Math.max(width, height);
+  if (scale >= 1) return bitmap;
+  try {
+    return await createImageBitmap(bitmap, {
+      resizeWidth: Math.max(1, Math.round(width * scale)),
+      resizeHeight: Math.max(1, Math.round(height * scale)),
+      resizeQuality: 'high',
+    });
+  } catch (err) {
+    throw new InputError('corrupt-input', `The ${what} (${width}×${height}) is too large to use — use one under ${MAX_IMAGE_SIDE} px on a side.`, {
       cause: err,
     });
+  } finally {
+    bitmap.close();
   }
 }
 
