@@ -8,7 +8,7 @@ import { DEFAULT_OPTIONS, OUTPUT_TYPES, type Options } from '../options';
 import { toReplacerError } from '../element/toReplacerError';
 import { DEFAULT_COUNTDOWN_SECONDS } from '../element/plateCapture';
 import { DEFAULT_RESOLUTION, listCameras, openCamera, stopStream, type CameraDevice, type Resolution } from '../sources/camera';
-import { openFileSource } from '../sources/file';
+import { checkPlayable, openFileSource } from '../sources/file';
 import { clearStoredPlate, encodePlate, loadPlate, savePlate, type StoredPlate } from '../sources/plateStore';
 import { createBuiltinBackgrounds, type BuiltinBackground } from './backgrounds';
 import type { CameraChoice } from './cameraPicker';
@@ -21,6 +21,8 @@ import './plateControls';
 
 /** How often the HUD is redrawn from the replacer's stats, in ms. */
 const HUD_INTERVAL_MS = 250;
+/** While the camera is gone, how often the app tries to open it again (also on every devicechange), in ms. */
+const CAMERA_RETRY_MS = 2_000;
 /** At most this many error messages are shown at once (newest kept). */
 const MAX_ERRORS = 4;
 const VIEWS = OUTPUT_TYPES;
@@ -185,7 +187,22 @@ export class BgApp extends LitElement {
   private userBackgroundUrl: string | null = null;
   private fileSource: { dispose(): void } | null = null;
   private hudTimer: ReturnType<typeof setInterval> | undefined;
-  private readonly onDeviceChange = (): void => void this.refreshDevices();
+  private readonly onDeviceChange = (): void => {
+    void this.refreshDevices();
+    void this.reconnectCamera();
+  };
+  /**
+   * Set while the camera is gone (unplugged, or taken by another app): the device to reopen.
+   * The app retries every CAMERA_RETRY_MS and on devicechange, and resumes on its own.
+   */
+  @state() private cameraLost: { deviceId: string } | null = null;
+  private reconnectTimer: ReturnType<typeof setInterval> | undefined;
+  private reconnecting = false;
+  /** The camera permission's status, watched so that granting it later starts the camera. */
+  private permission: PermissionStatus | null = null;
+  private readonly onPermissionChange = (): void => {
+    if (this.permission?.state === 'granted' && !this.input) void this.startCamera({ deviceId: this.deviceId, resolution: this.resolution });
+  };
 
   /** The `<bg-replacer>` element, once rendered. */
   get replacerElement(): BgReplacerElement | null {
@@ -243,6 +260,7 @@ export class BgApp extends LitElement {
     this.hudTimer = setInterval(() => (this.stats = this.element?.stats ?? null), HUD_INTERVAL_MS);
     void this.loadBackgrounds();
     void this.restorePlate();
+    void this.watchPermission();
     void this.startCamera({ deviceId: '', resolution: this.resolution });
   }
 
@@ -250,6 +268,8 @@ export class BgApp extends LitElement {
     super.disconnectedCallback();
     navigator.mediaDevices?.removeEventListener('devicechange', this.onDeviceChange);
     clearInterval(this.hudTimer);
+    clearInterval(this.reconnectTimer);
+    this.permission?.removeEventListener('change', this.onPermissionChange);
     this.stopSource();
     if (this.userBackgroundUrl) URL.revokeObjectURL(this.userBackgroundUrl);
     this.showPlate(null);
@@ -260,7 +280,7 @@ export class BgApp extends LitElement {
     return html`
       <h1>Background replacer</h1>
       <error-banner .errors=${this.errors} @dismiss=${this.onDismiss}></error-banner>
-      ${this.renderStaleWarning()}
+      ${this.renderCameraLost()} ${this.renderStaleWarning()}
       <main>
         <bg-replacer
           data-testid="replacer"
@@ -361,6 +381,16 @@ export class BgApp extends LitElement {
     `;
   }
 
+  /** The notice shown while the camera is gone and the app waits for it. */
+  private renderCameraLost() {
+    if (!this.cameraLost) return nothing;
+    return html`
+      <div class="plate-stale" data-testid="camera-lost" role="status" aria-live="polite">
+        <span>The camera disconnected (unplugged, or taken by another app). Waiting for it to come back — or pick another camera or a file.</span>
+      </div>
+    `;
+  }
+
   /** The warning shown while the engine reports that the plate no longer fits the scene. */
   private renderStaleWarning() {
     const stats = this.stats;
@@ -415,13 +445,59 @@ export class BgApp extends LitElement {
     this.resolution = choice.resolution;
     try {
       const stream = await openCamera({ deviceId: choice.deviceId || undefined, resolution: choice.resolution });
-      this.useSource(stream, 'camera');
-      this.deviceId = stream.getVideoTracks()[0]?.getSettings().deviceId ?? choice.deviceId;
-      this.clearErrors((e) => e.code.startsWith('camera-'));
+      this.useCamera(stream, choice.deviceId);
     } catch (err) {
       this.showError(err);
     }
     await this.refreshDevices();
+  }
+
+  private useCamera(stream: MediaStream, requestedId: string): void {
+    this.useSource(stream, 'camera');
+    this.deviceId = stream.getVideoTracks()[0]?.getSettings().deviceId ?? requestedId;
+    this.clearErrors((e) => e.code.startsWith('camera-'));
+  }
+
+  /**
+   * While the camera is gone: tries to open it again (the same device, else the default one).
+   * Failures are expected until it returns and are not shown; the notice stays meanwhile.
+   */
+  private async reconnectCamera(): Promise<void> {
+    const lost = this.cameraLost;
+    if (!lost || this.reconnecting) return;
+    this.reconnecting = true;
+    try {
+      for (const deviceId of lost.deviceId ? [lost.deviceId, ''] : ['']) {
+        let stream: MediaStream;
+        try {
+          stream = await openCamera({ deviceId: deviceId || undefined, resolution: this.resolution });
+        } catch {
+          // Not back yet (or not this device): the next attempt may succeed.
+          continue;
+        }
+        // The user chose another source meanwhile: release the camera again.
+        if (this.cameraLost !== lost) {
+          stopStream(stream);
+          return;
+        }
+        this.useCamera(stream, deviceId);
+        return;
+      }
+    } finally {
+      this.reconnecting = false;
+    }
+  }
+
+  /** Watches the camera permission (where the browser can), to start the camera once granted. */
+  private async watchPermission(): Promise<void> {
+    try {
+      this.permission = await navigator.permissions.query({ name: 'camera' as PermissionName });
+    } catch (err) {
+      // Browsers without a queryable camera permission: the user retries from the camera list.
+      console.info(`bg-app: the camera permission cannot be watched (${String(err)})`);
+      return;
+    }
+    this.permission.addEventListener('change', this.onPermissionChange);
   }
 
   private async refreshDevices(): Promise<void> {
@@ -432,12 +508,17 @@ export class BgApp extends LitElement {
     }
   }
 
-  private onSourceFile(event: Event): void {
+  /**
+   * Switches to the chosen file(s). A video is checked first (metadata and a first frame),
+   * so a file the browser cannot play leaves the current source running.
+   */
+  private async onSourceFile(event: Event): Promise<void> {
     const input = event.target as HTMLInputElement;
     const files = [...(input.files ?? [])];
     input.value = '';
     if (files.length === 0) return;
     try {
+      if (files.length === 1 && files[0]!.type.startsWith('video/')) await checkPlayable(files[0]!);
       const source = openFileSource(files, { loop: true });
       source.done.catch((err: unknown) => this.showError(err));
       this.useSource(source.stream, files.length === 1 ? (files[0]?.name ?? 'file') : `${files.length} images`);
@@ -450,6 +531,8 @@ export class BgApp extends LitElement {
   /** Switches the input to `stream`, stopping the previous camera or file. */
   private useSource(stream: MediaStream, label: string): void {
     this.stopSource();
+    this.cameraLost = null;
+    clearInterval(this.reconnectTimer);
     this.input = stream;
     this.sourceLabel = label;
   }
@@ -494,8 +577,11 @@ export class BgApp extends LitElement {
    */
   private onEnded(): void {
     const track = this.input?.getVideoTracks()[0];
-    if (this.sourceLabel !== 'camera' || track?.readyState !== 'ended') return;
-    this.showError(new ReplacerError('camera-not-found', 'The camera stopped — pick it again in the list, or choose another camera or a file.'));
+    if (this.sourceLabel !== 'camera' || track?.readyState !== 'ended' || this.cameraLost) return;
+    this.cameraLost = { deviceId: this.deviceId };
+    clearInterval(this.reconnectTimer);
+    this.reconnectTimer = setInterval(() => void this.reconnectCamera(), CAMERA_RETRY_MS);
+    void this.reconnectCamera();
   }
 
   private onDismiss(event: CustomEvent<ReplacerError>): void {

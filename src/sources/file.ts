@@ -145,3 +145,39 @@ function sleepUntil(time: number, signal: AbortSignal): Promise<void> {
     signal.addEventListener('abort', done, { once: true });
   });
 }
+
+/** How long {@link checkPlayable} waits for a video's first frame. */
+const PLAYABLE_TIMEOUT_MS = 10_000;
+
+/**
+ * Checks that the browser can play a video file: loads it in a detached <video> until its
+ * first frame is decodable (`loadeddata`).
+ * @throws InputError 'corrupt-input' when the file cannot be decoded (damaged, not a video,
+ *   or a codec the browser lacks) or gives no frame within 10 s
+ */
+export async function checkPlayable(file: File): Promise<void> {
+  const url = URL.createObjectURL(file);
+  const video = document.createElement('video');
+  video.muted = true;
+  video.preload = 'auto';
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const fail = (cause: unknown): void =>
+        reject(new InputError('corrupt-input', `${file.name} could not be decoded — the file may be damaged or use an unsupported codec; use MP4 (H.264) or WebM.`, { cause }));
+      const timer = setTimeout(() => fail(new Error(`no frame within ${PLAYABLE_TIMEOUT_MS} ms`)), PLAYABLE_TIMEOUT_MS);
+      video.addEventListener('loadeddata', () => {
+        clearTimeout(timer);
+        resolve();
+      }, { once: true });
+      video.addEventListener('error', () => {
+        clearTimeout(timer);
+        fail(video.error);
+      }, { once: true });
+      video.src = url;
+    });
+  } finally {
+    video.removeAttribute('src');
+    video.load();
+    URL.revokeObjectURL(url);
+  }
+}
