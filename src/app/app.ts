@@ -4,6 +4,7 @@ import '../element/bg-replacer';
 import type { BgReplacerElement } from '../element/bg-replacer';
 import type { PlateCaptureOptions, ReplacerStats } from '../element/api';
 import { ReplacerError } from '../errors';
+import type { EngineInfo } from '../worker/protocol';
 import { DEFAULT_OPTIONS, OUTPUT_TYPES, type Options } from '../options';
 import { toReplacerError } from '../element/toReplacerError';
 import { DEFAULT_COUNTDOWN_SECONDS } from '../element/plateCapture';
@@ -187,6 +188,8 @@ export class BgApp extends LitElement {
   private userBackgroundUrl: string | null = null;
   private fileSource: { dispose(): void } | null = null;
   private hudTimer: ReturnType<typeof setInterval> | undefined;
+  /** EngineInfo.notice of the running engine (e.g. no WebGPU: the Canvas 2D path), or null. */
+  @state() private engineNotice: string | null = null;
   private readonly onDeviceChange = (): void => {
     void this.refreshDevices();
     void this.reconnectCamera();
@@ -280,7 +283,7 @@ export class BgApp extends LitElement {
     return html`
       <h1>Background replacer</h1>
       <error-banner .errors=${this.errors} @dismiss=${this.onDismiss}></error-banner>
-      ${this.renderCameraLost()} ${this.renderStaleWarning()}
+      ${this.renderEngineNotice()} ${this.renderCameraLost()} ${this.renderStaleWarning()}
       <main>
         <bg-replacer
           data-testid="replacer"
@@ -295,7 +298,7 @@ export class BgApp extends LitElement {
           .stream=${this.input}
           @error=${this.onReplacerError}
           @ended=${this.onEnded}
-          @ready=${this.applyPendingPlate}
+          @ready=${this.onReady}
           @platecountdown=${(e: CustomEvent<number>) => (this.plateCountdown = e.detail)}
         >
           <app-hud .stats=${this.stats}></app-hud>
@@ -381,6 +384,19 @@ export class BgApp extends LitElement {
     `;
   }
 
+  /** What the engine says about how it runs, when that limits it (no WebGPU: the Canvas 2D path). */
+  private renderEngineNotice() {
+    const notice =
+      this.engineNotice ??
+      (this.stats?.renderer === 'canvas2d'
+        ? 'WebGPU stopped working (the GPU device was lost and no new one could be had). Using the slower Canvas 2D path: blur, background images and colours work; the background plate and fine hair refinement do not.'
+        : null);
+    if (!notice) return nothing;
+    return html`<div class="plate-stale" data-testid="engine-notice" role="status">
+      <span>${notice}</span>
+    </div>`;
+  }
+
   /** The notice shown while the camera is gone and the app waits for it. */
   private renderCameraLost() {
     if (!this.cameraLost) return nothing;
@@ -415,6 +431,12 @@ export class BgApp extends LitElement {
     } catch (err) {
       this.showError(err);
     }
+  }
+
+  /** The engine is (again) ready: keep its notice, give it a restored plate. */
+  private onReady(event: CustomEvent<EngineInfo>): void {
+    this.engineNotice = event.detail.notice ?? null;
+    this.applyPendingPlate();
   }
 
   /** Gives a restored plate to the replacer; it waits for the engine itself. */

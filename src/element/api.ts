@@ -4,7 +4,7 @@ import { resolveOptions, type Backend, type Options } from '../options';
 import { createTrackOutput, type TrackOutput } from '../output/trackOutput';
 import { installErrorTransfer } from '../worker/errorTransfer';
 import { readTrackFrames, type FrameReader } from '../sources/trackFrames';
-import type { EngineInfo, FrameStats, PlateFit, ProcessResult, RefineStats } from '../worker/protocol';
+import type { EngineInfo, FrameStats, PlateFit, ProcessResult, RefineStats, Renderer } from '../worker/protocol';
 import { EngineWorker } from './engineWorker';
 import { FpsMeter } from './fpsMeter';
 import { countdown, PlateCollector, resolveCaptureOptions, type PlateCaptureOptions } from './plateCapture';
@@ -27,6 +27,11 @@ export interface ReplacerStats {
   /** GPU adapter description once ready, e.g. "google swiftshader". */
   adapter: string | null;
   backend: Backend | null;
+  /**
+   * How frames are rendered (null before the engine is ready): `webgpu`, or `canvas2d` when
+   * the browser has no WebGPU or the GPU was lost for good (EngineInfo.notice says what that means).
+   */
+  renderer: Renderer | null;
   /** True while the engine holds a background plate (captured or set). */
   plate: boolean;
   /** How well the plate still fits the scene (engine-measured), or null without a plate / before the first measurement. */
@@ -35,7 +40,7 @@ export interface ReplacerStats {
   refine: RefineStats | null;
 }
 
-export type { PlateCaptureOptions, PlateFit, RefineStats };
+export type { PlateCaptureOptions, PlateFit, RefineStats, Renderer };
 
 /**
  * Events a BackgroundReplacer dispatches (all CustomEvents):
@@ -196,6 +201,8 @@ class Replacer extends EventTarget implements BackgroundReplacer {
   private plateGeneration = 0;
   private plateFit: PlateFit | null = null;
   private refine: RefineStats | null = null;
+  /** From EngineInfo, then from the frames' outputPath (the engine may switch to canvas2d mid-stream). */
+  private renderer: Renderer | null = null;
 
   constructor(options: Readonly<Options>) {
     super();
@@ -222,6 +229,7 @@ class Replacer extends EventTarget implements BackgroundReplacer {
       ready: this.state === 'ready',
       adapter: this.info?.adapter ?? null,
       backend: this.info?.backend ?? null,
+      renderer: this.renderer,
       plate: this.plate,
       plateFit: this.plateFit,
       refine: this.refine,
@@ -394,6 +402,7 @@ class Replacer extends EventTarget implements BackgroundReplacer {
       }
       if (this.state !== 'starting') return new ReplacerError('disposed', 'The background replacer was disposed while starting.');
       this.info = info;
+      this.renderer = info.renderer;
       this.state = 'ready';
       this.emit('ready', info);
       return info;
@@ -512,6 +521,7 @@ class Replacer extends EventTarget implements BackgroundReplacer {
     this.failureStreak = 0;
     this.last = result.stats;
     this.refine = result.refine ?? null;
+    if (result.outputPath === 'canvas2d') this.renderer = 'canvas2d';
     if (this.plate && plateGeneration === this.plateGeneration && result.plateFit) this.updatePlateFit(result.plateFit);
     await this.deliver(result.frame, pipeline, 'processed');
   }

@@ -1,13 +1,16 @@
 import { ModelIntegrityError, ReplacerError } from '../errors';
 import type { Backend, Options, OutputType } from '../options';
 import { createGpuContext, isSoftwareAdapter, type GpuContext } from '../gpu/device';
-import { Bgmv2Base } from '../models/bgmv2/base';
+import type { Bgmv2Base } from '../models/bgmv2/base';
 import { loadInstalledBgmv2, type Bgmv2Installed } from '../models/bgmv2/installed';
-import { OnnxWebGpuSegmenter } from '../models/onnxWebGpu';
 import { TasksVisionBackend } from '../models/tasksVisionBackend';
+import { CanvasPipeline } from './canvasPipeline';
 import { FrameOutput, outputPathFor } from './frameOutput';
-import { FramePipeline, type BaseNetwork } from './pipeline';
+import type { BaseNetwork, FramePipeline } from './pipeline';
 import type { EngineApi, EngineInfo, ProcessResult } from './protocol';
+
+/** EngineInfo.adapter on the Canvas 2D path. */
+const CANVAS_ADAPTER = 'none (Canvas 2D)';
 
 /**
  * The engine behind the worker: owns the GPU device, the base network and the pipeline.
@@ -19,6 +22,14 @@ import type { EngineApi, EngineInfo, ProcessResult } from './protocol';
  * `auto` is onnx-webgpu on a GPU and tasks-vision on a software adapter;
  * when onnx-webgpu cannot start, the engine falls back to tasks-vision and says why in
  * EngineInfo.backendFallback and on the console.
+ *
+ * Without WebGPU (no navigator.gpu or no adapter, at init, or when a lost device cannot be
+ * replaced) the engine runs the Canvas 2D path instead (CanvasPipeline: tasks-vision and
+ * OffscreenCanvas compositing, no plate, no refinement) and says so in EngineInfo.renderer
+ * and EngineInfo.notice. Each public method below handles that path first, in a branch of
+ * its own. The WebGPU path's modules (pipeline, passes, onnxruntime-web models) are imported
+ * on first use: they read WebGPU globals (GPUShaderStage…) when loaded, which such a browser
+ * lacks.
  */
 export class Engine implements EngineApi {
   private gpu: GpuContext | null = null;
@@ -37,6 +48,9 @@ export class Engine implements EngineApi {
   private background: ImageBitmap | null = null;
   private plate: ImageBitmap | null = null;
   private lost = false;
+  /** The Canvas 2D path, when WebGPU is missing, and the notice that says why. */
+  private canvas: CanvasPipeline | null = null;
+  private notice = '';
   /** Set when a device was lost while the output went through the canvas: read back from then on. */
   private canvasLost = false;
   private disposed = false;
@@ -44,13 +58,25 @@ export class Engine implements EngineApi {
   async init(options: Readonly<Options>, baseUrl: string): Promise<EngineInfo> {
     this.options = options;
     this.baseUrl = baseUrl;
-    if (options.matting === 'bgmv2') this.bgmv2 = await loadInstalledBgmv2(baseUrl);
-    await this.buildGpu();
+    await this.buildRenderer();
+    if (!this.canvas && options.matting === 'bgmv2') this.bgmv2 = await loadInstalledBgmv2(baseUrl);
     return this.info();
   }
 
   private info(): EngineInfo {
+    if (this.canvas) {
+      const asked = this.options!.backend === 'onnx-webgpu';
+      return {
+        renderer: 'canvas2d',
+        notice: this.notice,
+        adapter: CANVAS_ADAPTER,
+        backend: 'tasks-vision',
+        ...(asked ? { backendFallback: 'onnx-webgpu needs WebGPU, which is not available; using tasks-vision.' } : {}),
+        modelInput: { width: this.tasksVision!.width, height: this.tasksVision!.height },
+      };
+    }
     return {
+      renderer: 'webgpu',
       adapter: this.gpu!.adapterName,
       backend: this.backend,
       ...(this.fallback ? { backendFallback: this.fallback } : {}),
@@ -59,6 +85,13 @@ export class Engine implements EngineApi {
   }
 
   async setOptions(options: Readonly<Options>): Promise<EngineInfo | null> {
+    if (this.canvas) {
+      // Matting and backend choices do not apply here; a new backend may change backendFallback.
+      const backendChanged = this.options?.backend !== options.backend;
+      this.options = options;
+      this.canvas.setOptions(options);
+      return backendChanged ? this.info() : null;
+    }
     // A BGMv2 model that cannot be loaded rejects the options (the current ones stay).
     if (options.matting === 'bgmv2' && !this.bgmv2) this.bgmv2 = await loadInstalledBgmv2(this.baseUrl);
     const backendChanged = this.options?.backend !== options.backend;
@@ -72,11 +105,14 @@ export class Engine implements EngineApi {
   }
 
   async setBackground(image: ImageBitmap | null): Promise<void> {
-    this.background = await this.keepAndApply(image, this.background, (copy) => this.pipeline!.setBackground(copy));
+    this.background = await this.keepAndApply(image, this.background, (copy) =>
+      this.canvas ? this.canvas.setBackground(copy) : this.pipeline!.setBackground(copy),
+    );
   }
 
+  /** On the Canvas 2D path the plate is kept (for a later WebGPU engine) but not used. */
   async setPlate(image: ImageBitmap | null): Promise<void> {
-    this.plate = await this.keepAndApply(image, this.plate, (copy) => this.pipeline!.setPlate(copy));
+    this.plate = await this.keepAndApply(image, this.plate, (copy) => (this.canvas ? copy?.close() : this.pipeline!.setPlate(copy)));
   }
 
   /**
@@ -88,7 +124,7 @@ export class Engine implements EngineApi {
     previous: ImageBitmap | null,
     apply: (image: ImageBitmap | null) => void,
   ): Promise<ImageBitmap | null> {
-    if (!this.pipeline) {
+    if (!this.pipeline && !this.canvas) {
       image?.close();
       throw new ReplacerError('engine-not-ready', 'The engine is not initialised yet.');
     }
@@ -107,7 +143,17 @@ export class Engine implements EngineApi {
     const start = performance.now();
     try {
       if (this.disposed) throw new ReplacerError('disposed', 'The engine was disposed.');
-      if (this.lost) await this.buildGpu();
+      if (this.lost) await this.buildRenderer();
+      if (this.canvas) {
+        const result = await this.canvas.process(frame, readbacks);
+        return {
+          ...result,
+          stats: { ...result.stats, total: performance.now() - start },
+          importPath: 'canvas2d',
+          matting: 'none',
+          outputPath: 'canvas2d',
+        };
+      }
       if (!this.pipeline || !this.output) throw new ReplacerError('engine-not-ready', 'The engine is not initialised yet.');
       await this.prepareBgmv2(frame.displayWidth, frame.displayHeight);
       const result = await this.pipeline.process(frame, readbacks);
@@ -131,6 +177,8 @@ export class Engine implements EngineApi {
   async dispose(): Promise<void> {
     this.disposed = true;
     await this.teardownPipeline();
+    this.canvas?.dispose();
+    this.canvas = null;
     this.gpu?.device.destroy();
     this.gpu = null;
     this.tasksVision?.close();
@@ -139,6 +187,40 @@ export class Engine implements EngineApi {
     this.background = null;
     this.plate?.close();
     this.plate = null;
+  }
+
+  /**
+   * Builds the WebGPU path on a new device or, when WebGPU is unavailable (ReplacerError
+   * 'webgpu-unavailable': no navigator.gpu or no adapter), the Canvas 2D path.
+   * @throws ReplacerError 'model-integrity' | 'model-load', and any other device error
+   */
+  private async buildRenderer(): Promise<void> {
+    try {
+      await this.buildGpu();
+    } catch (err) {
+      if (!(err instanceof ReplacerError && err.code === 'webgpu-unavailable')) throw err;
+      await this.buildCanvas(err.message);
+    }
+  }
+
+  /**
+   * Switches to the Canvas 2D path (for good: this engine does not go back to WebGPU),
+   * re-applying the background; the plate is kept but unused there.
+   * @param reason why WebGPU is unavailable, for the notice
+   */
+  private async buildCanvas(reason: string): Promise<void> {
+    const afterLoss = this.lost;
+    this.tasksVision ??= await TasksVisionBackend.create(this.baseUrl);
+    this.gpu = null;
+    this.lost = false;
+    this.backend = 'tasks-vision';
+    this.fallback = null;
+    this.canvas = new CanvasPipeline(this.tasksVision, this.options!);
+    if (this.background) this.canvas.setBackground(await createImageBitmap(this.background));
+    this.notice =
+      `${afterLoss ? 'The GPU device was lost and no new one could be had: ' : ''}${reason} ` +
+      'Using the slower Canvas 2D path instead: blur, background images and colours work; the background plate and fine hair refinement do not.';
+    console.warn(`bg-replacer: ${this.notice}`);
   }
 
   private async buildGpu(): Promise<void> {
@@ -165,6 +247,7 @@ export class Engine implements EngineApi {
   /** (Re)creates the base network and the pipeline on `gpu`, re-applying background and plate. */
   private async buildPipeline(gpu: GpuContext): Promise<void> {
     await this.teardownPipeline();
+    const { FramePipeline } = await import('./pipeline');
     this.network = await this.createNetwork(gpu.device);
     this.output = new FrameOutput(gpu.device, this.canvasLost ? 'readback' : outputPathFor(gpu.adapterName));
     this.pipeline = new FramePipeline(gpu.device, this.network, this.options!);
@@ -183,6 +266,7 @@ export class Engine implements EngineApi {
     const wanted = choice === 'auto' ? (isSoftwareAdapter(this.gpu!.adapterName) ? 'tasks-vision' : 'onnx-webgpu') : choice;
     if (wanted === 'onnx-webgpu') {
       try {
+        const { OnnxWebGpuSegmenter } = await import('../models/onnxWebGpu');
         const network = await OnnxWebGpuSegmenter.create(device, this.baseUrl);
         this.backend = 'onnx-webgpu';
         return network;
@@ -213,6 +297,7 @@ export class Engine implements EngineApi {
     }
     if (!wanted) return;
     const gpu = this.gpu!;
+    const { Bgmv2Base } = await import('../models/bgmv2/base');
     this.bgmv2Base = await Bgmv2Base.create(gpu.device, this.baseUrl, this.bgmv2!.baseBytes, width / 4, height / 4);
     this.pipeline!.setLearned({ base: this.bgmv2Base, weights: this.bgmv2!.weights });
   }

@@ -1,6 +1,9 @@
 import type { Backend, Options, OutputType } from '../options';
 
-/** Per-frame timings in milliseconds, measured in the worker. */
+/**
+ * Per-frame timings in milliseconds, measured in the worker. On the Canvas 2D path `import`
+ * and `gpu` are 0 and the compositing is the rest of `total`.
+ */
 export interface FrameStats {
   /** Copy of the VideoFrame into the GPU input texture (CPU time to encode the copy). */
   import: number;
@@ -36,9 +39,24 @@ export interface RefineStats {
   share: number;
 }
 
+/**
+ * How the engine renders: `webgpu` (the pipeline of DESIGN.md), or `canvas2d` when the browser
+ * has no WebGPU (no `navigator.gpu`, no adapter, or a lost device that could not be replaced):
+ * tasks-vision's mask composited on OffscreenCanvas 2D contexts — blur, image and colour
+ * modes work; the plate, the refiner and the `fgr`/`err`/`ref` views do not.
+ */
+export type Renderer = 'webgpu' | 'canvas2d';
+
 /** What the engine reports about itself once initialised. */
 export interface EngineInfo {
-  /** Adapter description, e.g. "google swiftshader" or "nvidia ampere". */
+  /** The rendering path (see Renderer). */
+  renderer: Renderer;
+  /**
+   * Present on the `canvas2d` path: a sentence for the user saying that WebGPU is missing
+   * (and why) and what does and does not work without it.
+   */
+  notice?: string;
+  /** Adapter description, e.g. "google swiftshader" or "nvidia ampere"; "none (Canvas 2D)" on the canvas2d path. */
   adapter: string;
   /** The backend actually running (may differ from the requested one: see backendFallback). */
   backend: Backend;
@@ -62,17 +80,26 @@ export interface ProcessResult {
   /** The processed frame (ownership moves to the caller, who must close it). */
   frame: VideoFrame;
   stats: FrameStats;
-  /** How the frame reached the GPU: zero-copy external texture, or an ImageBitmap copy fallback. */
-  importPath: 'external-texture' | 'image-bitmap';
-  /** Which matting stages ran: `bgmv2` (options.matting 'bgmv2', a plate and an installed model) or `classic`. */
-  matting: 'classic' | 'bgmv2';
-  /** How the output left the GPU: `canvas` (GPU copy) or `readback` (software adapters; see FrameOutput). */
-  outputPath: 'canvas' | 'readback';
+  /**
+   * How the frame reached the GPU: zero-copy external texture, or an ImageBitmap copy fallback;
+   * `canvas2d`: no GPU texture, the frame is drawn into 2D canvases (the Canvas 2D path).
+   */
+  importPath: 'external-texture' | 'image-bitmap' | 'canvas2d';
+  /**
+   * Which matting stages ran: `bgmv2` (options.matting 'bgmv2', a plate and an installed model),
+   * `classic`, or `none` on the Canvas 2D path (the segmenter's mask, smoothed; no matting).
+   */
+  matting: 'classic' | 'bgmv2' | 'none';
+  /**
+   * How the output left the GPU: `canvas` (GPU copy) or `readback` (software adapters; see
+   * FrameOutput); `canvas2d`: a VideoFrame made from the Canvas 2D path's output canvas.
+   */
+  outputPath: 'canvas' | 'readback' | 'canvas2d';
   /** Plate fit, present when a plate is set (measured every few frames; the last value otherwise). */
   plateFit?: PlateFit;
   /** Refinement accounting, present when the refiner ran. */
   refine?: RefineStats;
-  /** Read-backs of the requested output types (replay / debug only). */
+  /** Read-backs of the requested output types (replay / debug only); only `com` and `pha` on the Canvas 2D path. */
   readbacks?: Partial<Record<OutputType, Readback>>;
 }
 
@@ -82,10 +109,11 @@ export interface ProcessResult {
  */
 export interface EngineApi {
   /**
-   * Creates the GPU device, loads and verifies the model and builds the passes.
+   * Creates the GPU device, loads and verifies the model and builds the passes; without
+   * WebGPU, starts the Canvas 2D path instead (EngineInfo.renderer `canvas2d`, with a notice).
    * @param options resolved options
    * @param baseUrl origin + base path the app is served from, for models and wasm
-   * @throws ReplacerError 'webgpu-unavailable', 'model-integrity' or 'model-load'
+   * @throws ReplacerError 'model-integrity' or 'model-load'
    */
   init(options: Readonly<Options>, baseUrl: string): Promise<EngineInfo>;
   /**
@@ -99,12 +127,16 @@ export interface EngineApi {
   /**
    * Sets (or clears, with null) the clean background plate: the scene without the person,
    * same framing as the camera. The bitmap is transferred and closed; it is resized to the
-   * frame size when they differ. With a plate the refiner matts against it.
+   * frame size when they differ. With a plate the refiner matts against it. On the Canvas 2D
+   * path the plate is kept but unused.
    * @throws InputError 'unsupported-input' when the image exceeds the GPU's texture size
    */
   setPlate(image: ImageBitmap | null): Promise<void>;
   /**
-   * Processes one frame. The input is closed by the engine.
+   * Processes one frame. The input is closed by the engine. When the GPU device was lost and
+   * no new one can be had, the engine goes on on the Canvas 2D path from then on: the results
+   * say so (`outputPath` `canvas2d`; EngineInfo with the notice comes from setOptions only on a
+   * backend change).
    * @param readbacks output types to read back to the CPU (costly; replay and debug only)
    */
   process(frame: VideoFrame, readbacks?: OutputType[]): Promise<ProcessResult>;

@@ -4,7 +4,7 @@ import { launchChromium } from '../../scripts/lib/browser';
 import { readAlphaPng } from '../../scripts/lib/png';
 import { decodePng, erode, highFrequencyEnergy, meanOver, sharedPath, syntheticY4m, tempDir, toY4m, type Rgba } from './support';
 
-const APP = 'http://127.0.0.1:5199/';
+const APP = `http://127.0.0.1:${Number(process.env.PW_PORT ?? 5199)}/`;
 
 /** Opens the app with a fake camera playing `y4m`; records every request the page makes. */
 async function openApp(y4m: string): Promise<{ page: Page; requests: string[]; close: () => Promise<void> }> {

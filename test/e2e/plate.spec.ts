@@ -5,7 +5,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { launchChromium } from '../../scripts/lib/browser';
 import { decodePng, sharedPath, tempDir, type Rgba } from './support';
 
-const APP = 'http://127.0.0.1:5199/';
+const APP = `http://127.0.0.1:${Number(process.env.PW_PORT ?? 5199)}/`;
 const WIDTH = 640;
 const HEIGHT = 360;
 /** The fake camera's clip, looped by Chromium from when the camera opens: scene and seconds. */

@@ -1,0 +1,354 @@
+import { ReplacerError } from '../errors';
+import { BLUR_SIGMA_FRACTION, type BlurStrength, type Options, type OutputType } from '../options';
+import { blurPlan } from '../gpu/reference/maskedBlur';
+import type { CoarseMask } from '../models/coarseMask';
+import type { CpuBaseNetwork } from './pipeline';
+import type { FrameStats, Readback } from './protocol';
+import { nextRoi, ROI_PASSES, type Rect } from './roi';
+
+/** The smoothed mask is kept at most this many pixels a side (it comes from a 256×144 network). */
+export const MASK_MAX_SIDE = 640;
+
+/**
+ * How the Canvas 2D path blurs the background, matching the WebGPU path's strengths: the same
+ * Gaussian sigma (BLUR_SIGMA_FRACTION of the frame height), run at 1/factor of the frame size
+ * as the WebGPU path does (blurPlan), with `ctx.filter = blur(sigma px)` (CSS blur's length is
+ * the Gaussian's standard deviation).
+ * @param frameHeight frame height in pixels (> 0)
+ * @returns factor ≥ 1 (an integer) and sigma in pixels of the 1/factor canvas
+ */
+export function canvasBlurPlan(frameHeight: number, strength: BlurStrength): { factor: number; sigma: number } {
+  return blurPlan(BLUR_SIGMA_FRACTION[strength] * frameHeight);
+}
+
+/**
+ * The source rectangle of a background image that covers a width×height frame (scaled to fill
+ * it, centred, the overflow cropped): the same fit as the WebGPU composite's coverFit.
+ * @param width frame size in pixels (> 0)
+ * @param imageWidth background image size in pixels (> 0)
+ * @returns the crop in image pixels (may be fractional), for drawImage(image, sx, sy, sw, sh, 0, 0, width, height)
+ */
+export function coverSourceRect(width: number, height: number, imageWidth: number, imageHeight: number): { sx: number; sy: number; sw: number; sh: number } {
+  const scale = Math.max(width / imageWidth, height / imageHeight);
+  const sw = width / scale;
+  const sh = height / scale;
+  return { sx: (imageWidth - sw) / 2, sy: (imageHeight - sh) / 2, sw, sh };
+}
+
+/**
+ * The size of the smoothed mask for a frame: the frame's, shrunk (aspect kept) so that its
+ * longer side is at most MASK_MAX_SIDE.
+ * @returns whole pixels, each ≥ 1
+ */
+export function maskSize(width: number, height: number): { width: number; height: number } {
+  const scale = Math.min(1, MASK_MAX_SIDE / Math.max(width, height));
+  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+}
+
+type Context2d = OffscreenCanvasRenderingContext2D;
+
+/**
+ * A 2D context on a new OffscreenCanvas, scaling with `smoothing` (bilinear `low` by default:
+ * enough for masks, ~40 % faster than `high` at 720p in software).
+ * @throws ReplacerError 'engine-failed' when the browser gives none
+ */
+function context2d(width: number, height: number, settings?: CanvasRenderingContext2DSettings, smoothing: ImageSmoothingQuality = 'low'): Context2d {
+  const context = new OffscreenCanvas(width, height).getContext('2d', settings);
+  if (!context) throw new ReplacerError('engine-failed', 'This browser cannot draw on an OffscreenCanvas (no 2D context) — update the browser.');
+  context.imageSmoothingEnabled = true;
+  context.imageSmoothingQuality = smoothing;
+  return context;
+}
+
+/** The blur canvases for a width×height frame, at 1/factor of its size. */
+function blurCanvases(width: number, height: number, factor: number): Pick<Canvases, 'blurIn' | 'blurOut' | 'blurFactor'> {
+  const w = Math.ceil(width / factor);
+  const h = Math.ceil(height / factor);
+  return {
+    // The frame is shrunk into it: filtered (`medium`), so fine texture does not alias.
+    blurIn: context2d(w, h, undefined, 'medium'),
+    blurOut: context2d(w, h, { willReadFrequently: true }),
+    blurFactor: factor,
+  };
+}
+
+/** The canvases of one frame size. */
+interface Canvases {
+  width: number;
+  height: number;
+  /** This frame's mask (white, alpha = person confidence), at maskSize. */
+  mask: Context2d;
+  /** The temporally smoothed mask, same size and encoding. */
+  smoothed: Context2d;
+  /** The frame with the person weighted out (alpha 1 − α), at 1/factor size, and its blur (read back to normalise). */
+  blurIn: Context2d;
+  blurOut: Context2d;
+  /** The frame with alpha α (the person layer), full size. */
+  person: Context2d;
+  /** The opaque output, full size. */
+  output: Context2d;
+  /** The blur factor (canvasBlurPlan) blurIn and blurOut were made for. */
+  blurFactor: number;
+}
+
+/**
+ * The Canvas 2D path, for browsers without WebGPU (see Engine). Per frame:
+ * base network (the tasks-vision segmenter, CPU delegate, in its own worker) on the whole
+ * frame, then on the person's region of interest as the WebGPU path does (roi.ts) → mask
+ * upscaled with smoothing (which feathers its edge by about one network pixel) → exponential
+ * temporal smoothing (options.temporalSmoothing, no motion compensation: a fast move lags a
+ * little) → composite on OffscreenCanvas 2D contexts: α·I + (1 − α)·B′, where B′ for `blur`
+ * is the frame blurred with the person weighted out (blur of I·(1 − α) over blur of 1 − α,
+ * so the person does not bleed into the background), for `image` the image cover-fitted
+ * (neutral grey without one), for `color` the colour; `off` shows the frame.
+ *
+ * Not available here (they need the WebGPU passes): the joint bilateral upsampling
+ * (options.edgeSensitivity is unused), the plate and the sparse refiner (refine options,
+ * matting), and the views `fgr`, `err` and `ref`, which show the composite (`com`) instead;
+ * `pha` shows the smoothed mask as grey. Read-backs are given for `com` and `pha` only.
+ *
+ * Owns its canvases and the background image; borrows the network (the engine closes it).
+ */
+export class CanvasPipeline {
+  private canvases: Canvases | null = null;
+  /** A network-sized canvas the masks are written into before they are scaled. */
+  private maskIn: Context2d | null = null;
+  private maskPixels: ImageData | null = null;
+  private background: ImageBitmap | null = null;
+  /** Whether `smoothed` holds a previous frame's mask of this size. */
+  private hasHistory = false;
+  private options: Readonly<Options>;
+
+  /**
+   * @param network the tasks-vision segmenter (borrowed, not closed here)
+   * @param options initial options (resolved)
+   */
+  constructor(
+    private readonly network: CpuBaseNetwork,
+    options: Readonly<Options>,
+  ) {
+    this.options = options;
+  }
+
+  /** Applies options from the next frame on. */
+  setOptions(options: Readonly<Options>): void {
+    this.options = options;
+  }
+
+  /** Replaces the `image`-mode background (null: neutral grey); takes ownership of (and later closes) the bitmap. */
+  setBackground(image: ImageBitmap | null): void {
+    this.background?.close();
+    this.background = image;
+  }
+
+  /**
+   * Processes one frame (borrowed: the caller closes it).
+   * @param readbacks output types to read back; `com` and `pha` are given, the others are not computable here
+   * @returns a new opaque VideoFrame of the frame's display size with its timestamp and
+   *   duration (the caller owns and closes it); timings (import and gpu are 0 on this path;
+   *   segment is the base network's wall time); the read-backs
+   */
+  async process(
+    frame: VideoFrame,
+    readbacks: readonly OutputType[] = [],
+  ): Promise<{ frame: VideoFrame; stats: Omit<FrameStats, 'total'>; readbacks: Partial<Record<OutputType, Readback>> }> {
+    const width = frame.displayWidth;
+    const height = frame.displayHeight;
+    const c = this.prepare(width, height);
+    const { mode, view } = this.options;
+    const t0 = performance.now();
+    if (mode !== 'off' || view !== 'com') await this.segment(frame, c);
+    else this.hasHistory = false;
+    const t1 = performance.now();
+    this.render(frame, c, view === 'pha' ? 'pha' : 'com');
+    const duration = frame.duration;
+    const out = new VideoFrame(c.output.canvas, { timestamp: frame.timestamp, ...(duration !== null ? { duration } : {}) });
+    const read: Partial<Record<OutputType, Readback>> = {};
+    try {
+      for (const type of readbacks) {
+        if (type !== 'com' && type !== 'pha') continue;
+        this.render(frame, c, type);
+        const rgba = c.output.getImageData(0, 0, width, height).data;
+        read[type] = type === 'com' ? { width, height, channels: 4, data: new Uint8Array(rgba.buffer) } : { width, height, channels: 1, data: redChannel(rgba) };
+      }
+    } catch (err) {
+      out.close();
+      throw err;
+    }
+    return { frame: out, stats: { import: 0, segment: t1 - t0, gpu: 0 }, readbacks: read };
+  }
+
+  /** Releases the canvases and closes the background image. */
+  dispose(): void {
+    this.canvases = null;
+    this.maskIn = null;
+    this.maskPixels = null;
+    this.background?.close();
+    this.background = null;
+  }
+
+  /** The canvases for this frame size and blur strength, (re)created when either changed. */
+  private prepare(width: number, height: number): Canvases {
+    const { factor } = canvasBlurPlan(height, this.options.blurStrength);
+    let c = this.canvases;
+    if (!c || c.width !== width || c.height !== height) {
+      const m = maskSize(width, height);
+      c = {
+        width,
+        height,
+        mask: context2d(m.width, m.height),
+        smoothed: context2d(m.width, m.height),
+        person: context2d(width, height),
+        output: context2d(width, height, { alpha: false }),
+        ...blurCanvases(width, height, factor),
+      };
+      this.canvases = c;
+      this.hasHistory = false;
+    } else if (c.blurFactor !== factor) {
+      Object.assign(c, blurCanvases(width, height, factor));
+    }
+    return c;
+  }
+
+  /**
+   * Base network on the whole frame, then on the person's region of interest (ROI_PASSES
+   * passes, as FramePipeline.segment), drawn into `mask`: the whole-frame mask, with the last
+   * ROI's mask over its rectangle; then blended into `smoothed`.
+   */
+  private async segment(frame: VideoFrame, c: Canvases): Promise<void> {
+    const { width, height } = this.network;
+    const resize = { resizeWidth: width, resizeHeight: height, resizeQuality: 'high' } as const;
+    const full = await this.network.segment(await createImageBitmap(frame, resize));
+    const whole: Rect = { x: 0, y: 0, width: c.width, height: c.height };
+    let rect = whole;
+    let roiMask = full;
+    for (let pass = 0; pass < ROI_PASSES; pass++) {
+      const next = nextRoi(roiMask.pha, roiMask.width, roiMask.height, rect);
+      if (next === rect) break;
+      rect = next;
+      roiMask = await this.network.segment(await createImageBitmap(frame, rect.x, rect.y, rect.width, rect.height, resize));
+    }
+    const m = c.mask;
+    const sx = m.canvas.width / c.width;
+    const sy = m.canvas.height / c.height;
+    m.globalCompositeOperation = 'copy';
+    m.drawImage(this.maskCanvas(full), 0, 0, m.canvas.width, m.canvas.height);
+    if (rect !== whole) {
+      // Whole mask pixels, so the ROI's mask replaces the whole-frame one without a seam.
+      const x0 = Math.round(rect.x * sx);
+      const y0 = Math.round(rect.y * sy);
+      const w = Math.round((rect.x + rect.width) * sx) - x0;
+      const h = Math.round((rect.y + rect.height) * sy) - y0;
+      m.clearRect(x0, y0, w, h);
+      m.globalCompositeOperation = 'source-over';
+      m.drawImage(this.maskCanvas(roiMask), x0, y0, w, h);
+    }
+    this.smooth(c);
+  }
+
+  /**
+   * smoothed ← s·smoothed + (1 − s)·mask (s = options.temporalSmoothing), on the alpha channel:
+   * destination-in scales the history by s, `lighter` adds the new mask scaled by 1 − s.
+   */
+  private smooth(c: Canvases): void {
+    const s = this.options.temporalSmoothing;
+    const ctx = c.smoothed;
+    const { width, height } = ctx.canvas;
+    if (this.hasHistory && s > 0) {
+      ctx.globalCompositeOperation = 'destination-in';
+      ctx.fillStyle = `rgba(0, 0, 0, ${s})`;
+      ctx.fillRect(0, 0, width, height);
+      ctx.globalCompositeOperation = 'lighter';
+      ctx.globalAlpha = 1 - s;
+    } else {
+      ctx.globalCompositeOperation = 'copy';
+    }
+    ctx.drawImage(c.mask.canvas, 0, 0);
+    ctx.globalAlpha = 1;
+    this.hasHistory = true;
+  }
+
+  /** Writes a network mask into the network-sized canvas as white with alpha = confidence. */
+  private maskCanvas(mask: CoarseMask): OffscreenCanvas {
+    if (!this.maskIn || this.maskIn.canvas.width !== mask.width || this.maskIn.canvas.height !== mask.height) {
+      this.maskIn = context2d(mask.width, mask.height);
+      this.maskPixels = new ImageData(mask.width, mask.height);
+    }
+    const px = this.maskPixels!.data;
+    for (let i = 0; i < mask.pha.length; i++) {
+      px[4 * i] = 255;
+      px[4 * i + 1] = 255;
+      px[4 * i + 2] = 255;
+      px[4 * i + 3] = mask.pha[i]! * 255;
+    }
+    this.maskIn.putImageData(this.maskPixels!, 0, 0);
+    return this.maskIn.canvas;
+  }
+
+  /** Draws a view of the frame into `output`: `pha` the smoothed mask as grey, `com` the composite. */
+  private render(frame: VideoFrame, c: Canvases, view: 'com' | 'pha'): void {
+    const out = c.output;
+    const { width, height } = c;
+    out.globalCompositeOperation = 'source-over';
+    const mask = c.smoothed.canvas;
+    if (view === 'pha') {
+      out.fillStyle = '#000000';
+      out.fillRect(0, 0, width, height);
+      out.drawImage(mask, 0, 0, width, height);
+      return;
+    }
+    const { mode, color } = this.options;
+    if (mode === 'off') {
+      out.drawImage(frame, 0, 0, width, height);
+      return;
+    }
+    if (mode === 'blur') {
+      out.drawImage(this.blurredBackground(frame, c), 0, 0, width, height);
+    } else if (mode === 'image' && this.background) {
+      const bg = this.background;
+      const r = coverSourceRect(width, height, bg.width, bg.height);
+      out.drawImage(bg, r.sx, r.sy, r.sw, r.sh, 0, 0, width, height);
+    } else {
+      out.fillStyle = mode === 'color' ? color : '#808080';
+      out.fillRect(0, 0, width, height);
+    }
+    const person = c.person;
+    person.globalCompositeOperation = 'copy';
+    person.drawImage(frame, 0, 0, width, height);
+    person.globalCompositeOperation = 'destination-in';
+    person.drawImage(mask, 0, 0, width, height);
+    out.drawImage(person.canvas, 0, 0);
+  }
+
+  /**
+   * The background blur at 1/factor size, normalised: blur(I·(1 − α)) / blur(1 − α). The
+   * canvas stores the blur premultiplied; reading it back un-premultiplies it, which is that
+   * division; writing it back with alpha 1 makes it opaque (black where no background is near,
+   * deep inside the person, which covers it).
+   */
+  private blurredBackground(frame: VideoFrame, c: Canvases): OffscreenCanvas {
+    const { blurIn, blurOut } = c;
+    const { width: w, height: h } = blurIn.canvas;
+    const { sigma } = canvasBlurPlan(c.height, this.options.blurStrength);
+    blurIn.globalCompositeOperation = 'copy';
+    blurIn.drawImage(frame, 0, 0, w, h);
+    blurIn.globalCompositeOperation = 'destination-out';
+    blurIn.drawImage(c.smoothed.canvas, 0, 0, w, h);
+    blurOut.clearRect(0, 0, w, h);
+    blurOut.filter = `blur(${sigma}px)`;
+    blurOut.drawImage(blurIn.canvas, 0, 0);
+    blurOut.filter = 'none';
+    const image = blurOut.getImageData(0, 0, w, h);
+    const px = image.data;
+    for (let i = 3; i < px.length; i += 4) px[i] = 255;
+    blurOut.putImageData(image, 0, 0);
+    return blurOut.canvas;
+  }
+}
+
+/** Channel 0 of tightly packed RGBA pixels. */
+function redChannel(rgba: Uint8ClampedArray): Uint8Array {
+  const grey = new Uint8Array(rgba.length / 4);
+  for (let i = 0; i < grey.length; i++) grey[i] = rgba[4 * i]!;
+  return grey;
+}
