@@ -74,6 +74,13 @@ export interface Options {
   temporalSmoothing: number;
   /** The matting stages (see Matting). Default `classic`. */
   matting: Matting;
+  /**
+   * Adaptive quality: the frame rate to hold, 1..120 frames per second, by lowering the base
+   * network's resolution on the person and the refine budget when frames run late and raising
+   * them again when there is headroom (src/worker/adaptive.ts); 0 turns it off (full quality
+   * always, as replay and eval use). Default 30.
+   */
+  targetFps: number;
 }
 
 export const DEFAULT_OPTIONS: Readonly<Options> = Object.freeze({
@@ -88,6 +95,7 @@ export const DEFAULT_OPTIONS: Readonly<Options> = Object.freeze({
   refineThreshold: 0.1,
   temporalSmoothing: 0.7,
   matting: 'classic',
+  targetFps: 30,
 });
 
 function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
@@ -136,6 +144,7 @@ export function resolveOptions(input: Partial<Options> = {}, base: Readonly<Opti
     refineThreshold: inRange('refineThreshold', merged.refineThreshold, 0, 1),
     temporalSmoothing: inRange('temporalSmoothing', merged.temporalSmoothing, 0, 0.9),
     matting: oneOf('matting', merged.matting, MATTINGS),
+    targetFps: inRange('targetFps', merged.targetFps, 0, 120),
   });
 }
 

@@ -160,7 +160,8 @@ export class BgApp extends LitElement {
   @state() private devices: readonly CameraDevice[] = [];
   @state() private deviceId = '';
   @state() private resolution: Resolution = DEFAULT_RESOLUTION;
-  @state() private options: Pick<Options, 'mode' | 'blurStrength' | 'color' | 'view' | 'backend' | 'matting'> = {
+  @state() private options: Pick<Options, 'mode' | 'blurStrength' | 'color' | 'view' | 'backend' | 'matting' | 'targetFps'> = {
+    targetFps: DEFAULT_OPTIONS.targetFps,
     backend: DEFAULT_OPTIONS.backend,
     matting: DEFAULT_OPTIONS.matting,
     mode: DEFAULT_OPTIONS.mode,
@@ -293,6 +294,7 @@ export class BgApp extends LitElement {
           view=${o.view}
           backend=${o.backend}
           matting=${o.matting}
+          target-fps=${o.targetFps}
           .background=${this.backgroundUrl}
           ?mirror=${this.mirror}
           .stream=${this.input}
@@ -357,6 +359,15 @@ export class BgApp extends LitElement {
             <label>
               <input data-testid="mirror-toggle" type="checkbox" .checked=${this.mirror} @change=${this.onMirror} />
               Mirror self-view (the sent video is never mirrored)
+            </label>
+            <label title="Lowers the base network's resolution on the person and the refine budget when frames run late; the HUD shows the level">
+              <input
+                data-testid="adaptive-toggle"
+                type="checkbox"
+                .checked=${o.targetFps > 0}
+                @change=${(e: Event) => this.setOptions({ targetFps: (e.target as HTMLInputElement).checked ? DEFAULT_OPTIONS.targetFps : 0 })}
+              />
+              Adapt quality to hold ${DEFAULT_OPTIONS.targetFps} fps
             </label>
             <label>
               Debug view

@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { ReplacerStats } from '../element/api';
+import type { QualityLevel, ReplacerStats } from '../element/api';
 
 const STAGES = ['import', 'segment', 'gpu', 'total'] as const;
 
@@ -10,6 +10,21 @@ function ms(value: number | undefined): string {
 }
 
 /** The plate state in a few words: none, fits, stale, or set (not measured yet). */
+/**
+ * The adaptive-quality level as the HUD shows it: `full` at the best level or with adaptation
+ * off, else `level k/n` (n − 1 the lowest).
+ */
+export function qualityLabel(q: QualityLevel): string {
+  if (q.targetFps === 0) return 'full (fixed)';
+  return q.level === 0 ? `full @ ${q.targetFps} fps` : `level ${q.level}/${q.levels - 1} @ ${q.targetFps} fps`;
+}
+
+function qualityTitle(q: QualityLevel): string {
+  return q.targetFps === 0
+    ? 'Adaptive quality is off (targetFps 0)'
+    : `Holding ${q.targetFps} fps: level 0 is full quality; higher levels lower the base network's resolution on the person and the refine budget`;
+}
+
 export function plateLabel(stats: ReplacerStats | null): string {
   if (!stats?.plate) return 'none';
   const fit = stats.plateFit;
@@ -66,6 +81,7 @@ export class AppHud extends LitElement {
         <dt>plate</dt>
         <dd data-testid="hud-plate" class=${s?.plateFit?.stale ? 'warn' : ''}>${plateLabel(s)}</dd>
         ${s?.refine ? html`<dt>refined</dt><dd data-testid="hud-refined">${(s.refine.share * 100).toFixed(1)} %</dd>` : nothing}
+        ${s?.quality ? html`<dt>quality</dt><dd data-testid="hud-quality" title=${qualityTitle(s.quality)}>${qualityLabel(s.quality)}</dd>` : nothing}
         <dt>engine</dt>
         <dd data-testid="hud-ready">${s?.ready ? 'ready' : 'pass-through'}</dd>
         ${s?.adapter ? html`<dt>adapter</dt><dd data-testid="hud-adapter">${s.adapter}</dd>` : nothing}

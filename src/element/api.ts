@@ -4,7 +4,7 @@ import { resolveOptions, type Backend, type Options } from '../options';
 import { createTrackOutput, type TrackOutput } from '../output/trackOutput';
 import { installErrorTransfer } from '../worker/errorTransfer';
 import { readTrackFrames, type FrameReader } from '../sources/trackFrames';
-import type { EngineInfo, FrameStats, PlateFit, ProcessResult, RefineStats, Renderer } from '../worker/protocol';
+import type { EngineInfo, FrameStats, PlateFit, ProcessResult, QualityLevel, RefineStats, Renderer } from '../worker/protocol';
 import { EngineWorker } from './engineWorker';
 import { FpsMeter } from './fpsMeter';
 import { countdown, PlateCollector, resolveCaptureOptions, type PlateCaptureOptions } from './plateCapture';
@@ -38,9 +38,11 @@ export interface ReplacerStats {
   plateFit: PlateFit | null;
   /** Sparse-refinement accounting of the last processed frame, or null when the refiner did not run. */
   refine: RefineStats | null;
+  /** The adaptive-quality level of the last processed frame (options.targetFps), or null (none yet, or the Canvas 2D path). */
+  quality: QualityLevel | null;
 }
 
-export type { PlateCaptureOptions, PlateFit, RefineStats, Renderer };
+export type { PlateCaptureOptions, PlateFit, QualityLevel, RefineStats, Renderer };
 
 /**
  * Events a BackgroundReplacer dispatches (all CustomEvents):
@@ -203,6 +205,7 @@ class Replacer extends EventTarget implements BackgroundReplacer {
   private refine: RefineStats | null = null;
   /** From EngineInfo, then from the frames' outputPath (the engine may switch to canvas2d mid-stream). */
   private renderer: Renderer | null = null;
+  private quality: QualityLevel | null = null;
 
   constructor(options: Readonly<Options>) {
     super();
@@ -233,6 +236,7 @@ class Replacer extends EventTarget implements BackgroundReplacer {
       plate: this.plate,
       plateFit: this.plateFit,
       refine: this.refine,
+      quality: this.quality,
     };
   }
 
@@ -521,6 +525,7 @@ class Replacer extends EventTarget implements BackgroundReplacer {
     this.failureStreak = 0;
     this.last = result.stats;
     this.refine = result.refine ?? null;
+    this.quality = result.quality ?? null;
     if (result.outputPath === 'canvas2d') this.renderer = 'canvas2d';
     if (this.plate && plateGeneration === this.plateGeneration && result.plateFit) this.updatePlateFit(result.plateFit);
     await this.deliver(result.frame, pipeline, 'processed');

@@ -6,12 +6,12 @@ import { toReplacerError } from './toReplacerError';
 import { createBackgroundReplacer, type BackgroundReplacer, type PlateCaptureOptions, type ReplacerEventMap, type ReplacerStats } from './api';
 
 const FORWARDED_EVENTS: readonly (keyof ReplacerEventMap)[] = ['ready', 'error', 'stats', 'ended', 'platecountdown', 'platestale'];
-const OPTION_PROPS = ['mode', 'blurStrength', 'color', 'view', 'backend', 'matting'] as const;
+const OPTION_PROPS = ['mode', 'blurStrength', 'color', 'view', 'backend', 'matting', 'targetFps'] as const;
 
 /**
  * `<bg-replacer>`: replaces the background of its `stream` and shows the result.
  *
- * Attributes / properties: `mode`, `blur-strength`, `color`, `view`, `backend`, `matting` (see Options),
+ * Attributes / properties: `mode`, `blur-strength`, `color`, `view`, `backend`, `matting`, `target-fps` (see Options),
  * `background` (URL of the image for `image` mode), `mirror` (boolean; mirrors the self-view
  * only — the `output` stream is never mirrored). Property only: `stream` (input MediaStream).
  * Read-only: `output` (processed MediaStream, null until a stream is set), `replacer`, `stats`.
@@ -52,6 +52,8 @@ export class BgReplacerElement extends LitElement {
   @property({ reflect: true }) view: Options['view'] = DEFAULT_OPTIONS.view;
   @property({ reflect: true }) backend: BackendChoice = DEFAULT_OPTIONS.backend;
   @property({ reflect: true }) matting: Matting = DEFAULT_OPTIONS.matting;
+  /** Adaptive quality's frame rate (0: off); see Options.targetFps. */
+  @property({ attribute: 'target-fps', type: Number, reflect: true }) targetFps: number = DEFAULT_OPTIONS.targetFps;
   /** URL of the background image for `image` mode (same origin, blob: or data:); null for none. */
   @property() background: string | null = null;
   @property({ type: Boolean, reflect: true }) mirror = false;
@@ -170,7 +172,7 @@ export class BgReplacerElement extends LitElement {
   }
 
   private elementOptions(): Partial<Options> {
-    return { mode: this.mode, blurStrength: this.blurStrength, color: this.color, view: this.view, backend: this.backend, matting: this.matting };
+    return { mode: this.mode, blurStrength: this.blurStrength, color: this.color, view: this.view, backend: this.backend, matting: this.matting, targetFps: this.targetFps };
   }
 
   private applyOptions(replacer: BackgroundReplacer): void {

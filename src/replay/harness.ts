@@ -56,7 +56,8 @@ async function fetchImage(url: string, flag: string): Promise<ImageBitmap> {
 async function run(): Promise<void> {
   installErrorTransfer();
   const job = (await (await fetchOk(REPLAY_ROUTES.job)).json()) as ReplayJob;
-  const options = resolveOptions(job.options);
+  // Replay and eval measure the full pipeline, frame by frame: adaptive quality only when asked.
+  const options = resolveOptions({ targetFps: 0, ...job.options });
   const worker = new Worker(new URL('../worker/engine.worker.ts', import.meta.url), { type: 'module' });
   const engine = Comlink.wrap<EngineApi>(worker);
   try {

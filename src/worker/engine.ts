@@ -4,6 +4,7 @@ import { createGpuContext, isSoftwareAdapter, type GpuContext } from '../gpu/dev
 import type { Bgmv2Base } from '../models/bgmv2/base';
 import { loadInstalledBgmv2, type Bgmv2Installed } from '../models/bgmv2/installed';
 import { TasksVisionBackend } from '../models/tasksVisionBackend';
+import { AdaptiveQuality, QUALITY_LEVELS } from './adaptive';
 import { CanvasPipeline } from './canvasPipeline';
 import { FrameOutput, outputPathFor } from './frameOutput';
 import type { BaseNetwork, FramePipeline } from './pipeline';
@@ -44,6 +45,8 @@ export class Engine implements EngineApi {
   private pipeline: FramePipeline | null = null;
   private output: FrameOutput | null = null;
   private options: Readonly<Options> | null = null;
+  /** Adaptive quality (options.targetFps), fed each WebGPU frame's processing time. */
+  private adaptive = new AdaptiveQuality(0);
   private baseUrl = '';
   private background: ImageBitmap | null = null;
   private plate: ImageBitmap | null = null;
@@ -57,6 +60,7 @@ export class Engine implements EngineApi {
 
   async init(options: Readonly<Options>, baseUrl: string): Promise<EngineInfo> {
     this.options = options;
+    this.adaptive.setTarget(options.targetFps);
     this.baseUrl = baseUrl;
     await this.buildRenderer();
     if (!this.canvas && options.matting === 'bgmv2') this.bgmv2 = await loadInstalledBgmv2(baseUrl);
@@ -100,7 +104,9 @@ export class Engine implements EngineApi {
       await this.buildPipeline(this.gpu);
       return this.info();
     }
+    this.adaptive.setTarget(options.targetFps);
     this.pipeline?.setOptions(options);
+    this.pipeline?.setQuality(QUALITY_LEVELS[this.adaptive.state.level]!);
     return null;
   }
 
@@ -159,9 +165,14 @@ export class Engine implements EngineApi {
       const result = await this.pipeline.process(frame, readbacks);
       const out = await this.output.toVideoFrame(result.output, frame.timestamp, frame.duration);
       const plateFit = this.pipeline.plateFit;
+      const total = performance.now() - start;
+      // The quality level of this frame; the controller sets the next frame's.
+      const quality = this.adaptive.state;
+      this.pipeline.setQuality(QUALITY_LEVELS[this.adaptive.observe(total)]!);
       return {
         frame: out,
-        stats: { ...result.stats, total: performance.now() - start },
+        stats: { ...result.stats, total },
+        quality: { level: quality.level, levels: quality.levels, targetFps: quality.targetFps },
         importPath: this.pipeline.importPath!,
         matting: result.matting,
         outputPath: this.output.path,
@@ -251,6 +262,7 @@ export class Engine implements EngineApi {
     this.network = await this.createNetwork(gpu.device);
     this.output = new FrameOutput(gpu.device, this.canvasLost ? 'readback' : outputPathFor(gpu.adapterName));
     this.pipeline = new FramePipeline(gpu.device, this.network, this.options!);
+    this.pipeline.setQuality(QUALITY_LEVELS[this.adaptive.state.level]!);
     if (this.background) this.pipeline.setBackground(await createImageBitmap(this.background));
     if (this.plate) this.pipeline.setPlate(await createImageBitmap(this.plate));
   }

@@ -25,6 +25,7 @@ import { blurPlan } from '../gpu/reference/maskedBlur';
 import type { CoarseMask } from '../models/coarseMask';
 import type { FrameStats, PlateFit, Readback, RefineStats } from './protocol';
 import { createFrameTextures, destroyFrameTextures, type FrameTextures } from './resources';
+import { QUALITY_LEVELS, type QualitySettings } from './adaptive';
 import { nextRoi, ROI_PASSES, type Rect } from './roi';
 
 /**
@@ -172,6 +173,8 @@ export class FramePipeline {
   /** How frames reach the GPU: decided by the first frame. */
   importPath: ImportPath | null = null;
   private options: Readonly<Options>;
+  /** The adaptive-quality knobs (see setQuality); the best level until told otherwise. */
+  private quality: QualitySettings = QUALITY_LEVELS[0]!;
 
   /**
    * @param device the GPU device every pass runs on
@@ -216,6 +219,19 @@ export class FramePipeline {
   /** Applies options from the next frame on. */
   setOptions(options: Readonly<Options>): void {
     this.options = options;
+  }
+
+  /**
+   * Sets the adaptive-quality knobs from the next frame on (see QUALITY_LEVELS): the number of
+   * region-of-interest passes of the base network and the scale of the refine budget
+   * (`sampling` mode, and the BGMv2 refiner's tile budget).
+   * @throws RangeError for roiPasses outside 0..ROI_PASSES or budgetScale outside 0..1
+   */
+  setQuality(quality: QualitySettings): void {
+    const { roiPasses, budgetScale } = quality;
+    if (!Number.isInteger(roiPasses) || roiPasses < 0 || roiPasses > ROI_PASSES) throw new RangeError(`roiPasses must be 0..${ROI_PASSES}, got ${roiPasses}`);
+    if (!(budgetScale >= 0 && budgetScale <= 1)) throw new RangeError(`budgetScale must be in 0..1, got ${budgetScale}`);
+    this.quality = quality;
   }
 
   /**
@@ -351,7 +367,7 @@ export class FramePipeline {
     this.composite.setParams(this.compositeParams(width, height, options.view));
     this.coarse.setHasPlate(hasPlate);
     this.refine.setParams(hasPlate);
-    const tileBudget = Math.floor((options.refineBudget * width * height) / (TILE_SIZE * TILE_SIZE));
+    const tileBudget = Math.floor((options.refineBudget * this.quality.budgetScale * width * height) / (TILE_SIZE * TILE_SIZE));
     this.selectTiles.setParams(options.refineMode, tileBudget, options.refineThreshold, t.tiles);
     this.temporal.setParams(options.temporalSmoothing, this.hasHistory);
 
@@ -492,7 +508,7 @@ export class FramePipeline {
   /**
    * Base network on the whole frame, then — when the person does not fill the frame — on
    * their region of interest, re-centred from each ROI pass's own mask (ROI_PASSES passes
-   * in all), so the network sees the person larger, closer to the selfie framing it was
+   * at the best quality level, fewer at lower ones: see setQuality), so the network sees the person larger, closer to the selfie framing it was
    * trained on. Uploads the whole-frame and the last ROI mask and sets the ROI of the
    * guide and upsampling passes.
    */
@@ -505,7 +521,7 @@ export class FramePipeline {
     const whole: Rect = { x: 0, y: 0, width: t.width, height: t.height };
     let rect = whole;
     let roiMask = full;
-    for (let pass = 0; pass < ROI_PASSES; pass++) {
+    for (let pass = 0; pass < this.quality.roiPasses; pass++) {
       const next = nextRoi(roiMask.pha, roiMask.width, roiMask.height, rect);
       if (next === rect) break;
       rect = next;
@@ -539,7 +555,14 @@ export class FramePipeline {
     device.queue.submit([encoder.finish()]);
     await network.run(t.maskFull);
     encoder = device.createCommandEncoder({ label: 'segment (roi)' });
-    for (let pass = 0; pass < ROI_PASSES; pass++) {
+    const passes = this.quality.roiPasses;
+    if (passes === 0) {
+      // No ROI pass: the ROI guide and mask are the whole frame's.
+      encoder.copyBufferToBuffer(this.rects[0]!, 0, this.downsampleRoi.rectTarget, 0, RECT_BYTES);
+      this.downsampleRoi.encode(encoder, b.downsampleRoi);
+      encoder.copyBufferToBuffer(t.maskFull, 0, t.maskRoi, 0, t.maskFull.size);
+    }
+    for (let pass = 0; pass < passes; pass++) {
       this.roiBox.encode(encoder, b.roiSteps[pass]!);
       encoder.copyBufferToBuffer(this.rects[pass + 1]!, 0, this.downsampleRoi.rectTarget, 0, RECT_BYTES);
       this.downsampleRoi.encode(encoder, b.downsampleRoi);
@@ -548,7 +571,7 @@ export class FramePipeline {
       await network.run(t.maskRoi);
       encoder = device.createCommandEncoder({ label: 'segment (roi)' });
     }
-    encoder.copyBufferToBuffer(this.rects[ROI_PASSES]!, 0, this.upsample.rectTarget, 0, RECT_BYTES);
+    encoder.copyBufferToBuffer(this.rects[passes]!, 0, this.upsample.rectTarget, 0, RECT_BYTES);
     device.queue.submit([encoder.finish()]);
     this.roi = null;
   }

@@ -47,6 +47,15 @@ export interface RefineStats {
  */
 export type Renderer = 'webgpu' | 'canvas2d';
 
+/** An adaptive-quality level as frames report it. */
+export interface QualityLevel {
+  /** 0 (best) .. levels − 1. */
+  level: number;
+  levels: number;
+  /** The frame rate being held; 0 when adaptation is off. */
+  targetFps: number;
+}
+
 /** What the engine reports about itself once initialised. */
 export interface EngineInfo {
   /** The rendering path (see Renderer). */
@@ -99,6 +108,11 @@ export interface ProcessResult {
   plateFit?: PlateFit;
   /** Refinement accounting, present when the refiner ran. */
   refine?: RefineStats;
+  /**
+   * The adaptive-quality level this frame was processed at (see src/worker/adaptive.ts):
+   * 0 is the best of `levels`; `targetFps` 0 means adaptation is off. Absent on the Canvas 2D path.
+   */
+  quality?: QualityLevel;
   /** Read-backs of the requested output types (replay / debug only); only `com` and `pha` on the Canvas 2D path. */
   readbacks?: Partial<Record<OutputType, Readback>>;
 }

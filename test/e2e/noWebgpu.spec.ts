@@ -223,7 +223,7 @@ test('a lost GPU device that cannot be replaced: the engine goes on on the Canva
     const meanAlpha = (data: Uint8Array): number => data.reduce((a, b) => a + b, 0) / data.length / 255;
     const engine = new Engine();
     try {
-      const info = await engine.init(resolveOptions({ mode: 'blur', backend: 'tasks-vision', temporalSmoothing: 0 }), new URL('/', location.href).href);
+      const info = await engine.init(resolveOptions({ mode: 'blur', backend: 'tasks-vision', temporalSmoothing: 0, targetFps: 0 }), new URL('/', location.href).href);
       const run = async (i: number): Promise<{ outputPath: string; alpha: number }> => {
         const result = await engine.process(new VideoFrame(image, { timestamp: i }), ['pha']);
         result.frame.close();
@@ -245,7 +245,7 @@ test('a lost GPU device that cannot be replaced: the engine goes on on the Canva
         }
       }
       // A new backend choice returns the engine's info, which now describes the Canvas 2D path.
-      const infoAfter = await engine.setOptions(resolveOptions({ mode: 'blur', backend: 'auto', temporalSmoothing: 0 }));
+      const infoAfter = await engine.setOptions(resolveOptions({ mode: 'blur', backend: 'auto', temporalSmoothing: 0, targetFps: 0 }));
       return { rendererBefore: info.renderer, outputBefore: before.outputPath, alphaBefore: before.alpha, outcomes, alphaAfter, infoAfter };
     } finally {
       image.close();

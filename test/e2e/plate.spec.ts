@@ -273,6 +273,11 @@ test('background plate: capture with countdown, thumbnail, stale warning, restor
     expect(Math.abs(fit.brightness - 1)).toBeLessThan(0.1);
     await expect(page.getByTestId('hud-plate')).toContainText('fits');
     expect(await plateEvents(page, 'platestale')).toHaveLength(1);
+    // Adaptive quality is on by default; SwiftShader's frames are far slower than 30 fps, so
+    // the HUD shows the lowest level (no refinement). The refiner is checked at full quality.
+    await expect(page.getByTestId('hud-quality')).toHaveText('level 4/4 @ 30 fps');
+    await page.getByTestId('adaptive-toggle').uncheck();
+    await expect(page.getByTestId('hud-quality')).toHaveText('full (fixed)', { timeout: 30_000 });
     // The engine counts refined tiles in the `ref` debug view; the HUD shows their share.
     await expect(page.getByTestId('hud-refined')).toHaveCount(0);
     await page.getByTestId('view-select').selectOption('ref');

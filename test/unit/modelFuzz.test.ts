@@ -51,7 +51,8 @@ describe('corrupt model files', () => {
     console.log(`TFLite mutants: ${r.ok} converted, ${r.typed} typed errors, slowest ${r.slowest.toFixed(0)} ms`);
     expect(r.typed).toBeGreaterThan(MUTANTS / 4);
     expect(r.slowest).toBeLessThan(BOUND_MS);
-  });
+    // The bound that matters is per mutant (BOUND_MS); the whole run may take a while on a busy machine.
+  }, 120_000);
 
   it('ONNX (the converted model, mutated) through the BGMv2 loader: ReplacerError, fast', () => {
     const path = resolve(MODELS, 'selfie_segmentation_landscape.onnx');
@@ -61,5 +62,5 @@ describe('corrupt model files', () => {
     // The selfie segmenter is not a BGMv2 model: every mutant is refused, with a reason.
     expect(r.typed).toBe(MUTANTS);
     expect(r.slowest).toBeLessThan(BOUND_MS);
-  });
+  }, 120_000);
 });

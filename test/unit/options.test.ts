@@ -30,6 +30,7 @@ describe('resolveOptions', () => {
       refineThreshold: 0.1,
       temporalSmoothing: 0.7,
       matting: 'classic',
+      targetFps: 30,
     });
     expect(resolveOptions({})).toEqual(DEFAULT_OPTIONS);
   });
@@ -56,6 +57,8 @@ describe('resolveOptions', () => {
     expect(bad({ refineBudget: 1.5 })).toBe('refineBudget');
     expect(bad({ refineThreshold: -0.1 })).toBe('refineThreshold');
     expect(bad({ temporalSmoothing: 0.95 })).toBe('temporalSmoothing');
+    expect(bad({ targetFps: -1 })).toBe('targetFps');
+    expect(bad({ targetFps: 121 })).toBe('targetFps');
     expect(bad({ blur: 'light' })).toBe('blur');
   });
 

@@ -65,12 +65,12 @@ const cases = {
       refined.push((r.refine?.tiles ?? 0) > 0);
     };
     try {
-      await engine.init(resolveOptions({ mode: 'color', matting: 'bgmv2', refineMode: 'sampling', refineBudget: 0.3 }), new URL('/', location.href).href);
+      await engine.init(resolveOptions({ mode: 'color', matting: 'bgmv2', refineMode: 'sampling', refineBudget: 0.3, targetFps: 0 }), new URL('/', location.href).href);
       await run(0);
       await engine.setPlate(await createImageBitmap(new ImageData(smoothImage(rand, W, H), W, H)));
       await run(1);
       await run(2);
-      await engine.setOptions(resolveOptions({ mode: 'color', matting: 'classic' }));
+      await engine.setOptions(resolveOptions({ mode: 'color', matting: 'classic', targetFps: 0 }));
       await run(3);
     } finally {
       await engine.dispose();

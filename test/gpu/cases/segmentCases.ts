@@ -12,6 +12,7 @@ import { ort } from '../../../src/models/ortRuntime';
 import { resolveOptions, type Backend, type Options } from '../../../src/options';
 import { createGpuContext } from '../../../src/gpu/device';
 import { OnnxWebGpuSegmenter } from '../../../src/models/onnxWebGpu';
+import { TasksVisionBackend } from '../../../src/models/tasksVisionBackend';
 import { Engine } from '../../../src/worker/engine';
 import { FramePipeline } from '../../../src/worker/pipeline';
 import { nextRoi, type Rect } from '../../../src/worker/roi';
@@ -218,7 +219,7 @@ const cases = {
     let reference: Uint8Array | null = null;
     let last: Uint8Array | null = null;
     try {
-      const info = await engine.init(resolveOptions({ mode: 'color', backend, temporalSmoothing: 0 }), new URL('/', location.href).href);
+      const info = await engine.init(resolveOptions({ mode: 'color', backend, temporalSmoothing: 0, targetFps: 0 }), new URL('/', location.href).href);
       const run = async (i: number): Promise<Uint8Array> => {
         const r = await engine.process(new VideoFrame(image, { timestamp: i }), ['pha']);
         r.frame.close();
@@ -240,6 +241,48 @@ const cases = {
       if (reference && last) maxDiffAfter = last.reduce((m, v, k) => Math.max(m, Math.abs(v - reference![k]!) / 255), 0);
       return { outcomes, backend: info.backend, alphaMean, maxDiffAfter };
     } finally {
+      image.close();
+      await engine.dispose();
+    }
+  },
+
+  /**
+   * Adaptive quality in the engine: `frames` frames of one image (resized to 160×96) at
+   * `targetFps`, each with a `pha` read-back (which also reports the refined tiles).
+   * @returns per frame: the quality level it was processed at, the refined tiles, the base
+   *   network calls it made (tasks-vision segment() calls, counted on the prototype) and its
+   *   mean alpha
+   */
+  async engineAdaptive(targetFps: number, frames: number, imageUrl: string): Promise<{ level: number; levels: number; tiles: number; calls: number; alphaMean: number }[]> {
+    const response = await fetch(imageUrl);
+    if (!response.ok) throw new Error(`${imageUrl}: HTTP ${response.status}`);
+    const image = await createImageBitmap(await response.blob(), { resizeWidth: 160, resizeHeight: 96, resizeQuality: 'high' });
+    const engine = new Engine();
+    const segment = TasksVisionBackend.prototype.segment;
+    let calls = 0;
+    TasksVisionBackend.prototype.segment = function (this: TasksVisionBackend, ...args: Parameters<TasksVisionBackend['segment']>) {
+      calls++;
+      return segment.apply(this, args);
+    };
+    const out: { level: number; levels: number; tiles: number; calls: number; alphaMean: number }[] = [];
+    try {
+      await engine.init(resolveOptions({ mode: 'color', backend: 'tasks-vision', temporalSmoothing: 0, targetFps }), new URL('/', location.href).href);
+      for (let i = 0; i < frames; i++) {
+        calls = 0;
+        const r = await engine.process(new VideoFrame(image, { timestamp: i * 33_333 }), ['pha']);
+        r.frame.close();
+        const pha = r.readbacks!.pha!.data;
+        out.push({
+          level: r.quality!.level,
+          levels: r.quality!.levels,
+          tiles: r.refine?.tiles ?? -1,
+          calls,
+          alphaMean: pha.reduce((a, b) => a + b, 0) / pha.length / 255,
+        });
+      }
+      return out;
+    } finally {
+      TasksVisionBackend.prototype.segment = segment;
       image.close();
       await engine.dispose();
     }
@@ -268,7 +311,7 @@ const cases = {
     const engine = new Engine();
     const result: BackendBench = { backend: o.backend, adapter: '', width: o.width, height: o.height, outputPath: '', frames: [] };
     try {
-      const info = await engine.init(resolveOptions({ mode: 'blur', backend: o.backend }), new URL('/', location.href).href);
+      const info = await engine.init(resolveOptions({ mode: 'blur', backend: o.backend, targetFps: 0 }), new URL('/', location.href).href);
       if (info.backend !== o.backend) throw new Error(`asked for ${o.backend}, got ${info.backend}: ${info.backendFallback ?? ''}`);
       result.adapter = info.adapter;
       for (let i = 0; i < o.warmup + o.frames; i++) {
