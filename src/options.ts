@@ -81,6 +81,12 @@ export interface Options {
    * always, as replay and eval use). Default 30.
    */
   targetFps: number;
+  /**
+   * Debug / bench: per-stage GPU times in each frame's stats (`stats.stages`, ms), from
+   * timestamp queries, where the adapter has 'timestamp-query'; costs one small read-back per
+   * frame. Default false.
+   */
+  stageTimings: boolean;
 }
 
 export const DEFAULT_OPTIONS: Readonly<Options> = Object.freeze({
@@ -96,6 +102,7 @@ export const DEFAULT_OPTIONS: Readonly<Options> = Object.freeze({
   temporalSmoothing: 0.7,
   matting: 'classic',
   targetFps: 30,
+  stageTimings: false,
 });
 
 function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
@@ -103,6 +110,11 @@ function oneOf<T extends string>(name: string, value: unknown, allowed: readonly
     throw new InvalidOptionError(name, `expected one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
   }
   return value as T;
+}
+
+function flag(name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new InvalidOptionError(name, `expected true or false, got ${JSON.stringify(value)}`);
+  return value;
 }
 
 function inRange(name: string, value: unknown, min: number, max: number): number {
@@ -145,6 +157,7 @@ export function resolveOptions(input: Partial<Options> = {}, base: Readonly<Opti
     temporalSmoothing: inRange('temporalSmoothing', merged.temporalSmoothing, 0, 0.9),
     matting: oneOf('matting', merged.matting, MATTINGS),
     targetFps: inRange('targetFps', merged.targetFps, 0, 120),
+    stageTimings: flag('stageTimings', merged.stageTimings),
   });
 }
 

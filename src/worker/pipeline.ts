@@ -25,6 +25,7 @@ import { blurPlan } from '../gpu/reference/maskedBlur';
 import type { CoarseMask } from '../models/coarseMask';
 import type { FrameStats, PlateFit, Readback, RefineStats } from './protocol';
 import { createFrameTextures, destroyFrameTextures, type FrameTextures } from './resources';
+import { StageTimer } from '../gpu/stageTimer';
 import { QUALITY_LEVELS, type QualitySettings } from './adaptive';
 import { nextRoi, ROI_PASSES, type Rect } from './roi';
 
@@ -175,6 +176,8 @@ export class FramePipeline {
   private options: Readonly<Options>;
   /** The adaptive-quality knobs (see setQuality); the best level until told otherwise. */
   private quality: QualitySettings = QUALITY_LEVELS[0]!;
+  /** Created on the first frame with options.stageTimings (when the device supports it). */
+  private timer: StageTimer | null = null;
 
   /**
    * @param device the GPU device every pass runs on
@@ -353,14 +356,20 @@ export class FramePipeline {
     const t = await this.prepare(width, height);
     const b = this.bound!;
 
+    if (options.stageTimings && !this.timer && StageTimer.supported(device)) this.timer = new StageTimer(device);
+    const timer = options.stageTimings ? this.timer : null;
+    timer?.begin();
+    timer?.markNow('start');
     const t0 = performance.now();
     await this.import(frame, t.frame);
+    timer?.markNow('import');
     const t1 = performance.now();
 
     const needsMask = options.mode !== 'off' || options.view !== 'com';
     const learned = needsMask && this.learnedActive(width, height);
     if (learned) await this.runLearnedBase(t);
     else if (needsMask) await this.segment(frame, t);
+    if (needsMask) timer?.markNow(learned ? 'bgmv2-base' : 'segment');
     const t2 = performance.now();
 
     const hasPlate = this.plateTexture !== null;
@@ -384,33 +393,41 @@ export class FramePipeline {
       this.selectTiles.encode(encoder, b.selectTiles);
       encoder.copyTextureToTexture({ texture: t.prior }, { texture: t.alpha }, [width, height]);
       this.refineLearned.encode(encoder, lb.refine);
+      timer?.mark(encoder, 'refine');
     } else if (needsMask) {
       if (this.network.kind === 'cpu') {
         this.downsample.encode(encoder, b.downsample);
         this.downsampleRoi.encode(encoder, b.downsampleRoi);
       }
       this.upsample.encode(encoder, b.upsample);
+      timer?.mark(encoder, 'upsample');
       if (hasPlate) this.plateStats.encode(encoder, b.plateStats);
       else encoder.clearBuffer(t.stats);
+      timer?.mark(encoder, 'plate');
       this.coarse.encode(encoder, b.coarse);
       this.fillFg.encode(encoder, b.fillFg);
       this.fillBg.encode(encoder, b.fillBg);
+      timer?.mark(encoder, 'coarse');
       this.selectTiles.encode(encoder, b.selectTiles);
       encoder.copyTextureToTexture({ texture: t.prior }, { texture: t.alpha }, [width, height]);
       this.refine.encode(encoder, b.refine);
+      timer?.mark(encoder, 'refine');
     }
     if (needsMask) {
       this.temporal.encode(encoder, b.temporal);
       encoder.copyTextureToTexture({ texture: t.alphaOut }, { texture: t.alphaPrev }, [width, height]);
       encoder.copyTextureToTexture({ texture: t.frame }, { texture: t.framePrev }, [width, height]);
       this.hasHistory = true;
+      timer?.mark(encoder, 'temporal');
     }
     if (options.mode === 'blur') {
       this.blurPrepare.encode(encoder, b.blurPrepare);
       this.blurH.encode(encoder, b.blurH);
       this.blurV.encode(encoder, b.blurV);
+      timer?.mark(encoder, 'blur');
     }
     this.composite.encode(encoder, b.composite);
+    timer?.mark(encoder, 'composite');
     const now = performance.now();
     const measureFit =
       hasPlate && needsMask && !this.plateFitPending && (this.frameCount % PLATE_FIT_FRAMES === 0 || now - this.lastFitAt >= PLATE_FIT_MS);
@@ -421,6 +438,7 @@ export class FramePipeline {
     this.frameCount++;
     await device.queue.onSubmittedWorkDone();
     const t3 = performance.now();
+    const stages = timer ? await timer.read() : null;
 
     const refine = needsMask && (readbacks.length > 0 || options.view === 'ref') ? await this.readRefineStats(t) : null;
     const out: Partial<Record<OutputType, Readback>> = {};
@@ -432,7 +450,7 @@ export class FramePipeline {
       this.composite.encode(again, b.composite);
       device.queue.submit([again.finish()]);
     }
-    return { output: t.output, stats: { import: t1 - t0, segment: t2 - t1, gpu: t3 - t2 }, refine, readbacks: out, matting: learned ? 'bgmv2' : 'classic' };
+    return { output: t.output, stats: { import: t1 - t0, segment: t2 - t1, gpu: t3 - t2, ...(stages ? { stages } : {}) }, refine, readbacks: out, matting: learned ? 'bgmv2' : 'classic' };
   }
 
   /** Destroys every texture and buffer this pipeline created. */
@@ -448,6 +466,8 @@ export class FramePipeline {
     if (!this.plateFitPending) this.plateFitBuffer?.destroy();
     this.plateFitBuffer = null;
     for (const rect of this.rects) rect.destroy();
+    this.timer?.destroy();
+    this.timer = null;
     this.releaseLearned();
     for (const pass of [
       this.importFrame,

@@ -16,6 +16,13 @@ export interface FrameStats {
   gpu: number;
   /** Whole frame in the worker, from receipt to the output VideoFrame. */
   total: number;
+  /**
+   * With options.stageTimings on an adapter with 'timestamp-query': GPU milliseconds per
+   * stage, between timestamps at the stage boundaries (import, segment — which includes the
+   * CPU network's time when it runs on the CPU —, upsample, plate, coarse, refine, temporal,
+   * blur, composite; bgmv2-base on the BGMv2 path). Absent otherwise.
+   */
+  stages?: Record<string, number>;
 }
 
 /**

@@ -41,4 +41,31 @@ test.describe('adaptive quality', () => {
     expect(new Set(fixed.map((f) => f.level))).toEqual(new Set([0]));
     expect(fixed.every((f) => f.tiles > 0 && f.calls >= 2)).toBe(true);
   });
+
+  test('stage timings: GPU time per stage from timestamp queries, within the frame\'s GPU time; none when off', async ({ page }) => {
+    const still = resolve(import.meta.dirname, '../../../shared/eval/dev/stills/dev_00_0/image.png');
+    if (!existsSync(still)) {
+      const reason = `${still} is missing (../shared beside the checkout holds the test data)`;
+      if (process.env.CI) throw new Error(reason);
+      test.skip(true, reason);
+    }
+    await openHarness(page);
+    await page.route('**/__stages-still.png', (route) => route.fulfill({ body: readFileSync(still), contentType: 'image/png' }));
+    const blur = await page.evaluate(() => window.segmentCases.engineStages({ mode: 'blur', stageTimings: true }, 3, '/__stages-still.png'));
+    const color = await page.evaluate(() => window.segmentCases.engineStages({ mode: 'color', stageTimings: true }, 2, '/__stages-still.png'));
+    const off = await page.evaluate(() => window.segmentCases.engineStages({ mode: 'blur' }, 2, '/__stages-still.png'));
+    console.log(`stages (blur): ${JSON.stringify(blur.stats.at(-1))}`);
+    expect(off.stats.every((s) => s.stages === undefined)).toBe(true);
+    test.skip(!blur.timestamps, 'the adapter has no timestamp-query');
+    const last = blur.stats.at(-1)!;
+    expect(Object.keys(last.stages!)).toEqual(['import', 'segment', 'upsample', 'plate', 'coarse', 'refine', 'temporal', 'blur', 'composite']);
+    for (const ms of Object.values(last.stages!)) expect(ms).toBeGreaterThanOrEqual(0);
+    // The frame encoder's stages run within the GPU wall time of the frame (submit → done),
+    // allowing for timestamp quantisation (100 µs per mark).
+    const { import: _i, segment: _s, ...frameStages } = last.stages!;
+    const sum = Object.values(frameStages).reduce((a, b) => a + b, 0);
+    expect(sum).toBeLessThanOrEqual(last.gpu + 1);
+    expect(sum).toBeGreaterThan(0.25 * last.gpu);
+    expect(Object.keys(color.stats.at(-1)!.stages!)).not.toContain('blur');
+  });
 });

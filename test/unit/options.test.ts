@@ -31,6 +31,7 @@ describe('resolveOptions', () => {
       temporalSmoothing: 0.7,
       matting: 'classic',
       targetFps: 30,
+      stageTimings: false,
     });
     expect(resolveOptions({})).toEqual(DEFAULT_OPTIONS);
   });
@@ -59,6 +60,7 @@ describe('resolveOptions', () => {
     expect(bad({ temporalSmoothing: 0.95 })).toBe('temporalSmoothing');
     expect(bad({ targetFps: -1 })).toBe('targetFps');
     expect(bad({ targetFps: 121 })).toBe('targetFps');
+    expect(bad({ stageTimings: 'yes' as unknown as boolean })).toBe('stageTimings');
     expect(bad({ blur: 'light' })).toBe('blur');
   });
 

@@ -289,6 +289,36 @@ const cases = {
   },
 
   /**
+   * Per-stage GPU times (options.stageTimings): `frames` frames of one image resized to
+   * 320×180 through the engine with `options`.
+   * @returns each frame's stats (import, segment, gpu, total, stages) and whether the adapter
+   *   has 'timestamp-query'
+   */
+  async engineStages(options: Partial<Options>, frames: number, imageUrl: string): Promise<{ timestamps: boolean; stats: import('../../../src/worker/protocol').FrameStats[] }> {
+    const response = await fetch(imageUrl);
+    if (!response.ok) throw new Error(`${imageUrl}: HTTP ${response.status}`);
+    const image = await createImageBitmap(await response.blob(), { resizeWidth: 320, resizeHeight: 180, resizeQuality: 'high' });
+    const engine = new Engine();
+    const { timestamps } = await createGpuContext().then((g) => {
+      g.device.destroy();
+      return g;
+    });
+    const stats: import('../../../src/worker/protocol').FrameStats[] = [];
+    try {
+      await engine.init(resolveOptions({ backend: 'tasks-vision', targetFps: 0, ...options }), new URL('/', location.href).href);
+      for (let i = 0; i < frames; i++) {
+        const r = await engine.process(new VideoFrame(image, { timestamp: i * 33_333 }));
+        r.frame.close();
+        stats.push(r.stats);
+      }
+      return { timestamps, stats };
+    } finally {
+      image.close();
+      await engine.dispose();
+    }
+  },
+
+  /**
    * Times the whole engine (import → network → matting → composite → output VideoFrame) on
    * one image resized to width×height, `warmup` frames untimed, then `frames` frames.
    * @param rgba base64 RGBA pixels of the source image, srcWidth×srcHeight
