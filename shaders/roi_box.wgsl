@@ -5,8 +5,8 @@
 // `mask` (a storage buffer: the network's output) is the person confidence over the rectangle `prev` (full-res pixels; the
 // whole frame for the first pass). The box of mask > 0.5 is found by one workgroup
 // (per-thread bounds, then workgroup atomics), mapped into frame pixels, grown by `margin`
-// of its size on each side, widened or heightened to the mask's aspect ratio, clamped to
-// `prev`'s size and moved inside `prev`. With no person, or when the box would cover more
+// of its size on each side, widened or heightened to the mask's aspect ratio, at least the
+// mask's size in pixels, clamped to `prev`'s size and moved inside `prev`. With no person, or when the box would cover more
 // than `maxArea` of `prev`, the result is `prev` itself (a further pass would not zoom in).
 // The result is written to `next` (x, y, width, height) for the downsample and upsample
 // passes, which copy it into their uniforms on the GPU.
@@ -75,7 +75,8 @@ fn main(@builtin(local_invocation_index) t: u32) {
   } else {
     wh.y = wh.x / aspect;
   }
-  wh = min(wh, frameSize);
+  // No smaller than the network's input in frame pixels (zooming further only upsamples).
+  wh = min(max(wh, vec2f(size)), frameSize);
   if (wh.x * wh.y > params.maxArea * frameSize.x * frameSize.y) {
     next = prev;
     return;

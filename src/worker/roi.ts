@@ -21,7 +21,8 @@ export const ROI_MAX_AREA = 0.99;
 /**
  * The person's region of interest for the base network's second pass: the bounding box of
  * mask > 0.5, grown by `margin` of its size on each side, widened or heightened to the
- * network's aspect ratio, and moved inside the frame. The network then sees the person
+ * network's aspect ratio, at least the network's input size (maskWidth × maskHeight frame
+ * pixels: zooming further would only upsample), and moved inside the frame. The network then sees the person
  * larger, closer to the selfie framing it was trained on (the ROI idea of MediaPipe's
  * tracking graphs; Virtual Stage's split of a standing body serves the same end).
  * @param mask [maskHeight, maskWidth] person confidence in 0..1 over the whole frame
@@ -63,6 +64,10 @@ export function personRoi(
   const aspect = maskWidth / maskHeight;
   if (width / height < aspect) width = height * aspect;
   else height = width / aspect;
+  // No smaller than the network's input in frame pixels: zooming further only upsamples
+  // (and a box of a pixel or two would be an empty crop).
+  width = Math.max(width, maskWidth);
+  height = Math.max(height, maskHeight);
   width = Math.min(width, frameWidth);
   height = Math.min(height, frameHeight);
   if (width * height > ROI_MAX_AREA * frameWidth * frameHeight) return null;

@@ -30,7 +30,7 @@ test.describe('onnx-webgpu base network', () => {
     });
   }
 
-  for (const scenario of ['blob', 'empty', 'full', 'edge', 'speckle'] as const) {
+  for (const scenario of ['blob', 'empty', 'full', 'edge', 'speckle', 'dot'] as const) {
     for (const whole of [true, false]) {
       test(`roi_box matches nextRoi (${scenario}, ${whole ? 'whole frame' : 'inside a previous ROI'})`, async ({ page }) => {
         for (const seed of [1, 2, 3]) {

@@ -40,6 +40,19 @@ describe('personRoi', () => {
     expectRect(personRoi(boxMask(16, 9, 14, 7, 15, 8), 16, 9, 1280, 720), { x: 1280 - 1024 / 3, y: 528, width: 1024 / 3, height: 192 });
   });
 
+  it('is never smaller than the network input in frame pixels (a one-texel blob gave an empty crop)', () => {
+    // 256×144 mask over a 320×180 frame: one texel above 0.5 is a 1.25-pixel box.
+    const mask = new Float32Array(256 * 144);
+    mask[70 * 256 + 100] = 0.9;
+    const r = personRoi(mask, 256, 144, 320, 180);
+    // 256×144 would still cover 64 % of the frame: a real zoom, at 1:1.
+    expect(r).not.toBeNull();
+    expect(r!.width).toBeCloseTo(256, 9);
+    expect(r!.height).toBeCloseTo(144, 9);
+    // Over a frame the size of the mask, no zoom is possible: no ROI.
+    expect(personRoi(mask, 256, 144, 256, 144)).toBeNull();
+  });
+
   it('property: the rect has the mask aspect, contains the box plus margin and lies in the frame', () => {
     let seed = 12345;
     const rand = (): number => {

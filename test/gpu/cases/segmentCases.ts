@@ -20,7 +20,7 @@ import { compare, gpu, output, quantize8, randomImage, read, readF32, rng, stora
 
 
 /** The kinds of mask roiBox is tried on. */
-export type RoiScenario = 'blob' | 'empty' | 'full' | 'edge' | 'speckle';
+export type RoiScenario = 'blob' | 'empty' | 'full' | 'edge' | 'speckle' | 'dot';
 
 function roiMask(scenario: RoiScenario, w: number, h: number, rand: () => number): Float32Array {
   const mask = new Float32Array(w * h).map(() => 0.45 * rand());
@@ -36,6 +36,11 @@ function roiMask(scenario: RoiScenario, w: number, h: number, rand: () => number
     fill(0, 0, w, h);
   } else if (scenario === 'edge') {
     fill(w - 1 - at(4), 0, w, h);
+  } else if (scenario === 'dot') {
+    // One texel: the box is far smaller than the mask, so the ROI's minimum size decides.
+    const x = at(w);
+    const y = at(h);
+    fill(x, y, x + 1, y + 1);
   } else if (scenario === 'speckle') {
     for (let k = 0; k < 3; k++) {
       const x = at(w);
