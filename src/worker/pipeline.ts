@@ -174,6 +174,13 @@ export class FramePipeline {
   /** How frames reach the GPU: decided by the first frame. */
   importPath: ImportPath | null = null;
   private options: Readonly<Options>;
+  /** True while process() runs: textures replaced meanwhile are retired, not destroyed. */
+  private processing = false;
+  /**
+   * Textures replaced (setBackground, setPlate) while a frame was being processed: its bind
+   * groups still use them, so they are destroyed when that frame is done.
+   */
+  private retired: GPUTexture[] = [];
   /** The adaptive-quality knobs (see setQuality); the best level until told otherwise. */
   private quality: QualitySettings = QUALITY_LEVELS[0]!;
   /** Created on the first frame with options.stageTimings (when the device supports it). */
@@ -246,7 +253,7 @@ export class FramePipeline {
     try {
       this.checkImageSize(image, 'Background image');
       const next = image ? this.uploadImage(image, image.width, image.height) : this.solidBackground();
-      this.background.destroy();
+      this.retire(this.background);
       this.background = next;
       this.bound = null;
     } finally {
@@ -268,7 +275,7 @@ export class FramePipeline {
     }
     this.plateImage?.close();
     this.plateImage = image;
-    this.plateTexture?.destroy();
+    this.retire(this.plateTexture);
     this.plateTexture = null;
     this.plateFit = null;
     this.hasHistory = false;
@@ -339,9 +346,27 @@ export class FramePipeline {
    * @returns the output texture (valid until the next call), timings, refine accounting
    *   (with read-backs, or in the `ref` view) and read-backs
    */
-  async process(
+  async process(frame: VideoFrame, readbacks: readonly OutputType[] = []): ReturnType<FramePipeline['processFrame']> {
+    this.processing = true;
+    try {
+      return await this.processFrame(frame, readbacks);
+    } finally {
+      this.processing = false;
+      // Destroying after the submit is safe: WebGPU waits for the submitted work.
+      for (const texture of this.retired.splice(0)) texture.destroy();
+    }
+  }
+
+  /** Destroys `texture` now, or after the frame in flight (see `retired`). */
+  private retire(texture: GPUTexture | null): void {
+    if (!texture) return;
+    if (this.processing) this.retired.push(texture);
+    else texture.destroy();
+  }
+
+  private async processFrame(
     frame: VideoFrame,
-    readbacks: readonly OutputType[] = [],
+    readbacks: readonly OutputType[],
   ): Promise<{
     output: GPUTexture;
     stats: Omit<FrameStats, 'total'>;

@@ -324,6 +324,48 @@ const cases = {
   },
 
   /**
+   * setBackground / setPlate while a frame is in flight (the engine's worker serves them
+   * between the frame's awaits): `rounds` times, process() is started and the background and
+   * plate replaced before it finishes, on the tasks-vision network (whose segmentation awaits
+   * another worker). Counts WebGPU validation errors (e.g. a destroyed texture used in a submit).
+   */
+  async backgroundRace(rounds: number): Promise<{ errors: string[]; processed: number }> {
+    const { device } = await createGpuContext();
+    const errors: string[] = [];
+    device.addEventListener('uncapturederror', (e) => errors.push((e as GPUUncapturedErrorEvent).error.message));
+    const network = await TasksVisionBackend.create(new URL('/', location.href).href);
+    const pipeline = new FramePipeline(device, network, resolveOptions({ mode: 'image', targetFps: 0 }));
+    const canvas = new OffscreenCanvas(160, 90);
+    const ctx = canvas.getContext('2d')!;
+    const image = async (colour: string): Promise<ImageBitmap> => {
+      ctx.fillStyle = colour;
+      ctx.fillRect(0, 0, 160, 90);
+      return createImageBitmap(canvas);
+    };
+    let processed = 0;
+    try {
+      for (let i = 0; i < rounds; i++) {
+        const frame = new VideoFrame(await image(i % 2 ? '#446688' : '#886644'), { timestamp: i });
+        try {
+          const running = pipeline.process(frame);
+          pipeline.setBackground(await image('#ff0000'));
+          pipeline.setPlate(await image('#00ff00'));
+          await running;
+          processed++;
+        } finally {
+          frame.close();
+        }
+      }
+      await device.queue.onSubmittedWorkDone();
+      return { errors, processed };
+    } finally {
+      pipeline.dispose();
+      network.close();
+      device.destroy();
+    }
+  },
+
+  /**
    * Times the whole engine (import → network → matting → composite → output VideoFrame) on
    * one image resized to width×height, `warmup` frames untimed, then `frames` frames.
    * @param rgba base64 RGBA pixels of the source image, srcWidth×srcHeight
