@@ -96,6 +96,7 @@ function soakConfig(args: Args): SoakConfig {
 }
 
 function checks(r: SoakRunReport, heapGrowth: number): Check[] {
+  const gpuErrors = r.console.filter((m) => m.text.includes('WebGPU error'));
   const start = r.startMeasurement;
   const end = r.endMeasurement;
   const gpuStart = start.gpu.buffers + start.gpu.textures;
@@ -106,6 +107,8 @@ function checks(r: SoakRunReport, heapGrowth: number): Check[] {
     { name: `heap growth ≤ ${MAX_HEAP_GROWTH * 100} %`, ok: heapGrowth <= MAX_HEAP_GROWTH, detail: percent(heapGrowth) },
     { name: 'GPU buffers + textures at the end = after warm-up', ok: gpuEnd === gpuStart, detail: `${gpuStart} → ${gpuEnd}` },
     { name: 'no errors', ok: errors.length === 0, detail: errors.length ? errors[0]! : '0' },
+    // The engine logs WebGPU validation errors (uncapturederror) with this prefix.
+    { name: 'no WebGPU errors', ok: gpuErrors.length === 0, detail: gpuErrors.length ? `×${gpuErrors[0]!.count}: ${gpuErrors[0]!.text.split('\n')[0]}` : '0' },
     {
       name: 'no VideoFrame garbage-collected unclosed',
       ok: r.gcWarnings === 0 && end.collectedUnclosed === 0,
