@@ -252,7 +252,8 @@ const cases = {
   },
 
   /**
-   * Adaptive quality in the engine: `frames` frames of one image (resized to 160×96) at
+   * Adaptive quality in the engine: `frames` frames of one image (resized to 480×270, large
+   * enough for the region-of-interest passes to zoom: an ROI is at least the network's 256×144) at
    * `targetFps`, each with a `pha` read-back (which also reports the refined tiles).
    * @returns per frame: the quality level it was processed at, the refined tiles, the base
    *   network calls it made (tasks-vision segment() calls, counted on the prototype) and its
@@ -261,7 +262,7 @@ const cases = {
   async engineAdaptive(targetFps: number, frames: number, imageUrl: string): Promise<{ level: number; levels: number; tiles: number; calls: number; alphaMean: number }[]> {
     const response = await fetch(imageUrl);
     if (!response.ok) throw new Error(`${imageUrl}: HTTP ${response.status}`);
-    const image = await createImageBitmap(await response.blob(), { resizeWidth: 160, resizeHeight: 96, resizeQuality: 'high' });
+    const image = await createImageBitmap(await response.blob(), { resizeWidth: 480, resizeHeight: 270, resizeQuality: 'high' });
     const engine = new Engine();
     const segment = TasksVisionBackend.prototype.segment;
     let calls = 0;
