@@ -27,6 +27,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { formatBandwidthTable, measureBandwidth, type BandwidthReport } from './lib/bandwidth';
+import { formatAdaptive, measureAdaptive, type AdaptiveResult } from './lib/bench/adaptive';
 import { fpsRatio, type FpsRatio } from './lib/bench/figures';
 import { makePlan, parseBenchArgs, USAGE, type BenchArgs, type BenchPlan } from './lib/bench/plan';
 import { measureQuality, serveItems, type QualityResult } from './lib/bench/quality';
@@ -62,9 +63,11 @@ const log = (line: string): void => console.log(`bench: ${line}`);
  * JSON and a block of the printed report.
  */
 async function bandwidthSection(args: BenchArgs): Promise<{ measured: true; report: BandwidthReport } | { measured: false; reason: string }> {
-  if (!args.bandwidth) return { measured: false, reason: 'not asked for: run with --bandwidth (several minutes on SwiftShader) or npm run bench:bandwidth' };
+  if (!args.bandwidth) return { measured: false, reason: 'skipped (--no-bandwidth); npm run bench:bandwidth measures it alone' };
   log('bandwidth: our output vs the camera at a fixed quantizer (scripts/lib/bandwidth.ts)');
-  return { measured: true, report: await measureBandwidth({ quick: args.quick, gpu: args.gpu, onProgress: (line) => log(`bandwidth: ${line}`) }) };
+  // --quick: the blur strengths only (the other modes are in npm run bench:bandwidth).
+  const extraModes = args.quick ? { extraModes: [] } : {};
+  return { measured: true, report: await measureBandwidth({ quick: args.quick, gpu: args.gpu, ...extraModes, onProgress: (line) => log(`bandwidth: ${line}`) }) };
 }
 
 /** The rows of one size as printed, with the quality of the matte each row shows. */
@@ -154,6 +157,7 @@ async function main(): Promise<void> {
   const rows: RowResult[] = [];
   const quality = new Map<QualityId, QualityResult>();
   const refine: RefineTiming[] = [];
+  let adaptive: AdaptiveResult | null = null;
   let failure: string | null = null;
   try {
     session.server.addImage(BACKGROUND_IMAGE, background);
@@ -170,6 +174,13 @@ async function main(): Promise<void> {
         rows.push(r);
         log(`${size.width}×${size.height} ${r.id}: ${r.timing.frames} frames, ${sig3(r.timing.fps)} fps, median ${sig3(r.timing.medianMs)} ms (${r.seconds.toFixed(0)} s)`);
       }
+    }
+    // Adaptive quality: this project's blur row at the smallest size, fixed vs adaptive.
+    const blurRow = plan.sizes[0]?.systems.find((s) => s.id === 'ours-blur');
+    if (blurRow && sequences[0]) {
+      const frames = args.frames !== null ? Math.max(12, 4 * args.frames) : args.quick ? 36 : 120;
+      adaptive = await measureAdaptive(session, blurRow, sequences[0], frames);
+      log(formatAdaptive(adaptive));
     }
     const items = serveItems(
       session,
@@ -265,7 +276,7 @@ async function main(): Promise<void> {
       devSet: Object.fromEntries([...quality].filter(([, q]) => q.refineShare.stills !== null || q.refineShare.clips !== null).map(([id, q]) => [id, q.refineShare])),
       samplingVsFull: refine,
     },
-    adaptive: { measured: false, reason: 'adaptive quality (options.targetFps) rows are not in this bench yet; fixed rows run with targetFps 0' },
+    adaptive: adaptive ? { measured: true, ...adaptive } : { measured: false, reason: "ours-blur is not in this run's first size" },
     bandwidth: await bandwidthSection(args),
     seconds,
   };
@@ -317,6 +328,7 @@ async function main(): Promise<void> {
   }
   if (quality.size) console.log(`band SAD (dev set): ${[...quality].map(([id, q]) => `${id} ${fixed(q.summary.band_sad, 2)}`).join(', ')}`);
   console.log(`Sizes: ${report.definitions.twilioSizes}.`);
+  if (adaptive) console.log(formatAdaptive(adaptive));
   const bw = report.bandwidth;
   console.log(bw.measured ? `Bandwidth (bitrate saved vs the untouched camera):\n${formatBandwidthTable(bw.report)}` : `Bandwidth: ${DASH} (${bw.reason})`);
   log(`${adapter}, Chromium ${session.version}, ${report.machine.cpus} CPUs (load ${report.machine.loadAverage1m.toFixed(1)}), ${seconds.toFixed(0)} s → ${args.json}`);

@@ -31,7 +31,7 @@ test.describe('bench command', () => {
     sharedPath('eval/dev');
     sharedPath('real/webcam_clips');
     const json = join(tempDir('bench'), 'bench.json');
-    const run = bench(['--sizes', '640x360', '--frames', '3', '--warmup', '1', '--systems', 'ours-blur,twilio-blur,tasks-vision', '--stills', 'dev_00_0', '--clips', 'none', '--no-refine', '--json', json]);
+    const run = bench(['--sizes', '640x360', '--frames', '3', '--warmup', '1', '--systems', 'ours-blur,twilio-blur,tasks-vision', '--stills', 'dev_00_0', '--clips', 'none', '--no-refine', '--no-bandwidth', '--json', json]);
     expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
     console.log(run.stdout);
     expect(run.stdout).toMatch(/^system\s+mode\s+backend\s+frames\s+fps/m);
@@ -82,6 +82,14 @@ test.describe('bench command', () => {
     expect(check.meanResidual).toBeLessThan(1);
     expect(check.meanChannelSpread).toBeLessThan(0.01);
     expect(report.bandwidth.measured).toBe(false);
+    // Adaptive quality: fixed, 30 fps and a target between the fixed rate and the last level's.
+    const adaptive = report.adaptive;
+    expect(adaptive.measured).toBe(true);
+    expect(adaptive.runs.map((r: { targetFps: number }) => r.targetFps)).toEqual([0, 30, adaptive.reachableTarget]);
+    const [fixedRun, at30] = adaptive.runs;
+    expect(fixedRun.levels.every((l: number) => l === 0)).toBe(true);
+    // Slower than 30 fps at full quality (SwiftShader): the 30 fps run must have stepped down.
+    if (fixedRun.fps < 30) expect(at30.finalLevel).toBeGreaterThan(0);
   });
 
   test('bad arguments: a one-line error and exit 1', async () => {

@@ -6,7 +6,7 @@ import { QUALITY_SYSTEMS, SYSTEMS, systemsById, type QualityId, type SystemDef }
 /** The usage line printed with an argument error. */
 export const USAGE =
   'usage: npm run bench -- [--quick] [--json FILE] [--gpu] [--sizes WxH,…] [--frames N] [--warmup N] [--systems ID,…] ' +
-  '[--stills ID,…|all|none] [--clips ID,…|all|none] [--no-refine] [--bandwidth] [--timeout SECONDS] [--verbose]';
+  '[--stills ID,…|all|none] [--clips ID,…|all|none] [--no-refine] [--no-bandwidth] [--timeout SECONDS] [--verbose]';
 
 /** A frame size in pixels. */
 export interface Size {
@@ -34,7 +34,7 @@ export interface BenchArgs {
   /** Whole-run limit in seconds. */
   timeoutS: number;
   verbose: boolean;
-  /** Also measure the bitrate saved by the blur (scripts/lib/bandwidth.ts; several minutes on SwiftShader). */
+  /** Measure the bitrate the blur saves (scripts/lib/bandwidth.ts; a few minutes on SwiftShader); off with --no-bandwidth. */
   bandwidth: boolean;
 }
 
@@ -102,7 +102,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       'no-refine': { type: 'boolean', default: false },
       timeout: { type: 'string', default: '14400' },
       verbose: { type: 'boolean', default: false },
-      bandwidth: { type: 'boolean', default: false },
+      'no-bandwidth': { type: 'boolean', default: false },
     },
     strict: true,
     allowPositionals: false,
@@ -128,7 +128,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     refine: !values['no-refine'],
     timeoutS,
     verbose: values.verbose,
-    bandwidth: values.bandwidth,
+    bandwidth: !values['no-bandwidth'],
   };
 }
 

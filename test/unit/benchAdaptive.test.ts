@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { formatAdaptive, settledFps, type AdaptiveResult } from '../../scripts/lib/bench/adaptive';
+
+const rec = (ms: number) => ({ index: 0, ms });
+
+describe('bench adaptive section', () => {
+  it('settledFps: frames per second over the second half', () => {
+    // First half slow (warming up / stepping down), second half 250 ms a frame.
+    expect(settledFps([rec(1000), rec(1000), rec(250), rec(250)])).toBeCloseTo(4, 9);
+    expect(settledFps([])).toBe(0);
+  });
+
+  it('formatAdaptive: says which targets were held and whether the fixed setting holds them', () => {
+    const a: AdaptiveResult = {
+      width: 640,
+      height: 360,
+      reachableTarget: 2.4,
+      fixedHolds: { '30': false, '2.4': false },
+      runs: [
+        { targetFps: 0, frames: 36, fps: 1.9, levels: [0], finalLevel: 0, levelCount: 5, held: false },
+        { targetFps: 30, frames: 36, fps: 2.9, levels: [4], finalLevel: 4, levelCount: 5, held: false },
+        { targetFps: 2.4, frames: 36, fps: 2.5, levels: [2], finalLevel: 2, levelCount: 5, held: true },
+      ],
+    };
+    const text = formatAdaptive(a);
+    expect(text).toContain('fixed (targetFps 0)');
+    expect(text).toMatch(/target 30 fps\s+2\.90 fps, level 4\/4 at the end — not held/);
+    expect(text).toMatch(/target 2\.4 fps\s+2\.50 fps, level 2\/4 at the end — held/);
+    expect(text).toContain('the fixed setting does not hold 2.4 fps and does not hold 30 fps');
+  });
+});
