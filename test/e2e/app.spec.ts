@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { launchChromium } from '../../scripts/lib/browser';
 import { readAlphaPng } from '../../scripts/lib/png';
-import { decodePng, erode, highFrequencyEnergy, meanOver, sharedPath, syntheticY4m, tempDir, toY4m, type Rgba } from './support';
+import { erode, grabFrame, highFrequencyEnergy, meanOver, sharedPath, syntheticY4m, tempDir, toY4m } from './support';
 
 const APP = `http://127.0.0.1:${Number(process.env.PW_PORT ?? 5199)}/`;
 
@@ -20,35 +20,6 @@ async function openApp(y4m: string): Promise<{ page: Page; requests: string[]; c
 /** Waits until the engine is ready and has processed at least `frames` frames. */
 async function waitProcessed(page: Page, frames: number): Promise<void> {
   await page.waitForFunction((n) => (window.__app?.stats?.processed ?? 0) >= n, frames, { timeout: 150_000, polling: 250 });
-}
-
-/** One frame of the app's output (or input) stream, as PNG bytes, read through a track processor. */
-async function grabFrame(page: Page, which: 'output' | 'input'): Promise<Rgba> {
-  const base64 = await page.evaluate(async (w) => {
-    const stream = w === 'output' ? window.__app!.output! : window.__app!.input!;
-    const track = stream.getVideoTracks()[0]!.clone();
-    // MediaStreamTrackProcessor (Chromium, main thread) is not in TypeScript's DOM lib yet.
-    const Processor = (window as unknown as { MediaStreamTrackProcessor: new (init: { track: MediaStreamTrack }) => { readable: ReadableStream<VideoFrame> } })
-      .MediaStreamTrackProcessor;
-    const reader = new Processor({ track }).readable.getReader();
-    try {
-      // Skip a few frames so the one we keep reflects the latest options.
-      for (let i = 0; i < 3; i++) (await reader.read()).value?.close();
-      const { value: frame } = await reader.read();
-      if (!frame) throw new Error('the track ended');
-      const canvas = new OffscreenCanvas(frame.displayWidth, frame.displayHeight);
-      canvas.getContext('2d')!.drawImage(frame, 0, 0);
-      frame.close();
-      const bytes = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer());
-      let binary = '';
-      for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-      return btoa(binary);
-    } finally {
-      await reader.cancel();
-      track.stop();
-    }
-  }, which);
-  return decodePng(Buffer.from(base64, 'base64'));
 }
 
 function expectSameOrigin(requests: string[]): void {

@@ -6,7 +6,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { launchChromium } from '../../scripts/lib/browser';
 import { readAlphaPng } from '../../scripts/lib/png';
 import type { EngineInfo } from '../../src/worker/protocol';
-import { decodePng, erode, highFrequencyEnergy, meanOver, sharedPath, syntheticY4m, tempDir, toY4m, type Rgba } from './support';
+import { erode, grabFrame, highFrequencyEnergy, meanOver, sharedPath, syntheticY4m, tempDir, toY4m, type Rgba } from './support';
 
 /** What WebGPU the page and a worker of it see: whether navigator.gpu exists, and whether it gives an adapter. */
 async function probeWebGpu(page: Page): Promise<{ page: string; worker: string }> {
@@ -31,35 +31,6 @@ async function probeWebGpu(page: Page): Promise<{ page: string; worker: string }
       URL.revokeObjectURL(url);
     }
   });
-}
-
-/** One frame of the app's output (or input) stream, read through a track processor, as RGBA. */
-async function grabFrame(page: Page, which: 'output' | 'input'): Promise<Rgba> {
-  const base64 = await page.evaluate(async (w) => {
-    const stream = w === 'output' ? window.__app!.output! : window.__app!.input!;
-    const track = stream.getVideoTracks()[0]!.clone();
-    // MediaStreamTrackProcessor (Chromium, main thread) is not in TypeScript's DOM lib yet.
-    const Processor = (window as unknown as { MediaStreamTrackProcessor: new (init: { track: MediaStreamTrack }) => { readable: ReadableStream<VideoFrame> } })
-      .MediaStreamTrackProcessor;
-    const reader = new Processor({ track }).readable.getReader();
-    try {
-      // Skip a few frames so the one kept reflects the latest options.
-      for (let i = 0; i < 3; i++) (await reader.read()).value?.close();
-      const { value: frame } = await reader.read();
-      if (!frame) throw new Error('the track ended');
-      const canvas = new OffscreenCanvas(frame.displayWidth, frame.displayHeight);
-      canvas.getContext('2d')!.drawImage(frame, 0, 0);
-      frame.close();
-      const bytes = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer());
-      let binary = '';
-      for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-      return btoa(binary);
-    } finally {
-      await reader.cancel();
-      track.stop();
-    }
-  }, which);
-  return decodePng(Buffer.from(base64, 'base64'));
 }
 
 /** Waits until the app has processed `frames` frames, or shown an error (which the caller then reports). */

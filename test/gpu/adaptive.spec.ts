@@ -1,21 +1,14 @@
 // Adaptive quality in the engine (src/worker/adaptive.ts): on SwiftShader no frame fits a
 // 120 fps budget, so the engine must step down the whole ladder, doing less work at each
 // level; with targetFps 0 it stays at full quality.
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { openHarness } from './gpuPage';
+import { openHarness, sharedFile } from './gpuPage';
 
 test.describe('adaptive quality', () => {
   test('late frames step the level down to the last one: fewer network runs, no refined tiles, the same person', async ({ page }) => {
     test.setTimeout(300_000);
-    const still = resolve(import.meta.dirname, '../../../shared/eval/dev/stills/dev_00_0/image.png');
-    if (!existsSync(still)) {
-      const reason = `${still} is missing (../shared beside the checkout holds the test data)`;
-      if (process.env.CI) throw new Error(reason);
-      console.log(`skipped: ${reason}`);
-      test.skip(true, reason);
-    }
+    const still = sharedFile('eval/dev/stills/dev_00_0/image.png');
     await openHarness(page);
     await page.route('**/__adaptive-still.png', (route) => route.fulfill({ body: readFileSync(still), contentType: 'image/png' }));
     const adaptive = await page.evaluate(() => window.segmentCases.engineAdaptive(120, 30, '/__adaptive-still.png'));
@@ -43,12 +36,7 @@ test.describe('adaptive quality', () => {
   });
 
   test('stage timings: GPU time per stage from timestamp queries, within the frame\'s GPU time; none when off', async ({ page }) => {
-    const still = resolve(import.meta.dirname, '../../../shared/eval/dev/stills/dev_00_0/image.png');
-    if (!existsSync(still)) {
-      const reason = `${still} is missing (../shared beside the checkout holds the test data)`;
-      if (process.env.CI) throw new Error(reason);
-      test.skip(true, reason);
-    }
+    const still = sharedFile('eval/dev/stills/dev_00_0/image.png');
     await openHarness(page);
     await page.route('**/__stages-still.png', (route) => route.fulfill({ body: readFileSync(still), contentType: 'image/png' }));
     const blur = await page.evaluate(() => window.segmentCases.engineStages({ mode: 'blur', stageTimings: true }, 3, '/__stages-still.png'));

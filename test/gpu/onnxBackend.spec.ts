@@ -1,7 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { openHarness } from './gpuPage';
+import { openHarness, sharedFile } from './gpuPage';
 
 // The onnx-webgpu base network's own passes against their references, and the engine's
 // steady state: no GPU→CPU read-back per frame.
@@ -64,13 +63,7 @@ test.describe('onnx-webgpu base network', () => {
   for (const backend of ['onnx-webgpu', 'tasks-vision'] as const) {
     test(`a lost GPU device is rebuilt and frames flow again (${backend})`, async ({ page }) => {
       test.setTimeout(300_000);
-      const still = resolve(import.meta.dirname, '../../../shared/eval/dev/stills/dev_00_0/image.png');
-      if (!existsSync(still)) {
-        const reason = `${still} is missing (../shared beside the checkout holds the test data)`;
-        if (process.env.CI) throw new Error(reason);
-        console.log(`skipped: ${reason}`);
-        test.skip(true, reason);
-      }
+      const still = sharedFile('eval/dev/stills/dev_00_0/image.png');
       await page.route('**/__device-loss-still.png', (route) => route.fulfill({ body: readFileSync(still), contentType: 'image/png' }));
       const r = await page.evaluate((b) => window.segmentCases.engineDeviceLoss(b, 2, 3, '/__device-loss-still.png'), backend);
       console.log(`device loss (${backend}): ${JSON.stringify(r)}`);
