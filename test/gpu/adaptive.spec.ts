@@ -3,12 +3,13 @@
 // level; with targetFps 0 it stays at full quality.
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { openHarness, sharedFile } from './gpuPage';
+import { sharedPath } from '../e2e/support';
+import { openHarness } from './gpuPage';
 
 test.describe('adaptive quality', () => {
   test('late frames step the level down to the last one: fewer network runs, no refined tiles, the same person', async ({ page }) => {
     test.setTimeout(300_000);
-    const still = sharedFile('eval/dev/stills/dev_00_0/image.png');
+    const still = sharedPath('eval/dev/stills/dev_00_0/image.png');
     await openHarness(page);
     await page.route('**/__adaptive-still.png', (route) => route.fulfill({ body: readFileSync(still), contentType: 'image/png' }));
     const adaptive = await page.evaluate(() => window.segmentCases.engineAdaptive(120, 30, '/__adaptive-still.png'));
@@ -36,7 +37,7 @@ test.describe('adaptive quality', () => {
   });
 
   test('stage timings: GPU time per stage from timestamp queries, within the frame\'s GPU time; none when off', async ({ page }) => {
-    const still = sharedFile('eval/dev/stills/dev_00_0/image.png');
+    const still = sharedPath('eval/dev/stills/dev_00_0/image.png');
     await openHarness(page);
     await page.route('**/__stages-still.png', (route) => route.fulfill({ body: readFileSync(still), contentType: 'image/png' }));
     const blur = await page.evaluate(() => window.segmentCases.engineStages({ mode: 'blur', stageTimings: true }, 3, '/__stages-still.png'));

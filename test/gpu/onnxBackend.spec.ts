@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { openHarness, sharedFile } from './gpuPage';
+import { sharedPath } from '../e2e/support';
+import { openHarness } from './gpuPage';
 
 // The onnx-webgpu base network's own passes against their references, and the engine's
 // steady state: no GPU→CPU read-back per frame.
@@ -63,7 +64,7 @@ test.describe('onnx-webgpu base network', () => {
   for (const backend of ['onnx-webgpu', 'tasks-vision'] as const) {
     test(`a lost GPU device is rebuilt and frames flow again (${backend})`, async ({ page }) => {
       test.setTimeout(300_000);
-      const still = sharedFile('eval/dev/stills/dev_00_0/image.png');
+      const still = sharedPath('eval/dev/stills/dev_00_0/image.png');
       await page.route('**/__device-loss-still.png', (route) => route.fulfill({ body: readFileSync(still), contentType: 'image/png' }));
       const r = await page.evaluate((b) => window.segmentCases.engineDeviceLoss(b, 2, 3, '/__device-loss-still.png'), backend);
       console.log(`device loss (${backend}): ${JSON.stringify(r)}`);

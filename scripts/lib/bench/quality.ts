@@ -2,7 +2,7 @@
 // with the project's metrics (src/eval, the same as npm run eval and score_alpha.py), in the
 // same browser as the speed rows.
 import { join } from 'node:path';
-import { mean, scoreSet, STILL_KEYS, type AlphaImage, type ClipScore, type StillScore } from '../../../src/eval/score';
+import { mean, scoreSet, STILL_KEYS, type AlphaImage, type ClipScore, type ScoreSummary, type StillScore } from '../../../src/eval/score';
 import { openFrameSource, type NodeFrameSource } from '../frames';
 import { readImageFile } from '../runReplay';
 import { readScoreAlpha } from '../scoreSet';
@@ -22,18 +22,7 @@ export interface QualityItem {
 }
 
 /** Means as score_alpha.py's summary has them (NaN where there was no still or no clip). */
-export interface QualitySummary {
-  sad: number;
-  mse: number;
-  grad: number;
-  conn: number;
-  band_sad: number;
-  iou: number;
-  clip_sad: number;
-  clip_mse: number;
-  clip_band_sad: number;
-  clip_dtssd: number;
-}
+export type QualitySummary = Omit<ScoreSummary, 'missing'>;
 
 /** One matte's scores. */
 export interface QualityResult {
