@@ -79,14 +79,14 @@ export class AdaptiveQuality {
     private targetFps: number,
     private readonly levels = QUALITY_LEVELS.length,
   ) {
-    if (!Number.isFinite(targetFps) || targetFps < 0) throw new RangeError(`targetFps must be ≥ 0, got ${targetFps}`);
+    checkTarget(targetFps);
     if (!Number.isInteger(levels) || levels < 1) throw new RangeError(`levels must be a positive integer, got ${levels}`);
     this.cost = Array.from({ length: levels }, () => null);
   }
 
   /** Changes the target (0: off, which returns to level 0); keeps what was learned about the levels. */
   setTarget(targetFps: number): void {
-    if (!Number.isFinite(targetFps) || targetFps < 0) throw new RangeError(`targetFps must be ≥ 0, got ${targetFps}`);
+    checkTarget(targetFps);
     if (targetFps === this.targetFps) return;
     this.targetFps = targetFps;
     if (targetFps === 0) this.moveTo(0);
@@ -137,4 +137,9 @@ export class AdaptiveQuality {
     this.frameMs = 0;
     this.settle = SETTLE_FRAMES;
   }
+}
+
+/** @throws RangeError for a negative or non-finite frame rate */
+function checkTarget(targetFps: number): void {
+  if (!Number.isFinite(targetFps) || targetFps < 0) throw new RangeError(`targetFps must be ≥ 0, got ${targetFps}`);
 }
