@@ -3,14 +3,15 @@ import { defineConfig } from 'vite';
 
 /**
  * Content-Security-Policy for every page the app serves: scripts, workers, models and
- * wasm come from our own origin only, and the page may connect to nothing else.
+ * wasm come from our own origin only, and the page may connect to nothing else but a
+ * WebSocket on this machine's loopback (the Azure Kinect bridge, docs/kinect-bridge.md).
  * 'wasm-unsafe-eval' is needed to compile the tasks-vision runtime.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self' 'wasm-unsafe-eval'",
   "worker-src 'self' blob:",
-  "connect-src 'self'",
+  "connect-src 'self' ws://127.0.0.1:* ws://localhost:*",
   "img-src 'self' blob: data:",
   "media-src 'self' blob: mediastream:",
   "style-src 'self' 'unsafe-inline'",
@@ -27,12 +28,15 @@ export default defineConfig({
     headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY },
   },
   worker: { format: 'es' },
-  // Scan every page (the app, replay and the GPU test harnesses) at start-up, so the
+  // ts-ebml (the Kinect MKV demuxer's EBML reader) loads the `ebml` package, whose "browser"
+  // field points at an IIFE build that exports nothing: use its CommonJS build.
+  resolve: { alias: { ebml: 'ebml/lib/ebml.js' } },
+  // Scan every page (the app, replay and the test harnesses) at start-up, so the
   // dependency pre-bundle is complete before the first page loads: a dependency found later
   // re-optimises and fails the pages already open with "504 Outdated Optimize Dep".
   optimizeDeps: {
-    entries: ['index.html', 'replay.html', 'test/gpu/*.html'],
-    include: ['onnxruntime-web/webgpu', 'onnx-proto', 'comlink', 'lit', '@mediapipe/tasks-vision'],
+    entries: ['index.html', 'replay.html', 'test/gpu/*.html', 'test/kinect/*.html'],
+    include: ['onnxruntime-web/webgpu', 'onnx-proto', 'comlink', 'lit', '@mediapipe/tasks-vision', 'ts-ebml', 'buffer'],
   },
   build: {
     target: 'es2022',
