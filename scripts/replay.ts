@@ -1,8 +1,9 @@
 // npm run replay -- --input PATH [--plate PATH] [--mode blur|image|color|off] [--background PATH]
-//                   [--output-type com,pha,fgr,err] [--blur-strength light|medium|strong] [--color #rrggbb]
-//                   [--backend onnx-webgpu|tasks-vision] [--gpu] [--verbose] [--timeout SECONDS] --out DIR
+//                   [--output-type com,pha,fgr,err,ref,depth] [--blur-strength light|medium|strong] [--color #rrggbb]
+//                   [--backend onnx-webgpu|tasks-vision] [--standing] [--gpu] [--verbose] [--timeout SECONDS] --out DIR
 // Runs the real app pipeline in headless Chromium on every frame of PATH, in order, and
-// writes DIR/<type>/NNNN.png plus DIR/stats.json.
+// writes DIR/<type>/NNNN.png plus DIR/stats.json. PATH may be an Azure Kinect recording
+// (k4arecorder .mkv): the page demuxes it, uses its depth, and `depth` can be written.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,7 +14,7 @@ import { encodeReadbackPng, openReplaySession, readImageFile, type ServedImage }
 import { summarise } from './lib/stats';
 
 const USAGE =
-  'usage: npm run replay -- --input PATH [--mode blur|image|color|off] [--background PATH] [--output-type com,pha,fgr,err] [--backend onnx-webgpu|tasks-vision] --out DIR';
+  'usage: npm run replay -- --input PATH [--mode blur|image|color|off] [--background PATH] [--output-type com,pha,fgr,err,ref,depth] [--backend onnx-webgpu|tasks-vision] --out DIR';
 
 function fail(message: string): never {
   console.error(`replay: ${message.split('\n')[0]}`);
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
         'edge-sensitivity': { type: 'string' },
         backend: { type: 'string' },
         gpu: { type: 'boolean', default: false },
+        standing: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
         timeout: { type: 'string', default: '1800' },
       },
@@ -68,6 +70,7 @@ async function main(): Promise<void> {
     if (args.color) partial.color = args.color;
     if (args['edge-sensitivity']) partial.edgeSensitivity = Number(args['edge-sensitivity']);
     if (args.backend) partial.backend = args.backend as Options['backend'];
+    if (args.standing) partial.standing = true;
     options = resolveOptions(partial);
     outputTypes = parseOutputTypes(args['output-type']);
   } catch (err) {
@@ -82,6 +85,10 @@ async function main(): Promise<void> {
     source = openFrameSource(args.input);
   } catch (err) {
     fail(err instanceof Error ? err.message : String(err));
+  }
+  if (outputTypes.includes('depth') && !source.kinectRecording) {
+    source.close();
+    fail(`--output-type depth needs an Azure Kinect recording (.mkv from k4arecorder); ${args.input} has no depth`);
   }
   const outDir = args.out;
   for (const type of outputTypes) mkdirSync(join(outDir, type), { recursive: true });
@@ -111,11 +118,13 @@ async function main(): Promise<void> {
       fps: Math.round((source.count / (report.wallMs / 1000)) * 100) / 100,
       wallMs: Math.round(report.wallMs),
       stages: summarise(report.perFrame),
+      ...(source.kinectRecording ? { depth: report.depth } : {}),
       adapter: report.adapter,
       backend: report.backend,
       importPath: report.importPath,
       outputPath: report.outputPath,
       mode: options.mode,
+      standing: report.standing,
       blurStrength: options.blurStrength,
       outputTypes,
     };

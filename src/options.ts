@@ -14,6 +14,12 @@ export const BLUR_STRENGTHS: readonly BlurStrength[] = ['light', 'medium', 'stro
  */
 export type OutputType = 'com' | 'pha' | 'fgr' | 'err' | 'ref';
 export const OUTPUT_TYPES: readonly OutputType[] = ['com', 'pha', 'fgr', 'err', 'ref'];
+/**
+ * What replay and debug read-backs can hold: any view (OutputType), or `depth` — the depth
+ * registered to the colour frame (Azure Kinect input only), visualised as RGBA.
+ */
+export type ReadbackType = OutputType | 'depth';
+export const READBACK_TYPES: readonly ReadbackType[] = [...OUTPUT_TYPES, 'depth'];
 
 /**
  * How the sparse refiner picks full-resolution tiles (BackgroundMattingV2's refine modes):
@@ -87,6 +93,14 @@ export interface Options {
    * frame. Default false.
    */
   stageTimings: boolean;
+  /**
+   * Standing-speaker mode (Virtual Stage, Microsoft / Plain Concepts, 2020): when the person's
+   * box is a standing, full-body or portrait one, the base network runs on two overlapping
+   * squares (top and bottom) instead of one region of interest, and their masks are blended
+   * with a feathered seam — the network sees hair, hands and feet larger. Other framings are
+   * processed as usual. tasks-vision backend only (the onnx-webgpu path ignores it). Default false.
+   */
+  standing: boolean;
 }
 
 export const DEFAULT_OPTIONS: Readonly<Options> = Object.freeze({
@@ -103,6 +117,7 @@ export const DEFAULT_OPTIONS: Readonly<Options> = Object.freeze({
   matting: 'classic',
   targetFps: 30,
   stageTimings: false,
+  standing: false,
 });
 
 function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
@@ -158,6 +173,7 @@ export function resolveOptions(input: Partial<Options> = {}, base: Readonly<Opti
     matting: oneOf('matting', merged.matting, MATTINGS),
     targetFps: inRange('targetFps', merged.targetFps, 0, 120),
     stageTimings: flag('stageTimings', merged.stageTimings),
+    standing: flag('standing', merged.standing),
   });
 }
 
@@ -184,9 +200,9 @@ export const BLUR_SIGMA_FRACTION: Readonly<Record<BlurStrength, number>> = Objec
  * Parses an `--output-type` list such as `com,pha`.
  * @throws InvalidOptionError for an unknown or empty type list
  */
-export function parseOutputTypes(list: string): OutputType[] {
+export function parseOutputTypes(list: string): ReadbackType[] {
   const types = list.split(',').map((s) => s.trim()).filter(Boolean);
-  if (types.length === 0) throw new InvalidOptionError('output-type', `expected at least one of ${OUTPUT_TYPES.join(',')}`);
-  for (const t of types) oneOf('output-type', t, OUTPUT_TYPES);
-  return [...new Set(types)] as OutputType[];
+  if (types.length === 0) throw new InvalidOptionError('output-type', `expected at least one of ${READBACK_TYPES.join(',')}`);
+  for (const t of types) oneOf('output-type', t, READBACK_TYPES);
+  return [...new Set(types)] as ReadbackType[];
 }

@@ -5,6 +5,7 @@ import { closeSync, existsSync, fstatSync, mkdtempSync, openSync, readdirSync, r
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { InputError } from '../../src/errors';
+import { parseKinectRecording } from '../../src/sources/kinect/recording';
 import { frameHeaderLength, parseY4mHeader, type Y4mHeader } from '../../src/sources/y4m';
 
 /** One frame as the replay page receives it. */
@@ -17,6 +18,11 @@ export interface NodeFrameSource {
   readonly count: number;
   /** Frames per second when known (video), else null. */
   readonly fps: number | null;
+  /**
+   * For an Azure Kinect recording: the whole .mkv, which the page demuxes itself (colour,
+   * depth and calibration); `frame()` is then not used. Absent for other sources.
+   */
+  readonly kinectRecording?: Uint8Array;
   frame(index: number): FramePayload;
   close(): void;
 }
@@ -90,9 +96,51 @@ class ImageFilesSource implements NodeFrameSource {
   close(): void {}
 }
 
+/** True when the start of a Matroska file names Azure Kinect tracks or tags (a k4arecorder file). */
+export function isKinectRecording(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(64 * 1024);
+    const n = readSync(fd, head, 0, head.length, 0);
+    const text = head.subarray(0, n).toString('latin1');
+    return text.startsWith('\x1a\x45\xdf\xa3') && (text.includes('K4A_') || text.includes('k4arecord') || text.includes('S_K4A/IMU'));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * An Azure Kinect recording: parsed here to validate it and count its frames (captures with
+ * a colour image), and handed whole to the page, which demuxes it in the browser.
+ */
+class KinectRecordingSource implements NodeFrameSource {
+  readonly kinectRecording: Uint8Array;
+  readonly count: number;
+  readonly fps: number | null;
+  constructor(path: string) {
+    this.kinectRecording = readFileSync(path);
+    const recording = parseKinectRecording(this.kinectRecording);
+    this.count = recording.captures.filter((c) => c.color).length;
+    if (this.count === 0) throw new InputError('corrupt-input', `${path}: the Kinect recording has no colour images`);
+    this.fps = captureRate(recording.captures.flatMap((c) => (c.color ? [c.color.timestampUs] : [])));
+  }
+  frame(): FramePayload {
+    throw new Error('a Kinect recording is demuxed by the page: use kinectRecording');
+  }
+  close(): void {}
+}
+
+/** Frames per second from the median interval between timestamps (µs), or null with fewer than two. */
+function captureRate(timestampsUs: number[]): number | null {
+  const gaps = timestampsUs.slice(1).map((t, i) => t - timestampsUs[i]!).filter((g) => g > 0).sort((a, b) => a - b);
+  if (gaps.length === 0) return null;
+  return 1e6 / gaps[gaps.length >> 1]!;
+}
+
 /**
  * Opens PATH as a frame source.
- * @param path a .y4m, a video file ffmpeg can decode, a folder of PNG/JPEG frames, or one image
+ * @param path a .y4m, an Azure Kinect recording (.mkv from k4arecorder), a video file ffmpeg
+ *   can decode, a folder of PNG/JPEG frames, or one image
  * @throws InputError 'unsupported-input' or 'corrupt-input' with a one-line reason
  */
 export function openFrameSource(path: string): NodeFrameSource {
@@ -107,6 +155,7 @@ export function openFrameSource(path: string): NodeFrameSource {
   }
   const ext = extname(path).toLowerCase();
   if (ext === '.y4m') return new Y4mFileSource(path);
+  if (ext === '.mkv' && isKinectRecording(path)) return new KinectRecordingSource(path);
   if (IMAGE_TYPES[ext]) return new ImageFilesSource([path]);
   if (VIDEO_EXTENSIONS.has(ext)) {
     const dir = mkdtempSync(join(tmpdir(), 'bg-replay-'));

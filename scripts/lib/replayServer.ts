@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer, type Plugin, type ViteDevServer } from 'vite';
-import type { OutputType } from '../../src/options';
+import type { ReadbackType } from '../../src/options';
 import type { ReplayJob, ReplayReport } from '../../src/replay/jobProtocol';
 import type { NodeFrameSource } from './frames';
 
@@ -13,7 +13,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** A decoded output the page posted. */
 export interface PostedOutput {
-  type: OutputType;
+  type: ReadbackType;
   index: number;
   width: number;
   height: number;
@@ -79,6 +79,8 @@ function replayPlugin(jobs: Map<string, ReplayHandlers>): Plugin {
         send(200, JSON.stringify(h.job), { 'content-type': 'application/json' });
       } else if (path === 'background' && h.background) {
         send(200, h.background.data, { 'content-type': h.background.mime });
+      } else if (path === 'recording' && h.source.kinectRecording) {
+        send(200, h.source.kinectRecording, { 'content-type': 'video/x-matroska' });
       } else if (path === 'plate' && h.plate) {
         send(200, h.plate.data, { 'content-type': h.plate.mime });
       } else if (parts[0] === 'frame' && parts.length === 2) {
@@ -93,7 +95,7 @@ function replayPlugin(jobs: Map<string, ReplayHandlers>): Plugin {
       } else if (parts[0] === 'output' && parts.length === 3) {
         const data = await readBody(req);
         h.onOutput({
-          type: parts[1] as OutputType,
+          type: parts[1] as ReadbackType,
           index: Number(parts[2]),
           width: Number(req.headers['x-width']),
           height: Number(req.headers['x-height']),

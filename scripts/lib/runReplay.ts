@@ -7,7 +7,7 @@ import { extname } from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import { PNG } from 'pngjs';
 import { InputError } from '../../src/errors';
-import type { Options, OutputType } from '../../src/options';
+import type { Options, ReadbackType } from '../../src/options';
 import { JOB_PARAM, type ReplayReport } from '../../src/replay/jobProtocol';
 import { launchChromium } from './browser';
 import type { NodeFrameSource } from './frames';
@@ -21,7 +21,7 @@ export interface ReplayRun {
   /** Engine options (validated again in the page). */
   options: Partial<Options>;
   /** Read-backs to post for every frame, in this order. */
-  outputTypes: OutputType[];
+  outputTypes: ReadbackType[];
   /** Image for `image` mode. */
   background?: ServedImage | null;
   /** Clean background plate handed to the engine before the first frame. */
@@ -96,6 +96,7 @@ export async function openReplaySession(options: { gpu?: boolean; verbose?: bool
         hasBackground: Boolean(job.background),
         hasPlate: Boolean(job.plate),
         frameDurationUs: Math.round(1e6 / (job.source.fps ?? 30)),
+        kinect: Boolean(job.source.kinectRecording),
       },
       source: job.source,
       background: job.background ?? null,

@@ -10,6 +10,8 @@ import { toReplacerError } from '../element/toReplacerError';
 import { DEFAULT_COUNTDOWN_SECONDS } from '../element/plateCapture';
 import { DEFAULT_RESOLUTION, listCameras, openCamera, stopStream, type CameraDevice, type Resolution } from '../sources/camera';
 import { checkPlayable, openFileSource } from '../sources/file';
+import { DEFAULT_KINECT_BRIDGE_URL, openKinectDepthSource } from '../sources/kinect/depthSource';
+import type { DepthFrameSource } from '../element/api';
 import { clearStoredPlate, encodePlate, loadPlate, savePlate, type StoredPlate } from '../sources/plateStore';
 import { createBuiltinBackgrounds, type BuiltinBackground } from './backgrounds';
 import type { CameraChoice } from './cameraPicker';
@@ -155,13 +157,18 @@ export class BgApp extends LitElement {
   `;
 
   @state() private input: MediaStream | null = null;
+  /** The Azure Kinect (colour + depth through the bridge), when it is the source; replaces `input`. */
+  @state() private depthSource: DepthFrameSource | null = null;
+  /** The Kinect bridge address typed in the Source panel (`?kinect=URL` presets it and connects). */
+  @state() private kinectUrl = new URLSearchParams(location.search).get('kinect') ?? DEFAULT_KINECT_BRIDGE_URL;
   /** What `input` comes from: 'camera', or the name of the chosen file(s). */
   @state() private sourceLabel = 'camera';
   @state() private devices: readonly CameraDevice[] = [];
   @state() private deviceId = '';
   @state() private resolution: Resolution = DEFAULT_RESOLUTION;
-  @state() private options: Pick<Options, 'mode' | 'blurStrength' | 'color' | 'view' | 'backend' | 'matting' | 'targetFps'> = {
+  @state() private options: Pick<Options, 'mode' | 'blurStrength' | 'color' | 'view' | 'backend' | 'matting' | 'targetFps' | 'standing'> = {
     targetFps: DEFAULT_OPTIONS.targetFps,
+    standing: DEFAULT_OPTIONS.standing,
     backend: DEFAULT_OPTIONS.backend,
     matting: DEFAULT_OPTIONS.matting,
     mode: DEFAULT_OPTIONS.mode,
@@ -205,7 +212,7 @@ export class BgApp extends LitElement {
   /** The camera permission's status, watched so that granting it later starts the camera. */
   private permission: PermissionStatus | null = null;
   private readonly onPermissionChange = (): void => {
-    if (this.permission?.state === 'granted' && !this.input) void this.startCamera({ deviceId: this.deviceId, resolution: this.resolution });
+    if (this.permission?.state === 'granted' && !this.input && !this.depthSource) void this.startCamera({ deviceId: this.deviceId, resolution: this.resolution });
   };
 
   /** The `<bg-replacer>` element, once rendered. */
@@ -265,7 +272,8 @@ export class BgApp extends LitElement {
     void this.loadBackgrounds();
     void this.restorePlate();
     void this.watchPermission();
-    void this.startCamera({ deviceId: '', resolution: this.resolution });
+    if (new URLSearchParams(location.search).has('kinect')) void this.useKinect();
+    else void this.startCamera({ deviceId: '', resolution: this.resolution });
   }
 
   override disconnectedCallback(): void {
@@ -295,9 +303,11 @@ export class BgApp extends LitElement {
           backend=${o.backend}
           matting=${o.matting}
           target-fps=${o.targetFps}
+          ?standing=${o.standing}
           .background=${this.backgroundUrl}
           ?mirror=${this.mirror}
           .stream=${this.input}
+          .depthSource=${this.depthSource}
           @error=${this.onReplacerError}
           @ended=${this.onEnded}
           @ready=${this.onReady}
@@ -326,6 +336,11 @@ export class BgApp extends LitElement {
                 @change=${this.onSourceFile}
               />
             </label>
+            <label title="Colour and depth from an Azure Kinect, through the Kinect bridge (docs/kinect-bridge.md)">
+              Or an Azure Kinect bridge
+              <input data-testid="source-kinect-url" .value=${this.kinectUrl} @change=${(e: Event) => (this.kinectUrl = (e.target as HTMLInputElement).value.trim())} />
+            </label>
+            <button data-testid="source-kinect-connect" @click=${() => void this.useKinect()}>Connect</button>
             <small data-testid="source-label">Showing: ${this.sourceLabel}</small>
           </fieldset>
           <fieldset>
@@ -368,6 +383,15 @@ export class BgApp extends LitElement {
                 @change=${(e: Event) => this.setOptions({ targetFps: (e.target as HTMLInputElement).checked ? DEFAULT_OPTIONS.targetFps : 0 })}
               />
               Adapt quality to hold ${DEFAULT_OPTIONS.targetFps} fps
+            </label>
+            <label title="For a standing, full-body or portrait framing: the network sees the person as two overlapping squares (top and bottom), blended with a feathered seam">
+              <input
+                data-testid="standing-toggle"
+                type="checkbox"
+                .checked=${o.standing}
+                @change=${(e: Event) => this.setOptions({ standing: (e.target as HTMLInputElement).checked })}
+              />
+              Standing speaker (full body)
             </label>
             <label>
               Debug view
@@ -561,7 +585,25 @@ export class BgApp extends LitElement {
     }
   }
 
-  /** Switches the input to `stream`, stopping the previous camera or file. */
+  /**
+   * Switches to the Azure Kinect through the bridge at `kinectUrl`: colour and depth, the depth
+   * used as the rough segmentation. A bridge that is not running leaves the current source
+   * running and says how to start it.
+   */
+  private async useKinect(): Promise<void> {
+    try {
+      const source = await openKinectDepthSource(this.kinectUrl);
+      this.stopSource();
+      this.cameraLost = null;
+      clearInterval(this.reconnectTimer);
+      this.depthSource = source;
+      this.sourceLabel = `Azure Kinect (${source.session.device.colorMode}, depth ${source.session.device.depthMode})`;
+    } catch (err) {
+      this.showError(err);
+    }
+  }
+
+  /** Switches the input to `stream`, stopping the previous camera, file or Kinect. */
   private useSource(stream: MediaStream, label: string): void {
     this.stopSource();
     this.cameraLost = null;
@@ -571,6 +613,8 @@ export class BgApp extends LitElement {
   }
 
   private stopSource(): void {
+    this.depthSource?.close();
+    this.depthSource = null;
     this.fileSource?.dispose();
     this.fileSource = null;
     if (this.input) stopStream(this.input);

@@ -4,7 +4,8 @@ import { resolveOptions, type Backend, type Options } from '../options';
 import { createTrackOutput, type TrackOutput } from '../output/trackOutput';
 import { installErrorTransfer } from '../worker/errorTransfer';
 import { readTrackFrames, type FrameReader } from '../sources/trackFrames';
-import type { EngineInfo, FrameStats, PlateFit, ProcessResult, QualityLevel, RefineStats, Renderer } from '../worker/protocol';
+import type { DepthInput, DepthStats, EngineInfo, FrameStats, PlateFit, ProcessResult, QualityLevel, RefineStats, Renderer } from '../worker/protocol';
+import type { KinectCalibration } from '../sources/kinect/calibration';
 import { EngineWorker } from './engineWorker';
 import { FpsMeter } from './fpsMeter';
 import { countdown, PlateCollector, resolveCaptureOptions, type PlateCaptureOptions } from './plateCapture';
@@ -36,13 +37,32 @@ export interface ReplacerStats {
   plate: boolean;
   /** How well the plate still fits the scene (engine-measured), or null without a plate / before the first measurement. */
   plateFit: PlateFit | null;
+  /** What the last processed frame's depth said (a depth source only), or null. */
+  depth: DepthStats | null;
   /** Sparse-refinement accounting of the last processed frame, or null when the refiner did not run. */
   refine: RefineStats | null;
   /** The adaptive-quality level of the last processed frame (options.targetFps), or null (none yet, or the Canvas 2D path). */
   quality: QualityLevel | null;
 }
 
-export type { PlateCaptureOptions, PlateFit, QualityLevel, RefineStats, Renderer };
+export type { DepthInput, DepthStats, PlateCaptureOptions, PlateFit, QualityLevel, RefineStats, Renderer };
+
+/** One frame of a depth source: the colour frame (the consumer closes it) and its depth, if any. */
+export interface DepthSourceFrame {
+  frame: VideoFrame;
+  depth: DepthInput | null;
+}
+
+/**
+ * Colour frames with Azure Kinect depth — the live bridge (see openKinectDepthSource) or a
+ * recording — for {@link BackgroundReplacer.processDepthSource}.
+ */
+export interface DepthFrameSource extends AsyncIterable<DepthSourceFrame> {
+  /** The device's calibration in the source's depth mode and colour resolution. */
+  readonly calibration: KinectCalibration;
+  /** Ends the iteration (a pending next() resolves done) and releases the source. Idempotent. */
+  close(): void;
+}
 
 /**
  * Events a BackgroundReplacer dispatches (all CustomEvents):
@@ -82,6 +102,14 @@ export interface BackgroundReplacer extends EventTarget {
    * @throws ReplacerError 'disposed' after dispose()
    */
   process(stream: MediaStream): MediaStream;
+  /**
+   * Like process(), for colour frames that come with Azure Kinect depth: the engine registers
+   * each depth image to its frame (source.calibration) and uses the subject's depth band as
+   * the rough segmentation, fused with the colour model's mask. Frames without depth are
+   * processed from colour alone. The source is closed when the pipeline stops.
+   * @throws ReplacerError 'disposed' after dispose()
+   */
+  processDepthSource(source: DepthFrameSource): MediaStream;
   /** Stops the current pipeline, if any: its output track ends; the engine stays up for a later process(). */
   stop(): void;
   /**
@@ -161,6 +189,8 @@ type EngineState = 'starting' | 'ready' | 'failed' | 'disposed';
 /** One process() call: a reader of the input track and the output it feeds. */
 interface Pipeline {
   readonly reader: FrameReader;
+  /** The depth of each frame read, for a depth source (processDepthSource). */
+  readonly depthOf?: WeakMap<VideoFrame, DepthInput>;
   readonly output: TrackOutput;
   stopped: boolean;
 }
@@ -191,6 +221,9 @@ class Replacer extends EventTarget implements BackgroundReplacer {
    */
   private backgroundCopy: ImageBitmap | null = null;
   private plateCopy: ImageBitmap | null = null;
+  /** The depth calibration the engine should hold (processDepthSource), re-applied after a restart. */
+  private depthCalibration: KinectCalibration | null = null;
+  private depthStats: DepthStats | null = null;
   private pipeline: Pipeline | null = null;
   private busy = false;
   private failureStreak = 0;
@@ -237,6 +270,7 @@ class Replacer extends EventTarget implements BackgroundReplacer {
       plateFit: this.plateFit,
       refine: this.refine,
       quality: this.quality,
+      depth: this.depthStats,
     };
   }
 
@@ -249,6 +283,33 @@ class Replacer extends EventTarget implements BackgroundReplacer {
     this.pipeline = pipeline;
     this.counts = { dropped: 0, processed: 0, passedThrough: 0 };
     this.last = null;
+    void this.run(pipeline);
+    return pipeline.output.stream;
+  }
+
+  processDepthSource(source: DepthFrameSource): MediaStream {
+    if (this.state === 'disposed') throw new ReplacerError('disposed', 'This background replacer was disposed; create a new one.');
+    this.stopPipeline();
+    const depthOf = new WeakMap<VideoFrame, DepthInput>();
+    const reader: FrameReader = {
+      method: 'depth-source',
+      stop: () => source.close(),
+      async *[Symbol.asyncIterator]() {
+        for await (const { frame, depth } of source) {
+          if (depth) depthOf.set(frame, depth);
+          yield frame;
+        }
+      },
+    };
+    const pipeline: Pipeline = { reader, depthOf, output: createTrackOutput(), stopped: false };
+    this.pipeline = pipeline;
+    this.counts = { dropped: 0, processed: 0, passedThrough: 0 };
+    this.last = null;
+    const calibration = source.calibration;
+    this.enqueue(async () => {
+      this.depthCalibration = calibration;
+      if (this.state === 'ready') await this.guard(this.engine.remote.setDepthCalibration(calibration));
+    }).catch((err: unknown) => this.emitError(toReplacerError(err, { code: 'engine-failed', context: 'The depth calibration could not be set' })));
     void this.run(pipeline);
     return pipeline.output.stream;
   }
@@ -403,6 +464,7 @@ class Replacer extends EventTarget implements BackgroundReplacer {
           const copy = await createImageBitmap(this.plateCopy);
           await this.guard(engine.remote.setPlate(Comlink.transfer(copy, [copy])));
         }
+        if (this.depthCalibration) await this.guard(engine.remote.setDepthCalibration(this.depthCalibration));
       }
       if (this.state !== 'starting') return new ReplacerError('disposed', 'The background replacer was disposed while starting.');
       this.info = info;
@@ -499,9 +561,11 @@ class Replacer extends EventTarget implements BackgroundReplacer {
     const original = frame.clone();
     const plateGeneration = this.plateGeneration;
     const engine = this.engine;
+    const depth = pipeline.depthOf?.get(frame) ?? null;
     let result: ProcessResult;
     try {
-      result = await engine.guard(engine.remote.process(Comlink.transfer(frame, [frame])), PROCESS_TIMEOUT_MS, (late) => late.frame.close());
+      const call = engine.remote.process(Comlink.transfer(frame, [frame]), undefined, depth && Comlink.transfer(depth, [depth.data.buffer]));
+      result = await engine.guard(call, PROCESS_TIMEOUT_MS, (late) => late.frame.close());
     } catch (err) {
       // A transferred frame is detached and this is a no-op; it matters only if postMessage threw.
       frame.close();
@@ -526,6 +590,7 @@ class Replacer extends EventTarget implements BackgroundReplacer {
     this.last = result.stats;
     this.refine = result.refine ?? null;
     this.quality = result.quality ?? null;
+    this.depthStats = result.depth ?? null;
     if (result.outputPath === 'canvas2d') this.renderer = 'canvas2d';
     if (this.plate && plateGeneration === this.plateGeneration && result.plateFit) this.updatePlateFit(result.plateFit);
     await this.deliver(result.frame, pipeline, 'processed');

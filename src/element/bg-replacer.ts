@@ -3,10 +3,10 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { InputError, ReplacerError } from '../errors';
 import { DEFAULT_OPTIONS, resolveOptions, type BackendChoice, type BlurStrength, type Matting, type Mode, type Options } from '../options';
 import { toReplacerError } from './toReplacerError';
-import { createBackgroundReplacer, type BackgroundReplacer, type PlateCaptureOptions, type ReplacerEventMap, type ReplacerStats } from './api';
+import { createBackgroundReplacer, type BackgroundReplacer, type DepthFrameSource, type PlateCaptureOptions, type ReplacerEventMap, type ReplacerStats } from './api';
 
 const FORWARDED_EVENTS: readonly (keyof ReplacerEventMap)[] = ['ready', 'error', 'stats', 'ended', 'platecountdown', 'platestale'];
-const OPTION_PROPS = ['mode', 'blurStrength', 'color', 'view', 'backend', 'matting', 'targetFps'] as const;
+const OPTION_PROPS = ['mode', 'blurStrength', 'color', 'view', 'backend', 'matting', 'targetFps', 'standing'] as const;
 
 /**
  * `<bg-replacer>`: replaces the background of its `stream` and shows the result.
@@ -54,11 +54,18 @@ export class BgReplacerElement extends LitElement {
   @property({ reflect: true }) matting: Matting = DEFAULT_OPTIONS.matting;
   /** Adaptive quality's frame rate (0: off); see Options.targetFps. */
   @property({ attribute: 'target-fps', type: Number, reflect: true }) targetFps: number = DEFAULT_OPTIONS.targetFps;
+  /** Standing-speaker mode (two overlapping squares for a full-body framing); see Options.standing. */
+  @property({ type: Boolean, reflect: true }) standing: boolean = DEFAULT_OPTIONS.standing;
   /** URL of the background image for `image` mode (same origin, blob: or data:); null for none. */
   @property() background: string | null = null;
   @property({ type: Boolean, reflect: true }) mirror = false;
   /** The input stream (camera, screen or file); its first video track is processed. */
   @property({ attribute: false }) stream: MediaStream | null = null;
+  /**
+   * Colour frames with Azure Kinect depth (e.g. the live bridge: openKinectDepthSource);
+   * when set it is processed instead of `stream` (BackgroundReplacer.processDepthSource).
+   */
+  @property({ attribute: false }) depthSource: DepthFrameSource | null = null;
 
   @state() private outputStream: MediaStream | null = null;
   private current: BackgroundReplacer | null = null;
@@ -116,7 +123,7 @@ export class BgReplacerElement extends LitElement {
     if (!replacer) return;
     if (OPTION_PROPS.some((p) => changed.has(p))) this.applyOptions(replacer);
     if (changed.has('background')) this.applyBackground(replacer);
-    if (changed.has('stream')) this.applyStream(replacer);
+    if (changed.has('stream') || changed.has('depthSource')) this.applyStream(replacer);
   }
 
   override render() {
@@ -172,7 +179,7 @@ export class BgReplacerElement extends LitElement {
   }
 
   private elementOptions(): Partial<Options> {
-    return { mode: this.mode, blurStrength: this.blurStrength, color: this.color, view: this.view, backend: this.backend, matting: this.matting, targetFps: this.targetFps };
+    return { mode: this.mode, blurStrength: this.blurStrength, color: this.color, view: this.view, backend: this.backend, matting: this.matting, targetFps: this.targetFps, standing: this.standing };
   }
 
   private applyOptions(replacer: BackgroundReplacer): void {
@@ -185,8 +192,9 @@ export class BgReplacerElement extends LitElement {
 
   private applyStream(replacer: BackgroundReplacer): void {
     try {
-      this.outputStream = this.stream ? replacer.process(this.stream) : null;
-      if (!this.stream) replacer.stop();
+      if (this.depthSource) this.outputStream = replacer.processDepthSource(this.depthSource);
+      else this.outputStream = this.stream ? replacer.process(this.stream) : null;
+      if (!this.stream && !this.depthSource) replacer.stop();
     } catch (err) {
       this.outputStream = null;
       this.emitError(err);

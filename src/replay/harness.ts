@@ -3,9 +3,12 @@
 import * as Comlink from 'comlink';
 import { ReplacerError } from '../errors';
 import { resolveOptions } from '../options';
+import { parseKinectCalibration } from '../sources/kinect/calibration';
+import { kinectColorFrame } from '../sources/kinect/colour';
+import { decodeB16g, parseKinectRecording, type KinectCapture } from '../sources/kinect/recording';
 import { y4mColorSpace } from '../sources/y4m';
 import { installErrorTransfer } from '../worker/errorTransfer';
-import type { EngineApi, FrameStats, PlateFit, RefineStats } from '../worker/protocol';
+import type { DepthInput, DepthStats, EngineApi, FrameStats, PlateFit, RefineStats } from '../worker/protocol';
 import { JOB_ID_PATTERN, JOB_PARAM, replayRoutes, type ReplayJob, type ReplayReport } from './jobProtocol';
 
 const status = document.getElementById('status')!;
@@ -44,6 +47,42 @@ async function frameAt(index: number, durationUs: number): Promise<VideoFrame> {
   }
 }
 
+/** One input of the job: a frame, and its depth for a Kinect recording. */
+interface JobInput {
+  frame: VideoFrame;
+  depth: DepthInput | null;
+}
+
+/**
+ * The job's inputs in order: the served frames, or — for an Azure Kinect recording — the
+ * recording demuxed here in the browser: each capture with a colour image, its colour decoded
+ * to a VideoFrame and its depth converted from big-endian b16g. Sets the engine's depth
+ * calibration from the recording's calibration.json first.
+ */
+async function jobInputs(job: ReplayJob, engine: Comlink.Remote<EngineApi>): Promise<{ count: number; input(i: number): Promise<JobInput> }> {
+  if (!job.kinect) return { count: job.frames, input: async (i) => ({ frame: await frameAt(i, job.frameDurationUs), depth: null }) };
+  const bytes = new Uint8Array(await (await fetchOk(REPLAY_ROUTES.recording)).arrayBuffer());
+  const recording = parseKinectRecording(bytes);
+  const captures = recording.captures.filter((c): c is KinectCapture & { color: NonNullable<KinectCapture['color']> } => Boolean(c.color));
+  if (captures.length !== job.frames) throw new Error(`the page found ${captures.length} colour captures, the command ${job.frames}`);
+  const depthMode = recording.tags.get('K4A_DEPTH_MODE');
+  const colorMode = recording.tags.get('K4A_COLOR_MODE');
+  if (recording.calibrationJson && depthMode && depthMode !== 'OFF' && colorMode && colorMode !== 'OFF') {
+    const resolution = colorMode.slice(colorMode.indexOf('_') + 1);
+    await engine.setDepthCalibration(parseKinectCalibration(recording.calibrationJson, depthMode, resolution));
+  }
+  const first = captures[0]!.color.timestampUs;
+  return {
+    count: captures.length,
+    async input(i) {
+      const c = captures[i]!;
+      const frame = await kinectColorFrame(c.color, c.color.timestampUs - first);
+      const depth = c.depth ? { width: c.depth.width, height: c.depth.height, data: decodeB16g(c.depth) } : null;
+      return { frame, depth };
+    },
+  };
+}
+
 async function fetchImage(url: string, flag: string): Promise<ImageBitmap> {
   const blob = await (await fetchOk(url)).blob();
   try {
@@ -76,16 +115,21 @@ async function run(): Promise<void> {
     }
     const perFrame: FrameStats[] = [];
     const refine: (RefineStats | null)[] = [];
+    const depthStats: (DepthStats | null)[] = [];
+    let standing = 0;
     let plateFit: PlateFit | null = null;
     let importPath = '';
     let outputPath = '';
+    const inputs = await jobInputs(job, engine);
     const start = performance.now();
-    for (let i = 0; i < job.frames; i++) {
-      const frame = await frameAt(i, job.frameDurationUs);
-      const result = await engine.process(Comlink.transfer(frame, [frame]), job.outputTypes);
+    for (let i = 0; i < inputs.count; i++) {
+      const { frame, depth } = await inputs.input(i);
+      const result = await engine.process(Comlink.transfer(frame, [frame]), job.outputTypes, depth && Comlink.transfer(depth, [depth.data.buffer]));
       result.frame.close();
       perFrame.push(result.stats);
       refine.push(result.refine ?? null);
+      depthStats.push(result.depth ?? null);
+      if (result.standing) standing++;
       plateFit = result.plateFit ?? plateFit;
       importPath = result.importPath;
       outputPath = result.outputPath;
@@ -109,6 +153,8 @@ async function run(): Promise<void> {
       perFrame,
       refine,
       plateFit,
+      depth: depthStats,
+      standing,
     };
     await fetchOk(REPLAY_ROUTES.done, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(report) });
   } finally {

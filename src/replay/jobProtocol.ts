@@ -1,5 +1,5 @@
-import type { Options, OutputType } from '../options';
-import type { FrameStats, PlateFit, RefineStats } from '../worker/protocol';
+import type { Options, ReadbackType } from '../options';
+import type { DepthStats, FrameStats, PlateFit, RefineStats } from '../worker/protocol';
 
 /** Query parameter of replay.html that names the job the page runs. */
 export const JOB_PARAM = 'job';
@@ -19,7 +19,9 @@ export function replayRoutes(jobId: string) {
     frame: (i: number) => `${base}/frame/${i}`,
     background: `${base}/background`,
     plate: `${base}/plate`,
-    output: (type: OutputType, i: number) => `${base}/output/${type}/${i}`,
+    /** The Azure Kinect recording (.mkv) the page demuxes, for jobs with `kinect`. */
+    recording: `${base}/recording`,
+    output: (type: ReadbackType, i: number) => `${base}/output/${type}/${i}`,
     done: `${base}/done`,
     error: `${base}/error`,
   } as const;
@@ -28,13 +30,19 @@ export function replayRoutes(jobId: string) {
 /** What the page is asked to do. */
 export interface ReplayJob {
   frames: number;
-  outputTypes: OutputType[];
+  outputTypes: ReadbackType[];
   options: Partial<Options>;
   hasBackground: boolean;
   /** A clean background plate is served at the job's plate route. */
   hasPlate: boolean;
   /** Frame duration in microseconds (from the source fps, else 1/30 s). */
   frameDurationUs: number;
+  /**
+   * The source is an Azure Kinect recording served at the `recording` route: the page demuxes
+   * it, processes every capture that has a colour image (`frames` of them) with its depth, and
+   * can read back `depth`.
+   */
+  kinect: boolean;
 }
 
 /** What the page reports when every frame is done. */
@@ -50,4 +58,8 @@ export interface ReplayReport {
   refine: (RefineStats | null)[];
   /** The last plate fit the engine reported (with a plate only), else null. */
   plateFit: PlateFit | null;
+  /** Per frame, what its depth said (Kinect recordings), else null. */
+  depth: (DepthStats | null)[];
+  /** Frames processed as two standing-speaker squares (Options.standing). */
+  standing: number;
 }

@@ -16,8 +16,11 @@ function trackProcessorCtor(): TrackProcessorCtor | undefined {
 
 /** An async iterable of the frames of one source, which can be stopped from outside. */
 export interface FrameReader extends AsyncIterable<VideoFrame> {
-  /** How the frames are read: the breakout-box processor or a <video> element fallback. */
-  readonly method: 'track-processor' | 'video-element';
+  /**
+   * How the frames are read: the breakout-box processor or a <video> element fallback, or
+   * `depth-source` for colour frames with Kinect depth (BackgroundReplacer.processDepthSource).
+   */
+  readonly method: 'track-processor' | 'video-element' | 'depth-source';
   /** Ends the iteration; a pending `next()` resolves `done`. Idempotent. */
   stop(): void;
 }

@@ -1,5 +1,5 @@
 import { ReplacerError } from '../errors';
-import { BLUR_SIGMA_FRACTION, type BlurStrength, type Options, type OutputType } from '../options';
+import { BLUR_SIGMA_FRACTION, type BlurStrength, type Options, type ReadbackType } from '../options';
 import { blurPlan } from '../gpu/reference/maskedBlur';
 import type { CoarseMask } from '../models/coarseMask';
 import type { CpuBaseNetwork } from './pipeline';
@@ -150,8 +150,8 @@ export class CanvasPipeline {
    */
   async process(
     frame: VideoFrame,
-    readbacks: readonly OutputType[] = [],
-  ): Promise<{ frame: VideoFrame; stats: Omit<FrameStats, 'total'>; readbacks: Partial<Record<OutputType, Readback>> }> {
+    readbacks: readonly ReadbackType[] = [],
+  ): Promise<{ frame: VideoFrame; stats: Omit<FrameStats, 'total'>; readbacks: Partial<Record<ReadbackType, Readback>> }> {
     const width = frame.displayWidth;
     const height = frame.displayHeight;
     const c = this.prepare(width, height);
@@ -163,7 +163,7 @@ export class CanvasPipeline {
     this.render(frame, c, view === 'pha' ? 'pha' : 'com');
     const duration = frame.duration;
     const out = new VideoFrame(c.output.canvas, { timestamp: frame.timestamp, ...(duration !== null ? { duration } : {}) });
-    const read: Partial<Record<OutputType, Readback>> = {};
+    const read: Partial<Record<ReadbackType, Readback>> = {};
     try {
       for (const type of readbacks) {
         if (type !== 'com' && type !== 'pha') continue;

@@ -1,5 +1,5 @@
 import { ModelIntegrityError, ReplacerError } from '../errors';
-import type { Backend, Options, OutputType } from '../options';
+import type { Backend, Options, ReadbackType } from '../options';
 import { createGpuContext, isSoftwareAdapter, type GpuContext } from '../gpu/device';
 import type { Bgmv2Base } from '../models/bgmv2/base';
 import { loadInstalledBgmv2, type Bgmv2Installed } from '../models/bgmv2/installed';
@@ -8,7 +8,8 @@ import { AdaptiveQuality, QUALITY_LEVELS } from './adaptive';
 import { CanvasPipeline } from './canvasPipeline';
 import { FrameOutput, outputPathFor } from './frameOutput';
 import type { BaseNetwork, FramePipeline } from './pipeline';
-import type { EngineApi, EngineInfo, ProcessResult } from './protocol';
+import type { DepthInput, EngineApi, EngineInfo, ProcessResult } from './protocol';
+import type { KinectCalibration } from '../sources/kinect/calibration';
 
 /** EngineInfo.adapter on the Canvas 2D path. */
 const CANVAS_ADAPTER = 'none (Canvas 2D)';
@@ -50,6 +51,8 @@ export class Engine implements EngineApi {
   private baseUrl = '';
   private background: ImageBitmap | null = null;
   private plate: ImageBitmap | null = null;
+  /** The Azure Kinect calibration (setDepthCalibration), re-applied to a rebuilt pipeline. */
+  private depthCalibration: KinectCalibration | null = null;
   private lost = false;
   /** The Canvas 2D path, when WebGPU is missing, and the notice that says why. */
   private canvas: CanvasPipeline | null = null;
@@ -145,7 +148,12 @@ export class Engine implements EngineApi {
     return keep;
   }
 
-  async process(frame: VideoFrame, readbacks: OutputType[] = []): Promise<ProcessResult> {
+  async setDepthCalibration(calibration: KinectCalibration | null): Promise<void> {
+    this.depthCalibration = calibration;
+    this.pipeline?.setDepthCalibration(calibration);
+  }
+
+  async process(frame: VideoFrame, readbacks: ReadbackType[] = [], depth: DepthInput | null = null): Promise<ProcessResult> {
     const start = performance.now();
     try {
       if (this.disposed) throw new ReplacerError('disposed', 'The engine was disposed.');
@@ -162,7 +170,7 @@ export class Engine implements EngineApi {
       }
       if (!this.pipeline || !this.output) throw new ReplacerError('engine-not-ready', 'The engine is not initialised yet.');
       await this.prepareBgmv2(frame.displayWidth, frame.displayHeight);
-      const result = await this.pipeline.process(frame, readbacks);
+      const result = await this.pipeline.process(frame, readbacks, depth);
       const out = await this.output.toVideoFrame(result.output, frame.timestamp, frame.duration);
       const plateFit = this.pipeline.plateFit;
       const total = performance.now() - start;
@@ -178,6 +186,8 @@ export class Engine implements EngineApi {
         outputPath: this.output.path,
         ...(plateFit ? { plateFit } : {}),
         ...(result.refine ? { refine: result.refine } : {}),
+        ...(result.depth ? { depth: result.depth } : {}),
+        ...(this.pipeline.standing ? { standing: { top: this.pipeline.standing.top, bottom: this.pipeline.standing.bottom } } : {}),
         readbacks: result.readbacks,
       };
     } finally {
@@ -265,6 +275,7 @@ export class Engine implements EngineApi {
     this.pipeline.setQuality(QUALITY_LEVELS[this.adaptive.state.level]!);
     if (this.background) this.pipeline.setBackground(await createImageBitmap(this.background));
     if (this.plate) this.pipeline.setPlate(await createImageBitmap(this.plate));
+    this.pipeline.setDepthCalibration(this.depthCalibration);
   }
 
   /**

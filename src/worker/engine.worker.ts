@@ -23,8 +23,9 @@ const api: EngineWorkerApi = {
   setOptions: (options) => engine.setOptions(options),
   setBackground: (image) => engine.setBackground(image),
   setPlate: (image) => engine.setPlate(image),
-  async process(frame, readbacks): Promise<ProcessResult> {
-    const result = await engine.process(frame, readbacks);
+  setDepthCalibration: (calibration) => engine.setDepthCalibration(calibration),
+  async process(frame, readbacks, depth): Promise<ProcessResult> {
+    const result = await engine.process(frame, readbacks, depth);
     return Comlink.transfer(result, [result.frame]);
   },
   dispose: () => engine.dispose(),

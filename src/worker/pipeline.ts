@@ -1,5 +1,5 @@
 import { InputError } from '../errors';
-import { BLUR_SIGMA_FRACTION, parseHexColor, type Options, type OutputType } from '../options';
+import { BLUR_SIGMA_FRACTION, parseHexColor, type Options, type OutputType, type ReadbackType } from '../options';
 import { createBlurPreparePass } from '../gpu/passes/blurPrepare';
 import { createCompositePass } from '../gpu/passes/composite';
 import { createDownsamplePass } from '../gpu/passes/downsample';
@@ -23,8 +23,11 @@ import { readTexture } from '../gpu/readback';
 import { COMPOSITE_MODE, COMPOSITE_VIEW, coverFit, type CompositeParams } from '../gpu/reference/composite';
 import { blurPlan } from '../gpu/reference/maskedBlur';
 import type { CoarseMask } from '../models/coarseMask';
-import type { FrameStats, PlateFit, Readback, RefineStats } from './protocol';
-import { createFrameTextures, destroyFrameTextures, type FrameTextures } from './resources';
+import type { DepthInput, DepthStats, FrameStats, PlateFit, Readback, RefineStats } from './protocol';
+import type { KinectCalibration } from '../sources/kinect/calibration';
+import { DepthStage } from './depthStage';
+import { createFrameTextures, destroyFrameTextures, stageSize, type FrameTextures } from './resources';
+import { blendSquares, networkCropForSquare, standingSquares, type StandingSplit } from './standing';
 import { StageTimer } from '../gpu/stageTimer';
 import { QUALITY_LEVELS, type QualitySettings } from './adaptive';
 import { nextRoi, ROI_PASSES, type Rect } from './roi';
@@ -95,6 +98,9 @@ export class FramePipeline {
   private readonly importFrame;
   private readonly downsample;
   private readonly downsampleRoi;
+  /** Standing-speaker mode: the squares' union downsampled, and the upsampling of its mask. */
+  private readonly downsampleStage;
+  private readonly upsampleStage;
   private readonly upsample;
   private readonly plateStats;
   private readonly coarse;
@@ -137,6 +143,8 @@ export class FramePipeline {
     fgrView: GPUTextureView;
     downsample: Bound<ReturnType<typeof createDownsamplePass>>;
     downsampleRoi: Bound<ReturnType<typeof createDownsamplePass>>;
+    downsampleStage: Bound<ReturnType<typeof createDownsamplePass>>;
+    upsampleStage: Bound<ReturnType<typeof createUpsampleMaskPass>>;
     upsample: Bound<ReturnType<typeof createUpsampleMaskPass>>;
     plateStats: Bound<ReturnType<typeof createPlateStatsPass>>;
     coarse: Bound<ReturnType<typeof createCoarsePass>>;
@@ -158,6 +166,8 @@ export class FramePipeline {
   /** The plate as given (kept to rebuild its texture at a new frame size), and its texture. */
   private plateImage: ImageBitmap | null = null;
   private plateTexture: GPUTexture | null = null;
+  /** The Azure Kinect depth stage, made by the first setDepthCalibration with a calibration. */
+  private depthStage: DepthStage | null = null;
   /** Whether the previous frame's alpha can be used (false after a reset). */
   private hasHistory = false;
   private frameCount = 0;
@@ -171,6 +181,8 @@ export class FramePipeline {
    * GPU base network: its ROI stays on the GPU).
    */
   roi: Rect | null = null;
+  /** The last frame's standing-speaker split (Options.standing), or null when it was not used. */
+  standing: StandingSplit | null = null;
   /** How frames reach the GPU: decided by the first frame. */
   importPath: ImportPath | null = null;
   private options: Readonly<Options>;
@@ -199,6 +211,8 @@ export class FramePipeline {
     this.importFrame = createImportFramePass(device);
     this.downsample = createDownsamplePass(device);
     this.downsampleRoi = createDownsamplePass(device, 'downsample-roi');
+    this.downsampleStage = createDownsamplePass(device, 'downsample-stage');
+    this.upsampleStage = createUpsampleMaskPass(device);
     this.upsample = createUpsampleMaskPass(device);
     this.plateStats = createPlateStatsPass(device);
     this.coarse = createCoarsePass(device);
@@ -266,6 +280,15 @@ export class FramePipeline {
    * (and closes it when replaced) and uploads it at the frame size.
    * @throws InputError 'unsupported-input' when the image exceeds the GPU's texture size
    */
+  /**
+   * Sets (or clears) the Azure Kinect calibration: frames given with depth then have it
+   * registered, segmented and fused into the coarse masks (see DepthStage).
+   */
+  setDepthCalibration(calibration: KinectCalibration | null): void {
+    if (calibration) this.depthStage ??= new DepthStage(this.device);
+    this.depthStage?.setCalibration(calibration);
+  }
+
   setPlate(image: ImageBitmap | null): void {
     try {
       this.checkImageSize(image, 'Background plate');
@@ -346,10 +369,10 @@ export class FramePipeline {
    * @returns the output texture (valid until the next call), timings, refine accounting
    *   (with read-backs, or in the `ref` view) and read-backs
    */
-  async process(frame: VideoFrame, readbacks: readonly OutputType[] = []): ReturnType<FramePipeline['processFrame']> {
+  async process(frame: VideoFrame, readbacks: readonly ReadbackType[] = [], depth: DepthInput | null = null): ReturnType<FramePipeline['processFrame']> {
     this.processing = true;
     try {
-      return await this.processFrame(frame, readbacks);
+      return await this.processFrame(frame, readbacks, depth);
     } finally {
       this.processing = false;
       // Destroying after the submit is safe: WebGPU waits for the submitted work.
@@ -366,14 +389,17 @@ export class FramePipeline {
 
   private async processFrame(
     frame: VideoFrame,
-    readbacks: readonly OutputType[],
+    readbacks: readonly ReadbackType[],
+    depth: DepthInput | null,
   ): Promise<{
     output: GPUTexture;
     stats: Omit<FrameStats, 'total'>;
     refine: RefineStats | null;
-    readbacks: Partial<Record<OutputType, Readback>>;
+    readbacks: Partial<Record<ReadbackType, Readback>>;
     /** Which matting stages ran (see setLearned). */
     matting: 'classic' | 'bgmv2';
+    /** What the frame's depth said, when it came with depth and a calibration is set. */
+    depth: DepthStats | null;
   }> {
     const { device, options } = this;
     const width = frame.displayWidth;
@@ -406,6 +432,7 @@ export class FramePipeline {
     this.temporal.setParams(options.temporalSmoothing, this.hasHistory);
 
     const encoder = device.createCommandEncoder({ label: 'frame' });
+    let depthStats: DepthStats | null = null;
     encoder.beginRenderPass({ colorAttachments: [{ view: b.fgrView, loadOp: 'clear', storeOp: 'store', clearValue: [0, 0, 0, 0] }] }).end();
     if (learned) {
       // BGMv2: coarse pha upsampled (the result wherever no tile is refined), err at 1/4
@@ -420,11 +447,24 @@ export class FramePipeline {
       this.refineLearned.encode(encoder, lb.refine);
       timer?.mark(encoder, 'refine');
     } else if (needsMask) {
+      const standing = this.standing !== null;
       if (this.network.kind === 'cpu') {
         this.downsample.encode(encoder, b.downsample);
-        this.downsampleRoi.encode(encoder, b.downsampleRoi);
+        if (standing) this.downsampleStage.encode(encoder, b.downsampleStage);
+        else this.downsampleRoi.encode(encoder, b.downsampleRoi);
       }
-      this.upsample.encode(encoder, b.upsample);
+      if (depth && this.depthStage?.active) {
+        // The colour model's masks are in their buffers (written or computed above): fuse
+        // the depth into them, over the ROI the masks cover, before they are upsampled.
+        const roi = this.network.kind === 'gpu' ? this.rects[this.quality.roiPasses]! : (this.standing?.union ?? this.roi ?? { x: 0, y: 0, width, height });
+        const { width: nw, height: nh } = this.network;
+        const roiSize = standing ? stageSize(nw) : { width: nw, height: nh };
+        const masks = { maskFull: t.maskFull, fullWidth: nw, fullHeight: nh, maskRoi: standing ? t.maskStage : t.maskRoi, roiWidth: roiSize.width, roiHeight: roiSize.height };
+        depthStats = this.depthStage.encode(encoder, depth, width, height, masks, roi);
+        timer?.mark(encoder, 'depth');
+      }
+      if (standing) this.upsampleStage.encode(encoder, b.upsampleStage);
+      else this.upsample.encode(encoder, b.upsample);
       timer?.mark(encoder, 'upsample');
       if (hasPlate) this.plateStats.encode(encoder, b.plateStats);
       else encoder.clearBuffer(t.stats);
@@ -459,6 +499,7 @@ export class FramePipeline {
     if (measureFit) this.lastFitAt = now;
     if (measureFit) encoder.copyBufferToBuffer(t.stats, 0, this.plateFitReadBuffer(), 0, PLATE_STATS_BYTES);
     device.queue.submit([encoder.finish()]);
+    if (!depthStats) this.depthStage?.skip();
     if (measureFit) this.readPlateFit();
     this.frameCount++;
     await device.queue.onSubmittedWorkDone();
@@ -466,7 +507,7 @@ export class FramePipeline {
     const stages = timer ? await timer.read() : null;
 
     const refine = needsMask && (readbacks.length > 0 || options.view === 'ref') ? await this.readRefineStats(t) : null;
-    const out: Partial<Record<OutputType, Readback>> = {};
+    const out: Partial<Record<ReadbackType, Readback>> = {};
     for (const type of readbacks) out[type] = await this.readback(type, width, height);
     if (readbacks.length > 0) {
       // Leave the output texture holding the selected view again.
@@ -475,7 +516,7 @@ export class FramePipeline {
       this.composite.encode(again, b.composite);
       device.queue.submit([again.finish()]);
     }
-    return { output: t.output, stats: { import: t1 - t0, segment: t2 - t1, gpu: t3 - t2, ...(stages ? { stages } : {}) }, refine, readbacks: out, matting: learned ? 'bgmv2' : 'classic' };
+    return { output: t.output, stats: { import: t1 - t0, segment: t2 - t1, gpu: t3 - t2, ...(stages ? { stages } : {}) }, refine, readbacks: out, matting: learned ? 'bgmv2' : 'classic', depth: depthStats };
   }
 
   /** Destroys every texture and buffer this pipeline created. */
@@ -494,10 +535,14 @@ export class FramePipeline {
     this.timer?.destroy();
     this.timer = null;
     this.releaseLearned();
+    this.depthStage?.dispose();
+    this.depthStage = null;
     for (const pass of [
       this.importFrame,
       this.downsample,
       this.downsampleRoi,
+      this.downsampleStage,
+      this.upsampleStage,
       this.upsample,
       this.plateStats,
       this.coarse,
@@ -564,6 +609,25 @@ export class FramePipeline {
     const resize = { resizeWidth: width, resizeHeight: height, resizeQuality: 'high' } as const;
     const full = await network.segment(await createImageBitmap(frame, resize));
     const whole: Rect = { x: 0, y: 0, width: t.width, height: t.height };
+    this.standing = null;
+    const split = this.options.standing ? standingSquares(full.pha, full.width, full.height, t.width, t.height) : null;
+    if (split) {
+      // Standing-speaker mode: the top and bottom squares, each seen by the network at its own
+      // aspect (widened with the frame's pixels), blended over their union with a feathered seam.
+      const crops = { top: networkCropForSquare(split.top, width, height), bottom: networkCropForSquare(split.bottom, width, height) };
+      const [top, bottom] = [crops.top, crops.bottom].map((c) => createImageBitmap(frame, c.x, c.y, c.width, c.height, resize));
+      const topMask = await network.segment(await top!);
+      const bottomMask = await network.segment(await bottom!);
+      const stage = stageSize(width);
+      this.device.queue.writeBuffer(t.maskFull, 0, full.pha);
+      this.device.queue.writeBuffer(t.maskStage, 0, blendSquares(topMask, bottomMask, split, crops, stage.width, stage.height));
+      this.downsample.setRect(whole);
+      this.downsampleStage.setRect(split.union);
+      this.upsampleStage.setParams({ ...DEFAULT_UPSAMPLE_PARAMS, sigmaRange: this.options.edgeSensitivity }, split.union);
+      this.standing = split;
+      this.roi = split.union;
+      return;
+    }
     let rect = whole;
     let roiMask = full;
     for (let pass = 0; pass < this.quality.roiPasses; pass++) {
@@ -589,6 +653,7 @@ export class FramePipeline {
    */
   private async segmentOnGpu(network: GpuBaseNetwork, t: FrameTextures): Promise<void> {
     const { device } = this;
+    this.standing = null;
     const b = this.bound!;
     const whole: Rect = { x: 0, y: 0, width: t.width, height: t.height };
     device.queue.writeBuffer(this.rects[0]!, 0, new Float32Array([0, 0, t.width, t.height]));
@@ -626,6 +691,7 @@ export class FramePipeline {
    * written as its src and bgr tensors, and the network queued (outputs stay on the GPU).
    */
   private async runLearnedBase(t: FrameTextures): Promise<void> {
+    this.standing = null;
     const lb = this.learnedBound!;
     const whole: Rect = { x: 0, y: 0, width: t.width, height: t.height };
     this.learnedSrcDown.setRect(whole);
@@ -684,6 +750,15 @@ export class FramePipeline {
         fgrView: t.fgr.createView(),
         downsample: this.downsample.bind({ src: t.frame, dst: t.guideLow }),
         downsampleRoi: this.downsampleRoi.bind({ src: t.frame, dst: t.guideRoi }),
+        downsampleStage: this.downsampleStage.bind({ src: t.frame, dst: t.guideStage }),
+        upsampleStage: this.upsampleStage.bind({
+          frame: t.frame,
+          guideFull: t.guideLow,
+          maskFull: t.maskFull,
+          guideRoi: t.guideStage,
+          maskRoi: t.maskStage,
+          alpha: t.prior,
+        }),
         upsample: this.upsample.bind({
           frame: t.frame,
           guideFull: t.guideLow,
@@ -764,7 +839,11 @@ export class FramePipeline {
     };
   }
 
-  private async readback(type: OutputType, width: number, height: number): Promise<Readback> {
+  private async readback(type: ReadbackType, width: number, height: number): Promise<Readback> {
+    if (type === 'depth') {
+      if (this.depthStage) return this.depthStage.readback(width, height);
+      throw new InputError('unsupported-input', 'The depth view needs an Azure Kinect source (a recording or the bridge): this input has no depth.');
+    }
     const b = this.bound!;
     this.composite.setParams(this.compositeParams(width, height, type));
     const encoder = this.device.createCommandEncoder({ label: `readback ${type}` });

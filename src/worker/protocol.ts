@@ -1,4 +1,25 @@
-import type { Backend, Options, OutputType } from '../options';
+import type { Backend, Options, ReadbackType } from '../options';
+import type { KinectCalibration } from '../sources/kinect/calibration';
+import type { Rect } from './roi';
+
+/**
+ * One depth image from an Azure Kinect (a recording or the live bridge), in the DEPTH camera's
+ * geometry: the engine registers it to the colour frame it comes with (see setDepthCalibration).
+ */
+export interface DepthInput {
+  width: number;
+  height: number;
+  /** [height, width] uint16 millimetres, row-major, 0 = no measurement. */
+  data: Uint16Array<ArrayBuffer>;
+}
+
+/** What the depth of the last frame said (present when the frame came with depth). */
+export interface DepthStats {
+  /** The subject's depth band in millimetres, or null when no subject was found in the depth. */
+  band: { near: number; far: number } | null;
+  /** Share of the depth image's pixels in the subject's component, 0..1. */
+  subject: number;
+}
 
 /**
  * Per-frame timings in milliseconds, measured in the worker. On the Canvas 2D path `import`
@@ -115,13 +136,17 @@ export interface ProcessResult {
   plateFit?: PlateFit;
   /** Refinement accounting, present when the refiner ran. */
   refine?: RefineStats;
+  /** Present when the frame came with depth and a depth calibration is set (WebGPU path). */
+  depth?: DepthStats;
+  /** Present when the frame was segmented as two standing-speaker squares (Options.standing): their rectangles, frame pixels. */
+  standing?: { top: Rect; bottom: Rect };
   /**
    * The adaptive-quality level this frame was processed at (see src/worker/adaptive.ts):
    * 0 is the best of `levels`; `targetFps` 0 means adaptation is off. Absent on the Canvas 2D path.
    */
   quality?: QualityLevel;
   /** Read-backs of the requested output types (replay / debug only); only `com` and `pha` on the Canvas 2D path. */
-  readbacks?: Partial<Record<OutputType, Readback>>;
+  readbacks?: Partial<Record<ReadbackType, Readback>>;
 }
 
 /**
@@ -158,9 +183,20 @@ export interface EngineApi {
    * no new one can be had, the engine goes on on the Canvas 2D path from then on: the results
    * say so (`outputPath` `canvas2d`; EngineInfo with the notice comes from setOptions only on a
    * backend change).
-   * @param readbacks output types to read back to the CPU (costly; replay and debug only)
+   * @param readbacks output types to read back to the CPU (costly; replay and debug only);
+   *   `depth` is black for a frame without depth
+   * @param depth the frame's Azure Kinect depth image (transferred), used when a depth
+   *   calibration is set
+   * @throws InputError 'unsupported-input' when the frame's size is not the calibration's colour size
    */
-  process(frame: VideoFrame, readbacks?: OutputType[]): Promise<ProcessResult>;
+  process(frame: VideoFrame, readbacks?: ReadbackType[], depth?: DepthInput | null): Promise<ProcessResult>;
+  /**
+   * Sets (or clears, with null) the Azure Kinect calibration: from then on a frame that comes
+   * with depth (process's `depth`) has it registered to the colour frame (WGSL), segmented
+   * into the subject's depth band and fused with the colour model's mask as the coarse prior.
+   * Frames must have the calibration's colour size. Ignored on the Canvas 2D path.
+   */
+  setDepthCalibration(calibration: KinectCalibration | null): Promise<void>;
   /** Releases every GPU resource and the model. */
   dispose(): Promise<void>;
 }

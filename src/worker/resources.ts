@@ -21,6 +21,12 @@ export interface FrameTextures {
   guideRoi: GPUTexture;
   /** Base-network person confidence over the region of interest, likewise. */
   maskRoi: GPUBuffer;
+  /**
+   * Standing-speaker mode (Options.standing): the union of the two squares downsampled to
+   * lowWidth × 2·lowWidth (rgba8unorm), and the squares' blended mask over it (float32).
+   */
+  guideStage: GPUTexture;
+  maskStage: GPUBuffer;
   /** Upsampled segmentation prior (coarse alpha at full resolution), r32float. */
   prior: GPUTexture;
   /** Refined alpha: the prior, overwritten on the refined tiles, r32float. */
@@ -71,8 +77,9 @@ export function createFrameTextures(
   const bw = Math.ceil(width / blurFactor);
   const bh = Math.ceil(height / blurFactor);
   const store = T.TEXTURE_BINDING | T.STORAGE_BINDING;
-  const mask = (label: string): GPUBuffer =>
-    device.createBuffer({ label, size: lowWidth * lowHeight * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC });
+  const mask = (label: string, w = lowWidth, h = lowHeight): GPUBuffer =>
+    device.createBuffer({ label, size: w * h * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC });
+  const stage = stageSize(lowWidth);
   return {
     width,
     height,
@@ -81,6 +88,8 @@ export function createFrameTextures(
     maskFull: mask('mask-full'),
     guideRoi: make('guide-roi', lowWidth, lowHeight, 'rgba8unorm', store),
     maskRoi: mask('mask-roi'),
+    guideStage: make('guide-stage', stage.width, stage.height, 'rgba8unorm', store),
+    maskStage: mask('mask-stage', stage.width, stage.height),
     prior: full('prior', 'r32float', store | T.COPY_SRC),
     alpha: full('alpha', 'r32float', store | T.COPY_DST | T.COPY_SRC),
     alphaOut: full('alpha-out', 'r32float', store | T.COPY_SRC),
@@ -98,6 +107,11 @@ export function createFrameTextures(
     blurB: make('blur-b', bw, bh, 'rgba16float', store),
     output: full('output', 'rgba8unorm', T.RENDER_ATTACHMENT | T.COPY_SRC | T.TEXTURE_BINDING),
   };
+}
+
+/** Size of the standing-speaker mask over the two squares' union for a base network lowWidth wide: lowWidth × 2·lowWidth. */
+export function stageSize(lowWidth: number): { width: number; height: number } {
+  return { width: lowWidth, height: 2 * lowWidth };
 }
 
 /** Destroys every texture and buffer of a FrameTextures. */

@@ -25,6 +25,12 @@ export interface StandingOptions {
   margin: number;
   /** Smallest overlap of the two squares as a share of their side; in (0, 1). */
   minOverlap: number;
+  /**
+   * Require the whole body in view: the person box must end above the frame's bottom edge
+   * (the feet are visible). A head-and-shoulders portrait is tall too, but only because the
+   * frame cuts it; its top square would hold little more than hair and face.
+   */
+  fullBody: boolean;
 }
 
 /**
@@ -37,6 +43,7 @@ export const DEFAULT_STANDING_OPTIONS: Readonly<StandingOptions> = Object.freeze
   minHeight: 0.5,
   margin: ROI_MARGIN,
   minOverlap: 0.2,
+  fullBody: true,
 });
 
 /**
@@ -68,7 +75,8 @@ export interface SquareCrops {
  * Decides whether the framing is a standing / full-body one and, if so, places two
  * overlapping squares over the person. The person box is the bounding box of mask > 0.5
  * (as in personRoi), in frame pixels. The framing is standing when box height ≥
- * minAspect × box width and box height ≥ minHeight × frameHeight. The box is grown by
+ * minAspect × box width and box height ≥ minHeight × frameHeight, and (fullBody) the box
+ * ends above the frame's bottom edge. The box is grown by
  * `margin` of its size on each side and clipped to the frame (W × H); the squares' side is
  * s = max(W, H / (2 − minOverlap)), so they cover the grown box with an overlap of at least
  * minOverlap × s. Both are centred horizontally on the box and moved inside the frame; the
@@ -96,7 +104,7 @@ export function standingSquares(
   if (!(frameWidth > 0 && frameHeight > 0 && Number.isFinite(frameWidth) && Number.isFinite(frameHeight))) {
     throw new RangeError(`frame size must be positive, got ${frameWidth}×${frameHeight}`);
   }
-  const { minAspect, minHeight, margin, minOverlap } = { ...DEFAULT_STANDING_OPTIONS, ...options };
+  const { minAspect, minHeight, margin, minOverlap, fullBody } = { ...DEFAULT_STANDING_OPTIONS, ...options };
   if (!(minAspect > 0 && Number.isFinite(minAspect))) throw new RangeError(`minAspect must be > 0, got ${minAspect}`);
   if (!(minHeight >= 0 && minHeight <= 1)) throw new RangeError(`minHeight must be in 0..1, got ${minHeight}`);
   if (!(margin >= 0 && Number.isFinite(margin))) throw new RangeError(`margin must be ≥ 0, got ${margin}`);
@@ -107,6 +115,8 @@ export function standingSquares(
   const bw = box.x1 - box.x0;
   const bh = box.y1 - box.y0;
   if (bh < minAspect * bw || bh < minHeight * frameHeight) return null;
+  // The box reaches the last mask row: the frame cuts the person off at the bottom.
+  if (fullBody && box.y1 >= frameHeight - 0.5 * (frameHeight / maskHeight)) return null;
 
   const gx0 = Math.max(box.x0 - margin * bw, 0);
   const gx1 = Math.min(box.x1 + margin * bw, frameWidth);

@@ -32,6 +32,7 @@ describe('resolveOptions', () => {
       matting: 'classic',
       targetFps: 30,
       stageTimings: false,
+      standing: false,
     });
     expect(resolveOptions({})).toEqual(DEFAULT_OPTIONS);
   });
@@ -107,8 +108,12 @@ describe('parseOutputTypes', () => {
     expect(parseOutputTypes(' err , fgr ')).toEqual(['err', 'fgr']);
   });
 
-  it('accepts every output type including ref', () => {
-    expect(parseOutputTypes('com,pha,fgr,err,ref')).toEqual(['com', 'pha', 'fgr', 'err', 'ref']);
+  it('accepts every output type including ref and depth', () => {
+    expect(parseOutputTypes('com,pha,fgr,err,ref,depth')).toEqual(['com', 'pha', 'fgr', 'err', 'ref', 'depth']);
+  });
+
+  it('the depth read-back is not a view', () => {
+    expect(optionError(() => resolveOptions({ view: 'depth' as never })).option).toBe('view');
   });
 
   it('rejects unknown types and an empty list', () => {

@@ -136,7 +136,9 @@ describe('standingSquares', () => {
     expect(left!.top.y).toBe(0);
     expectCovers(left!.union, 0, 0, 260, 1900);
 
-    const right = standingSquares(mask(boxInside(850, 100, 1080, 1920)).pha, NW, NH, 1080, 1920);
+    // A body cut by the bottom edge is a standing framing only without the full-body requirement.
+    expect(standingSquares(mask(boxInside(850, 100, 1080, 1920)).pha, NW, NH, 1080, 1920)).toBeNull();
+    const right = standingSquares(mask(boxInside(850, 100, 1080, 1920)).pha, NW, NH, 1080, 1920, { fullBody: false });
     expect(right).not.toBeNull();
     const s = expectWellFormed(right!, 1080, 1920);
     expect(right!.top.x + s).toBeCloseTo(1080, 9);
