@@ -150,6 +150,17 @@ test.describe('Azure Kinect recordings in the replay command', () => {
     expect(meanWhere(alone, subject)).toBeLessThan(0.3);
   });
 
+  test('a truncated recording: one-line error, non-zero exit', async () => {
+    const dir = tempDir('kinect-truncated');
+    const bytes = readFileSync(sharedPath('kinect/pyk4a_recording.mkv'));
+    const path = join(dir, 'cut.mkv');
+    writeFileSync(path, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+    const run = replay(['--input', path, '--output-type', 'com', '--out', join(dir, 'out')]);
+    expect(run.status).not.toBe(0);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/^replay: .*(truncated|corrupt|cut)/i);
+  });
+
   test('--output-type depth on an input without depth is refused with a clear message', async () => {
     const dir = tempDir('kinect-nodepth');
     const png = join(dir, 'f.png');
