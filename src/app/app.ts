@@ -11,6 +11,7 @@ import { DEFAULT_COUNTDOWN_SECONDS } from '../element/plateCapture';
 import { DEFAULT_RESOLUTION, listCameras, openCamera, stopStream, type CameraDevice, type Resolution } from '../sources/camera';
 import { checkPlayable, openFileSource } from '../sources/file';
 import { DEFAULT_KINECT_BRIDGE_URL, openKinectDepthSource } from '../sources/kinect/depthSource';
+import { kinectRecordingSource, looksLikeKinectRecording } from '../sources/kinect/recordingSource';
 import type { DepthFrameSource } from '../element/api';
 import { clearStoredPlate, encodePlate, loadPlate, savePlate, type StoredPlate } from '../sources/plateStore';
 import { createBuiltinBackgrounds, type BuiltinBackground } from './backgrounds';
@@ -330,9 +331,9 @@ export class BgApp extends LitElement {
               <input
                 data-testid="source-file"
                 type="file"
-                accept="video/*,image/*"
+                accept="video/*,image/*,.mkv"
                 multiple
-                title="A video, an image, or several images (played in name order)"
+                title="A video, an image, several images (played in name order), or an Azure Kinect recording (.mkv from k4arecorder: colour and depth)"
                 @change=${this.onSourceFile}
               />
             </label>
@@ -575,6 +576,13 @@ export class BgApp extends LitElement {
     input.value = '';
     if (files.length === 0) return;
     try {
+      const file = files[0]!;
+      if (files.length === 1 && looksLikeKinectRecording(new Uint8Array(await file.slice(0, 64 * 1024).arrayBuffer()))) {
+        // An Azure Kinect recording: colour and depth, played at its pace, looping.
+        const source = kinectRecordingSource(new Uint8Array(await file.arrayBuffer()));
+        this.useDepthSource(source, `${file.name} (Azure Kinect recording)`);
+        return;
+      }
       if (files.length === 1 && files[0]!.type.startsWith('video/')) await checkPlayable(files[0]!);
       const source = openFileSource(files, { loop: true });
       source.done.catch((err: unknown) => this.showError(err));
@@ -593,14 +601,19 @@ export class BgApp extends LitElement {
   private async useKinect(): Promise<void> {
     try {
       const source = await openKinectDepthSource(this.kinectUrl);
-      this.stopSource();
-      this.cameraLost = null;
-      clearInterval(this.reconnectTimer);
-      this.depthSource = source;
-      this.sourceLabel = `Azure Kinect (${source.session.device.colorMode}, depth ${source.session.device.depthMode})`;
+      this.useDepthSource(source, `Azure Kinect (${source.session.device.colorMode}, depth ${source.session.device.depthMode})`);
     } catch (err) {
       this.showError(err);
     }
+  }
+
+  /** Switches the input to a source of colour frames with depth, stopping the previous one. */
+  private useDepthSource(source: DepthFrameSource, label: string): void {
+    this.stopSource();
+    this.cameraLost = null;
+    clearInterval(this.reconnectTimer);
+    this.depthSource = source;
+    this.sourceLabel = label;
   }
 
   /** Switches the input to `stream`, stopping the previous camera, file or Kinect. */

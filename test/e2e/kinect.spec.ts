@@ -9,7 +9,7 @@ import { segmentDepth } from '../../src/models/depthBand';
 import { parseKinectCalibration, type KinectCalibration } from '../../src/sources/kinect/calibration';
 import { parseKinectRecording } from '../../src/sources/kinect/recording';
 import { buildRecording } from '../kinect/buildRecording';
-import { decodePng, grabFrame, ROOT, sharedPath, tempDir } from './support';
+import { decodePng, grabFrame, ROOT, sharedPath, syntheticY4m, tempDir } from './support';
 
 // Azure Kinect input end to end: the replay command on the real k4arecorder file and on
 // recordings built here, and the app's live path through `npm run kinect-bridge --replay`.
@@ -211,26 +211,52 @@ test('live path: the app connected to kinect-bridge --replay composites with the
     await expect(page.getByTestId('source-label')).toContainText('Azure Kinect');
     const stats = await page.evaluate(() => window.__app!.stats!);
     expect(stats.depth!.band).not.toBeNull();
-    const out = await grabFrame(page, 'output');
-    expect([out.width, out.height]).toEqual([1280, 720]);
-    // Colour mode: the wall becomes the key colour (#00b140), the subject keeps its grey.
-    const green = (i: number) => Math.abs(out.data[i * 4]! - 0x00) + Math.abs(out.data[i * 4 + 1]! - 0xb1) + Math.abs(out.data[i * 4 + 2]! - 0x40);
-    const grey = (i: number) => Math.abs(out.data[i * 4]! - GREY) + Math.abs(out.data[i * 4 + 1]! - GREY) + Math.abs(out.data[i * 4 + 2]! - GREY);
-    let onSubject = 0;
-    let subjectPixels = 0;
-    let onWall = 0;
-    let wallPixels = 0;
-    for (let i = 0; i < out.width * out.height; i++) {
-      if (registered.subject[i]! > 0.5) (subjectPixels++, grey(i) < 30 && onSubject++);
-      else if (registered.depth[i]! > WALL_MM - 500) (wallPixels++, green(i) < 30 && onWall++);
-    }
-    console.log(`live: subject kept ${(onSubject / subjectPixels).toFixed(3)}, wall replaced ${(onWall / wallPixels).toFixed(3)}`);
-    expect(onSubject / subjectPixels).toBeGreaterThan(0.8);
-    expect(onWall / wallPixels).toBeGreaterThan(0.9);
+    await expectColourComposite(page, registered, 'live');
     expect(await page.evaluate(() => window.__app!.errors.map((e) => e.message))).toEqual([]);
   } finally {
     await browser.close();
     bridge.process.kill('SIGTERM');
+  }
+});
+
+/**
+ * Colour mode on the subject recording: the wall must become the key colour (#00b140) and the
+ * subject keep its grey, where the TS registration says each lands.
+ */
+async function expectColourComposite(page: Page, registered: { depth: Float32Array; subject: Float32Array }, label: string): Promise<void> {
+  const out = await grabFrame(page, 'output');
+  expect([out.width, out.height]).toEqual([1280, 720]);
+  const green = (i: number) => Math.abs(out.data[i * 4]! - 0x00) + Math.abs(out.data[i * 4 + 1]! - 0xb1) + Math.abs(out.data[i * 4 + 2]! - 0x40);
+  const grey = (i: number) => Math.abs(out.data[i * 4]! - GREY) + Math.abs(out.data[i * 4 + 1]! - GREY) + Math.abs(out.data[i * 4 + 2]! - GREY);
+  let onSubject = 0;
+  let subjectPixels = 0;
+  let onWall = 0;
+  let wallPixels = 0;
+  for (let i = 0; i < out.width * out.height; i++) {
+    if (registered.subject[i]! > 0.5) (subjectPixels++, grey(i) < 30 && onSubject++);
+    else if (registered.depth[i]! > WALL_MM - 500) (wallPixels++, green(i) < 30 && onWall++);
+  }
+  console.log(`${label}: subject kept ${(onSubject / subjectPixels).toFixed(3)}, wall replaced ${(onWall / wallPixels).toFixed(3)}`);
+  expect(onSubject / subjectPixels).toBeGreaterThan(0.8);
+  expect(onWall / wallPixels).toBeGreaterThan(0.9);
+}
+
+test('a Kinect recording picked as the file source in the app plays with its depth', async () => {
+  test.setTimeout(300_000);
+  const dir = tempDir('kinect-file');
+  const { path, registered } = writeSubjectRecording(dir, { captures: 4 });
+  const browser = await launchChromium({ fakeCameraY4m: syntheticY4m(join(dir, 'cam.y4m')) });
+  try {
+    const page = await browser.newPage();
+    page.on('pageerror', (err) => console.log(`page error: ${err.message}`));
+    await page.goto(APP);
+    await page.getByTestId('source-file').setInputFiles(path);
+    await expect(page.getByTestId('source-label')).toContainText('Azure Kinect recording');
+    await page.getByTestId('mode-color').click();
+    await waitDepthFrames(page, 3);
+    await expectColourComposite(page, registered, 'file');
+  } finally {
+    await browser.close();
   }
 });
 
