@@ -53,6 +53,14 @@ export const MATTINGS: readonly Matting[] = ['classic', 'bgmv2'];
 export const BACKENDS: readonly BackendChoice[] = ['auto', 'onnx-webgpu', 'tasks-vision'];
 
 /**
+ * The rendering path: `auto` — the WebGPU pipeline, or the Canvas 2D path when the browser has
+ * no WebGPU; `canvas2d` — the Canvas 2D path always (tasks-vision's mask with its region-of-interest
+ * passes, smoothed; no plate, no refiner), e.g. where the only WebGPU adapter is a software one.
+ */
+export type RendererChoice = 'auto' | 'canvas2d';
+export const RENDERERS: readonly RendererChoice[] = ['auto', 'canvas2d'];
+
+/**
  * Every user-facing setting, with one definition used by the element, the API, the CLI
  * and the UI. All fields are required here; callers pass `Partial<Options>` and
  * {@link resolveOptions} fills defaults and validates.
@@ -101,6 +109,8 @@ export interface Options {
    * processed as usual. tasks-vision backend only (the onnx-webgpu path ignores it). Default false.
    */
   standing: boolean;
+  /** The rendering path (see RendererChoice). Default `auto`. */
+  renderer: RendererChoice;
 }
 
 export const DEFAULT_OPTIONS: Readonly<Options> = Object.freeze({
@@ -118,6 +128,7 @@ export const DEFAULT_OPTIONS: Readonly<Options> = Object.freeze({
   targetFps: 30,
   stageTimings: false,
   standing: false,
+  renderer: 'auto',
 });
 
 function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
@@ -174,6 +185,7 @@ export function resolveOptions(input: Partial<Options> = {}, base: Readonly<Opti
     targetFps: inRange('targetFps', merged.targetFps, 0, 120),
     stageTimings: flag('stageTimings', merged.stageTimings),
     standing: flag('standing', merged.standing),
+    renderer: oneOf('renderer', merged.renderer, RENDERERS),
   });
 }
 

@@ -327,7 +327,10 @@ class Replacer extends EventTarget implements BackgroundReplacer {
       if (this.state !== 'ready') return;
       try {
         const info = await this.guard(this.engine.remote.setOptions(next));
-        if (info) this.info = info;
+        if (info) {
+          this.info = info;
+          this.renderer = info.renderer;
+        }
       } catch (err) {
         // The engine kept its options (e.g. a BGMv2 model that cannot load): so do we.
         if (this.currentOptions === next) this.currentOptions = previous;
@@ -591,7 +594,7 @@ class Replacer extends EventTarget implements BackgroundReplacer {
     this.refine = result.refine ?? null;
     this.quality = result.quality ?? null;
     this.depthStats = result.depth ?? null;
-    if (result.outputPath === 'canvas2d') this.renderer = 'canvas2d';
+    this.renderer = result.outputPath === 'canvas2d' ? 'canvas2d' : 'webgpu';
     if (this.plate && plateGeneration === this.plateGeneration && result.plateFit) this.updatePlateFit(result.plateFit);
     await this.deliver(result.frame, pipeline, 'processed');
   }

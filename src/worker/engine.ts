@@ -60,6 +60,10 @@ export class Engine implements EngineApi {
   /** Set when a device was lost while the output went through the canvas: read back from then on. */
   private canvasLost = false;
   private disposed = false;
+  /** The frame being processed, if any: a rebuild (new renderer or backend) waits for it. */
+  private inFlight: Promise<unknown> | null = null;
+  /** A rebuild in progress (setOptions with a new renderer or backend): frames wait for it. */
+  private rebuilding: Promise<unknown> | null = null;
 
   async init(options: Readonly<Options>, baseUrl: string): Promise<EngineInfo> {
     this.options = options;
@@ -92,6 +96,21 @@ export class Engine implements EngineApi {
   }
 
   async setOptions(options: Readonly<Options>): Promise<EngineInfo | null> {
+    if (this.options && this.options.renderer !== options.renderer) {
+      // Another rendering path: tear the current one down and build the new one.
+      this.options = options;
+      this.adaptive.setTarget(options.targetFps);
+      return this.rebuild(async () => {
+        await this.teardownPipeline();
+        this.canvas?.dispose();
+        this.canvas = null;
+        this.gpu?.device.destroy();
+        this.gpu = null;
+        await this.buildRenderer();
+        if (!this.canvas && options.matting === 'bgmv2') this.bgmv2 ??= await loadInstalledBgmv2(this.baseUrl);
+        return this.info();
+      });
+    }
     if (this.canvas) {
       // Matting and backend choices do not apply here; a new backend may change backendFallback.
       const backendChanged = this.options?.backend !== options.backend;
@@ -104,8 +123,11 @@ export class Engine implements EngineApi {
     const backendChanged = this.options?.backend !== options.backend;
     this.options = options;
     if (backendChanged && this.gpu && !this.lost) {
-      await this.buildPipeline(this.gpu);
-      return this.info();
+      const gpu = this.gpu;
+      return this.rebuild(async () => {
+        await this.buildPipeline(gpu);
+        return this.info();
+      });
     }
     this.adaptive.setTarget(options.targetFps);
     this.pipeline?.setOptions(options);
@@ -154,6 +176,36 @@ export class Engine implements EngineApi {
   }
 
   async process(frame: VideoFrame, readbacks: ReadbackType[] = [], depth: DepthInput | null = null): Promise<ProcessResult> {
+    const run = (async () => {
+      await this.rebuilding?.catch(() => undefined);
+      return this.processNow(frame, readbacks, depth);
+    })();
+    this.inFlight = run;
+    try {
+      return await run;
+    } finally {
+      if (this.inFlight === run) this.inFlight = null;
+    }
+  }
+
+  /**
+   * Runs a rebuild of the renderer or the pipeline once the frame in flight (if any; its
+   * failure is its caller's) is done; frames that arrive meanwhile wait for it.
+   */
+  private async rebuild<T>(work: () => Promise<T>): Promise<T> {
+    const run = (async () => {
+      await this.inFlight?.catch(() => undefined);
+      return work();
+    })();
+    this.rebuilding = run;
+    try {
+      return await run;
+    } finally {
+      if (this.rebuilding === run) this.rebuilding = null;
+    }
+  }
+
+  private async processNow(frame: VideoFrame, readbacks: ReadbackType[], depth: DepthInput | null): Promise<ProcessResult> {
     const start = performance.now();
     try {
       if (this.disposed) throw new ReplacerError('disposed', 'The engine was disposed.');
@@ -216,6 +268,7 @@ export class Engine implements EngineApi {
    * @throws ReplacerError 'model-integrity' | 'model-load', and any other device error
    */
   private async buildRenderer(): Promise<void> {
+    if (this.options!.renderer === 'canvas2d') return this.buildCanvas(null);
     try {
       await this.buildGpu();
     } catch (err) {
@@ -227,9 +280,9 @@ export class Engine implements EngineApi {
   /**
    * Switches to the Canvas 2D path (for good: this engine does not go back to WebGPU),
    * re-applying the background; the plate is kept but unused there.
-   * @param reason why WebGPU is unavailable, for the notice
+   * @param reason why WebGPU is unavailable, for the notice; null when options.renderer chose it
    */
-  private async buildCanvas(reason: string): Promise<void> {
+  private async buildCanvas(reason: string | null): Promise<void> {
     const afterLoss = this.lost;
     this.tasksVision ??= await TasksVisionBackend.create(this.baseUrl);
     this.gpu = null;
@@ -238,6 +291,10 @@ export class Engine implements EngineApi {
     this.fallback = null;
     this.canvas = new CanvasPipeline(this.tasksVision, this.options!);
     if (this.background) this.canvas.setBackground(await createImageBitmap(this.background));
+    if (reason === null) {
+      this.notice = 'The Canvas 2D path was chosen (renderer: canvas2d): blur, background images and colours work; the background plate and fine hair refinement do not.';
+      return;
+    }
     this.notice =
       `${afterLoss ? 'The GPU device was lost and no new one could be had: ' : ''}${reason} ` +
       'Using the slower Canvas 2D path instead: blur, background images and colours work; the background plate and fine hair refinement do not.';

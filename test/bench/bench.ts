@@ -90,7 +90,9 @@ async function setupOurs(spec: SetupSpec): Promise<System> {
   if (options.backend !== 'auto' && engineInfo.backend !== options.backend) {
     throw new Error(`backend ${options.backend} was asked for but ${engineInfo.backend} runs: ${engineInfo.backendFallback ?? 'no reason given'}`);
   }
-  if (engineInfo.renderer !== 'webgpu') throw new Error(`the engine runs on ${engineInfo.renderer}, not WebGPU: ${engineInfo.notice ?? ''}`);
+  // The row measures the rendering path it names, never a silent fallback.
+  const wanted = options.renderer === 'canvas2d' ? 'canvas2d' : 'webgpu';
+  if (engineInfo.renderer !== wanted) throw new Error(`the engine runs on ${engineInfo.renderer}, not ${wanted}: ${engineInfo.notice ?? ''}`);
   if (spec.background) {
     const image = await fetchBitmap(spec.background);
     await engine.setBackground(Comlink.transfer(image, [image]));

@@ -234,3 +234,30 @@ test('a lost GPU device that cannot be replaced: the engine goes on on the Canva
   expect(r.alphaBefore).toBeGreaterThan(0.05);
   expect(Math.abs(r.alphaAfter - r.alphaBefore)).toBeLessThan(0.03);
 });
+
+// options.renderer: the Canvas 2D path chosen where WebGPU works (e.g. a software adapter), and
+// the switch back to WebGPU through setOptions.
+test('renderer canvas2d is honoured with WebGPU present, and setOptions switches back to WebGPU', async ({ baseURL }) => {
+  test.setTimeout(180_000);
+  const y4m = syntheticY4m(join(tempDir('renderer-option'), 'cam.y4m'));
+  const browser = await launchChromium({ fakeCameraY4m: y4m });
+  try {
+    const page = await browser.newPage();
+    await page.goto(baseURL!);
+    await waitProcessedOrError(page, 2);
+    expect((await page.evaluate(() => window.__app!.replacer!.whenReady())).renderer).toBe('webgpu');
+    await page.evaluate(() => window.__app!.replacer!.setOptions({ renderer: 'canvas2d' }));
+    await page.waitForFunction(() => window.__app?.stats?.renderer === 'canvas2d', null, { timeout: 60_000 });
+    const processed = await page.evaluate(() => window.__app!.stats!.processed);
+    await page.waitForFunction((n) => window.__app!.stats!.processed >= n + 3, processed, { timeout: 60_000 });
+    expect(await page.evaluate(() => window.__app!.stats!.last!.gpu)).toBe(0);
+    await page.evaluate(() => window.__app!.replacer!.setOptions({ renderer: 'auto' }));
+    await page.waitForFunction(() => window.__app?.stats?.renderer === 'webgpu', null, { timeout: 60_000 });
+    const again = await page.evaluate(() => window.__app!.stats!.processed);
+    await page.waitForFunction((n) => window.__app!.stats!.processed >= n + 2, again, { timeout: 90_000 });
+    expect(await page.evaluate(() => window.__app!.stats!.last!.gpu)).toBeGreaterThan(0);
+    expect(await page.evaluate(() => window.__app!.errors.map((e) => e.message))).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+});

@@ -33,6 +33,7 @@ describe('resolveOptions', () => {
       targetFps: 30,
       stageTimings: false,
       standing: false,
+      renderer: 'auto',
     });
     expect(resolveOptions({})).toEqual(DEFAULT_OPTIONS);
   });

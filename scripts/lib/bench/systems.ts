@@ -4,7 +4,7 @@
 import type { SetupSpec } from '../../../test/bench/protocol';
 
 /** Which matte a row's quality columns score (see QUALITY_SYSTEMS). */
-export type QualityId = 'ours' | 'ours-plate' | 'ours-onnx' | 'ours-plate-onnx' | 'twilio' | 'tasks-vision';
+export type QualityId = 'ours' | 'ours-plate' | 'ours-onnx' | 'ours-plate-onnx' | 'ours-canvas2d' | 'twilio' | 'tasks-vision';
 
 /** One row of the bench. */
 export interface SystemDef {
@@ -51,6 +51,23 @@ const ours = (mode: 'blur' | 'image' | 'plate+image', backend: 'tasks-vision' | 
   };
 };
 
+/** This project on its Canvas 2D path (options.renderer 'canvas2d'): tasks-vision's mask with ROI passes, smoothed; no refiner. */
+const oursCanvas = (mode: 'blur' | 'image'): SystemDef => ({
+  id: `ours-${mode}-canvas2d`,
+  label: 'this project (Canvas 2D)',
+  mode,
+  backend: 'tasks-vision',
+  setup: {
+    kind: 'ours',
+    options: { mode, blurStrength: 'medium', backend: 'tasks-vision', renderer: 'canvas2d', targetFps: 0 },
+    background: mode === 'blur' ? null : BACKGROUND_IMAGE,
+  },
+  needsPlate: false,
+  twilioPeer: mode === 'blur' ? 'twilio-blur' : 'twilio-image',
+  quality: 'ours-canvas2d',
+  slowOnSoftware: false,
+});
+
 /**
  * Every row, in table order. Adaptive quality (options.targetFps > 0) gets its rows here, beside
  * the fixed ones: `ours(…)` with `targetFps` set, the same Twilio peer, and the same quality id
@@ -63,6 +80,8 @@ export const SYSTEMS: readonly SystemDef[] = [
   ours('blur', 'onnx-webgpu'),
   ours('image', 'onnx-webgpu'),
   ours('plate+image', 'onnx-webgpu'),
+  oursCanvas('blur'),
+  oursCanvas('image'),
   {
     id: 'twilio-blur',
     label: 'Twilio 3.2.0',
@@ -126,6 +145,13 @@ export const QUALITY_SYSTEMS: Readonly<Record<QualityId, QualityDef>> = {
   'ours-plate': oursQuality(true, 'tasks-vision'),
   'ours-onnx': oursQuality(false, 'onnx-webgpu'),
   'ours-plate-onnx': oursQuality(true, 'onnx-webgpu'),
+  'ours-canvas2d': {
+    id: 'ours-canvas2d',
+    setup: { kind: 'ours', options: { mode: 'color', backend: 'tasks-vision', renderer: 'canvas2d', targetFps: 0 } },
+    plate: false,
+    capture: 'pha',
+    method: "the engine's alpha read-back (pha) on the Canvas 2D path (renderer canvas2d), without a plate; a fresh engine per still, one per clip",
+  },
   twilio: {
     id: 'twilio',
     setup: { kind: 'twilio-alpha' },
