@@ -53,12 +53,19 @@ export const MATTINGS: readonly Matting[] = ['classic', 'bgmv2'];
 export const BACKENDS: readonly BackendChoice[] = ['auto', 'onnx-webgpu', 'tasks-vision'];
 
 /**
- * The rendering path: `auto` — the WebGPU pipeline, or the Canvas 2D path when the browser has
- * no WebGPU; `canvas2d` — the Canvas 2D path always (tasks-vision's mask with its region-of-interest
- * passes, smoothed; no plate, no refiner), e.g. where the only WebGPU adapter is a software one.
+ * The rendering path.
+ * - `webgpu`: the WebGPU pipeline (base network, refiner, plate matting), or the Canvas 2D path
+ *   when the browser has no WebGPU.
+ * - `canvas2d`: the Canvas 2D path always (tasks-vision's mask with its region-of-interest
+ *   passes, smoothed, composited on 2D canvases; no plate, no refiner).
+ * - `auto`: `webgpu`, except on a software adapter (SwiftShader, llvmpipe: no GPU) with a
+ *   real-time target (targetFps > 0), where it is `canvas2d`: there the WebGPU pipeline is
+ *   emulated on the CPU and far from real time (bench on 2 cores at 1280×720: 1.2 fps against
+ *   19 fps for the Canvas 2D path, and 5.7 fps for Twilio's processor). With targetFps 0 (full
+ *   quality, as replay and eval run) `auto` keeps the WebGPU pipeline.
  */
-export type RendererChoice = 'auto' | 'canvas2d';
-export const RENDERERS: readonly RendererChoice[] = ['auto', 'canvas2d'];
+export type RendererChoice = 'auto' | 'webgpu' | 'canvas2d';
+export const RENDERERS: readonly RendererChoice[] = ['auto', 'webgpu', 'canvas2d'];
 
 /**
  * Every user-facing setting, with one definition used by the element, the API, the CLI

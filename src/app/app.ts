@@ -5,7 +5,7 @@ import type { BgReplacerElement } from '../element/bg-replacer';
 import type { PlateCaptureOptions, ReplacerStats } from '../element/api';
 import { ReplacerError } from '../errors';
 import type { EngineInfo } from '../worker/protocol';
-import { DEFAULT_OPTIONS, OUTPUT_TYPES, type Options } from '../options';
+import { DEFAULT_OPTIONS, OUTPUT_TYPES, RENDERERS, type Options, type RendererChoice } from '../options';
 import { toReplacerError } from '../element/toReplacerError';
 import { DEFAULT_COUNTDOWN_SECONDS } from '../element/plateCapture';
 import { DEFAULT_RESOLUTION, listCameras, openCamera, stopStream, type CameraDevice, type Resolution } from '../sources/camera';
@@ -167,7 +167,9 @@ export class BgApp extends LitElement {
   @state() private devices: readonly CameraDevice[] = [];
   @state() private deviceId = '';
   @state() private resolution: Resolution = DEFAULT_RESOLUTION;
-  @state() private options: Pick<Options, 'mode' | 'blurStrength' | 'color' | 'view' | 'backend' | 'matting' | 'targetFps' | 'standing'> = {
+  @state() private options: Pick<Options, 'mode' | 'blurStrength' | 'color' | 'view' | 'backend' | 'matting' | 'targetFps' | 'standing' | 'renderer'> = {
+    // `?renderer=webgpu|canvas2d` overrides the automatic choice (see Options.renderer).
+    renderer: rendererParam(),
     targetFps: DEFAULT_OPTIONS.targetFps,
     standing: DEFAULT_OPTIONS.standing,
     backend: DEFAULT_OPTIONS.backend,
@@ -305,6 +307,7 @@ export class BgApp extends LitElement {
           matting=${o.matting}
           target-fps=${o.targetFps}
           ?standing=${o.standing}
+          renderer=${o.renderer}
           .background=${this.backgroundUrl}
           ?mirror=${this.mirror}
           .stream=${this.input}
@@ -687,6 +690,12 @@ export class BgApp extends LitElement {
   private clearErrors(match: (error: ReplacerError) => boolean): void {
     this.errors = this.errors.filter((e) => !match(e));
   }
+}
+
+/** The `renderer` URL parameter when it names a RendererChoice, else the default. */
+function rendererParam(): RendererChoice {
+  const value = new URLSearchParams(location.search).get('renderer');
+  return (RENDERERS as readonly string[]).includes(value ?? '') ? (value as RendererChoice) : DEFAULT_OPTIONS.renderer;
 }
 
 declare global {

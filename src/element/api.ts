@@ -66,7 +66,7 @@ export interface DepthFrameSource extends AsyncIterable<DepthSourceFrame> {
 
 /**
  * Events a BackgroundReplacer dispatches (all CustomEvents):
- * - `ready`: detail EngineInfo — the engine is initialised; frames are processed from now on.
+ * - `ready`: detail EngineInfo — the engine is initialised (again after a restart, or after setOptions changed the backend or the rendering path); frames are processed from now on.
  * - `error`: detail ReplacerError — engine start failed (frames keep passing through), a frame
  *   failed (it was passed through), the engine worker crashed or hung (it is restarted, frames
  *   pass through meanwhile; after {@link MAX_RESTARTS} crashes within a minute it stays down),
@@ -328,8 +328,10 @@ class Replacer extends EventTarget implements BackgroundReplacer {
       try {
         const info = await this.guard(this.engine.remote.setOptions(next));
         if (info) {
+          // A new backend or rendering path: the engine is ready again, as `info` says.
           this.info = info;
           this.renderer = info.renderer;
+          this.emit('ready', info);
         }
       } catch (err) {
         // The engine kept its options (e.g. a BGMv2 model that cannot load): so do we.

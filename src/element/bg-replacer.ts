@@ -1,12 +1,12 @@
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { InputError, ReplacerError } from '../errors';
-import { DEFAULT_OPTIONS, resolveOptions, type BackendChoice, type BlurStrength, type Matting, type Mode, type Options } from '../options';
+import { DEFAULT_OPTIONS, resolveOptions, type BackendChoice, type BlurStrength, type Matting, type Mode, type Options, type RendererChoice } from '../options';
 import { toReplacerError } from './toReplacerError';
 import { createBackgroundReplacer, type BackgroundReplacer, type DepthFrameSource, type PlateCaptureOptions, type ReplacerEventMap, type ReplacerStats } from './api';
 
 const FORWARDED_EVENTS: readonly (keyof ReplacerEventMap)[] = ['ready', 'error', 'stats', 'ended', 'platecountdown', 'platestale'];
-const OPTION_PROPS = ['mode', 'blurStrength', 'color', 'view', 'backend', 'matting', 'targetFps', 'standing'] as const;
+const OPTION_PROPS = ['mode', 'blurStrength', 'color', 'view', 'backend', 'matting', 'targetFps', 'standing', 'renderer'] as const;
 
 /**
  * `<bg-replacer>`: replaces the background of its `stream` and shows the result.
@@ -56,6 +56,8 @@ export class BgReplacerElement extends LitElement {
   @property({ attribute: 'target-fps', type: Number, reflect: true }) targetFps: number = DEFAULT_OPTIONS.targetFps;
   /** Standing-speaker mode (two overlapping squares for a full-body framing); see Options.standing. */
   @property({ type: Boolean, reflect: true }) standing: boolean = DEFAULT_OPTIONS.standing;
+  /** The rendering path (`auto` | `webgpu` | `canvas2d`); see Options.renderer. */
+  @property({ reflect: true }) renderer: RendererChoice = DEFAULT_OPTIONS.renderer;
   /** URL of the background image for `image` mode (same origin, blob: or data:); null for none. */
   @property() background: string | null = null;
   @property({ type: Boolean, reflect: true }) mirror = false;
@@ -179,7 +181,7 @@ export class BgReplacerElement extends LitElement {
   }
 
   private elementOptions(): Partial<Options> {
-    return { mode: this.mode, blurStrength: this.blurStrength, color: this.color, view: this.view, backend: this.backend, matting: this.matting, targetFps: this.targetFps, standing: this.standing };
+    return { mode: this.mode, blurStrength: this.blurStrength, color: this.color, view: this.view, backend: this.backend, matting: this.matting, targetFps: this.targetFps, standing: this.standing, renderer: this.renderer };
   }
 
   private applyOptions(replacer: BackgroundReplacer): void {

@@ -62,6 +62,8 @@ export class Engine implements EngineApi {
   private disposed = false;
   /** The frame being processed, if any: a rebuild (new renderer or backend) waits for it. */
   private inFlight: Promise<unknown> | null = null;
+  /** Whether the last WebGPU adapter was a software one (null before any), for renderer `auto`. */
+  private software: boolean | null = null;
   /** A rebuild in progress (setOptions with a new renderer or backend): frames wait for it. */
   private rebuilding: Promise<unknown> | null = null;
 
@@ -96,7 +98,7 @@ export class Engine implements EngineApi {
   }
 
   async setOptions(options: Readonly<Options>): Promise<EngineInfo | null> {
-    if (this.options && this.options.renderer !== options.renderer) {
+    if (this.options && this.path(this.options) !== this.path(options)) {
       // Another rendering path: tear the current one down and build the new one.
       this.options = options;
       this.adaptive.setTarget(options.targetFps);
@@ -267,13 +269,29 @@ export class Engine implements EngineApi {
    * 'webgpu-unavailable': no navigator.gpu or no adapter), the Canvas 2D path.
    * @throws ReplacerError 'model-integrity' | 'model-load', and any other device error
    */
+  /** The rendering path `options` ask for here (see RendererChoice); `webgpu` may still fall back when WebGPU is unavailable. */
+  private path(options: Readonly<Options>): 'webgpu' | 'canvas2d' {
+    if (options.renderer === 'canvas2d') return 'canvas2d';
+    return options.renderer === 'auto' && options.targetFps > 0 && this.software ? 'canvas2d' : 'webgpu';
+  }
+
   private async buildRenderer(): Promise<void> {
-    if (this.options!.renderer === 'canvas2d') return this.buildCanvas(null);
+    const { renderer, targetFps } = this.options!;
+    if (renderer === 'canvas2d') return this.buildCanvas(null);
     try {
       await this.buildGpu();
     } catch (err) {
       if (!(err instanceof ReplacerError && err.code === 'webgpu-unavailable')) throw err;
       await this.buildCanvas(err.message);
+      return;
+    }
+    if (renderer === 'auto' && targetFps > 0 && isSoftwareAdapter(this.gpu!.adapterName)) {
+      // No GPU: the pipeline would be emulated on the CPU, far from the real-time target.
+      const adapter = this.gpu!.adapterName;
+      await this.teardownPipeline();
+      this.gpu!.device.destroy();
+      this.gpu = null;
+      await this.buildCanvas(`The only WebGPU adapter is a software one (${adapter}): no GPU, so the WebGPU pipeline would run far from real time.`, 'software');
     }
   }
 
@@ -281,8 +299,9 @@ export class Engine implements EngineApi {
    * Switches to the Canvas 2D path (for good: this engine does not go back to WebGPU),
    * re-applying the background; the plate is kept but unused there.
    * @param reason why WebGPU is unavailable, for the notice; null when options.renderer chose it
+   * @param why 'unavailable' (no WebGPU or a lost device) or 'software' (a software adapter, renderer auto)
    */
-  private async buildCanvas(reason: string | null): Promise<void> {
+  private async buildCanvas(reason: string | null, why: 'unavailable' | 'software' = 'unavailable'): Promise<void> {
     const afterLoss = this.lost;
     this.tasksVision ??= await TasksVisionBackend.create(this.baseUrl);
     this.gpu = null;
@@ -296,8 +315,10 @@ export class Engine implements EngineApi {
       return;
     }
     this.notice =
-      `${afterLoss ? 'The GPU device was lost and no new one could be had: ' : ''}${reason} ` +
-      'Using the slower Canvas 2D path instead: blur, background images and colours work; the background plate and fine hair refinement do not.';
+      why === 'software'
+        ? `${reason} Using the faster Canvas 2D path: blur, background images and colours work; the background plate and fine hair refinement do not (renderer: 'webgpu' forces the pipeline).`
+        : `${afterLoss ? 'The GPU device was lost and no new one could be had: ' : ''}${reason} ` +
+          'Using the slower Canvas 2D path instead: blur, background images and colours work; the background plate and fine hair refinement do not.';
     console.warn(`bg-replacer: ${this.notice}`);
   }
 
@@ -305,6 +326,7 @@ export class Engine implements EngineApi {
     await this.teardownPipeline();
     const gpu = await createGpuContext();
     this.gpu = gpu;
+    this.software = isSoftwareAdapter(gpu.adapterName);
     gpu.device.addEventListener('uncapturederror', (event) => {
       console.error(`bg-replacer: WebGPU error: ${(event as GPUUncapturedErrorEvent).error.message}`);
     });

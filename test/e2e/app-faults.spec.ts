@@ -6,7 +6,9 @@ import { chromiumArgs, chromiumPath, launchChromium } from '../../scripts/lib/br
 import { syntheticY4m, tempDir } from './support';
 
 const PORT = Number(process.env.PW_PORT ?? 5199);
-const APP = `http://127.0.0.1:${PORT}/`;
+// The WebGPU pipeline, also on SwiftShader (renderer auto would pick the Canvas 2D path there).
+const ORIGIN = `http://127.0.0.1:${PORT}/`;
+const APP = `${ORIGIN}?renderer=webgpu`;
 
 async function processed(page: Page): Promise<number> {
   return page.evaluate(() => window.__app?.stats?.processed ?? 0);
@@ -124,7 +126,7 @@ test.describe('camera faults in the app', () => {
       await expect(banner).toContainText('Camera permission denied — allow the camera in the address bar (site settings), then try again.');
       expect(await page.evaluate(() => window.__app!.input)).toBeNull();
 
-      await context.grantPermissions(['camera'], { origin: APP });
+      await context.grantPermissions(['camera'], { origin: ORIGIN });
       await waitProcessed(page, 2);
       await expect(banner).toBeHidden();
     } finally {

@@ -4,7 +4,9 @@ import { launchChromium } from '../../scripts/lib/browser';
 import { readAlphaPng } from '../../scripts/lib/png';
 import { erode, grabFrame, highFrequencyEnergy, meanOver, sharedPath, syntheticY4m, tempDir, toY4m } from './support';
 
-const APP = `http://127.0.0.1:${Number(process.env.PW_PORT ?? 5199)}/`;
+const ORIGIN = `http://127.0.0.1:${Number(process.env.PW_PORT ?? 5199)}/`;
+// The WebGPU pipeline, also on SwiftShader (renderer auto would pick the Canvas 2D path there).
+const APP = `${ORIGIN}?renderer=webgpu`;
 
 /** Opens the app with a fake camera playing `y4m`; records every request the page makes. */
 async function openApp(y4m: string): Promise<{ page: Page; requests: string[]; close: () => Promise<void> }> {
@@ -24,7 +26,7 @@ async function waitProcessed(page: Page, frames: number): Promise<void> {
 
 function expectSameOrigin(requests: string[]): void {
   expect(requests.length).toBeGreaterThan(0);
-  const foreign = requests.filter((url) => !url.startsWith(APP) && !url.startsWith('blob:') && !url.startsWith('data:'));
+  const foreign = requests.filter((url) => !url.startsWith(ORIGIN) && !url.startsWith('blob:') && !url.startsWith('data:'));
   expect(foreign, 'requests that left the app origin').toEqual([]);
 }
 

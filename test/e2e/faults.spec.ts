@@ -50,7 +50,7 @@ async function startReplacer(page: Page): Promise<void> {
   await page.goto(`${APP}blank`);
   await page.evaluate(async (moduleUrl) => {
     const { createBackgroundReplacer } = (await import(/* @vite-ignore */ moduleUrl)) as typeof import('../../src/element/api');
-    const replacer = await createBackgroundReplacer({ mode: 'image', temporalSmoothing: 0 });
+    const replacer = await createBackgroundReplacer({ mode: 'image', temporalSmoothing: 0, renderer: 'webgpu' });
     const errors: string[] = [];
     replacer.addEventListener('error', (e) => errors.push(`${e.detail.code}: ${e.detail.message}`));
     let readies = 0;

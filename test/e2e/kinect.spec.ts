@@ -205,7 +205,7 @@ test('live path: the app connected to kinect-bridge --replay composites with the
   try {
     const page = await browser.newPage();
     page.on('pageerror', (err) => console.log(`page error: ${err.message}`));
-    await page.goto(`${APP}?kinect=${encodeURIComponent(bridge.url)}`);
+    await page.goto(`${APP}?renderer=webgpu&kinect=${encodeURIComponent(bridge.url)}`);
     await page.getByTestId('mode-color').click();
     await waitDepthFrames(page, 3);
     await expect(page.getByTestId('source-label')).toContainText('Azure Kinect');
@@ -249,7 +249,7 @@ test('a Kinect recording picked as the file source in the app plays with its dep
   try {
     const page = await browser.newPage();
     page.on('pageerror', (err) => console.log(`page error: ${err.message}`));
-    await page.goto(APP);
+    await page.goto(`${APP}?renderer=webgpu`);
     await page.getByTestId('source-file').setInputFiles(path);
     await expect(page.getByTestId('source-label')).toContainText('Azure Kinect recording');
     await page.getByTestId('mode-color').click();

@@ -243,7 +243,7 @@ test('renderer canvas2d is honoured with WebGPU present, and setOptions switches
   const browser = await launchChromium({ fakeCameraY4m: y4m });
   try {
     const page = await browser.newPage();
-    await page.goto(baseURL!);
+    await page.goto(`${baseURL}?renderer=webgpu`);
     await waitProcessedOrError(page, 2);
     expect((await page.evaluate(() => window.__app!.replacer!.whenReady())).renderer).toBe('webgpu');
     await page.evaluate(() => window.__app!.replacer!.setOptions({ renderer: 'canvas2d' }));
@@ -251,11 +251,34 @@ test('renderer canvas2d is honoured with WebGPU present, and setOptions switches
     const processed = await page.evaluate(() => window.__app!.stats!.processed);
     await page.waitForFunction((n) => window.__app!.stats!.processed >= n + 3, processed, { timeout: 60_000 });
     expect(await page.evaluate(() => window.__app!.stats!.last!.gpu)).toBe(0);
-    await page.evaluate(() => window.__app!.replacer!.setOptions({ renderer: 'auto' }));
+    await page.evaluate(() => window.__app!.replacer!.setOptions({ renderer: 'webgpu' }));
     await page.waitForFunction(() => window.__app?.stats?.renderer === 'webgpu', null, { timeout: 60_000 });
     const again = await page.evaluate(() => window.__app!.stats!.processed);
     await page.waitForFunction((n) => window.__app!.stats!.processed >= n + 2, again, { timeout: 90_000 });
     expect(await page.evaluate(() => window.__app!.stats!.last!.gpu)).toBeGreaterThan(0);
+    expect(await page.evaluate(() => window.__app!.errors.map((e) => e.message))).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+});
+
+// renderer auto on a software adapter (SwiftShader here) with the app's real-time target: the
+// Canvas 2D path, and a notice that says why; with adaptive quality off (targetFps 0) the pipeline.
+test('renderer auto picks the Canvas 2D path on a software adapter for real time, the pipeline at full quality', async ({ baseURL }) => {
+  test.setTimeout(180_000);
+  const y4m = syntheticY4m(join(tempDir('renderer-auto'), 'cam.y4m'));
+  const browser = await launchChromium({ fakeCameraY4m: y4m });
+  try {
+    const page = await browser.newPage();
+    await page.goto(baseURL!);
+    await waitProcessedOrError(page, 3);
+    const info: EngineInfo = await page.evaluate(() => window.__app!.replacer!.whenReady());
+    expect(info.renderer).toBe('canvas2d');
+    expect(info.notice).toMatch(/software one \(google swiftshader\)/i);
+    await expect(page.getByTestId('engine-notice')).toContainText('Canvas 2D');
+    // Adaptive quality off: full quality, so the WebGPU pipeline.
+    await page.getByTestId('adaptive-toggle').uncheck();
+    await page.waitForFunction(() => window.__app?.stats?.renderer === 'webgpu', null, { timeout: 90_000 });
     expect(await page.evaluate(() => window.__app!.errors.map((e) => e.message))).toEqual([]);
   } finally {
     await browser.close();

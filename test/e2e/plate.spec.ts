@@ -5,7 +5,9 @@ import { expect, test, type Page } from '@playwright/test';
 import { launchChromium } from '../../scripts/lib/browser';
 import { decodePng, sharedPath, tempDir, type Rgba } from './support';
 
-const APP = `http://127.0.0.1:${Number(process.env.PW_PORT ?? 5199)}/`;
+const ORIGIN = `http://127.0.0.1:${Number(process.env.PW_PORT ?? 5199)}/`;
+// The WebGPU pipeline, also on SwiftShader (renderer auto would pick the Canvas 2D path there).
+const APP = `${ORIGIN}?renderer=webgpu`;
 const WIDTH = 640;
 const HEIGHT = 360;
 /** The fake camera's clip, looped by Chromium from when the camera opens: scene and seconds. */
@@ -322,12 +324,12 @@ test('capturePlate() API: rejects before a stream is processed, aborts, validate
   const page = await browser.newPage();
   page.on('pageerror', (err) => console.log(`page error: ${err.message}`));
   // An empty page of the app's origin, so only this test's replacer runs.
-  await page.route(`${APP}blank`, (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>blank</title>' }));
+  await page.route(`${ORIGIN}blank`, (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>blank</title>' }));
   try {
-    await page.goto(`${APP}blank`);
+    await page.goto(`${ORIGIN}blank`);
     const outcome = await page.evaluate(async (moduleUrl) => {
       const { createBackgroundReplacer } = (await import(/* @vite-ignore */ moduleUrl)) as typeof import('../../src/element/api');
-      const replacer = await createBackgroundReplacer();
+      const replacer = await createBackgroundReplacer({ renderer: 'webgpu' });
       const describe = (p: Promise<unknown>): Promise<string> =>
         p.then(
           () => 'resolved',
@@ -368,7 +370,7 @@ test('capturePlate() API: rejects before a stream is processed, aborts, validate
       await replacer.dispose();
       results.disposed = await describe(replacer.capturePlate());
       return results;
-    }, `${APP}src/element/api.ts`);
+    }, `${ORIGIN}src/element/api.ts`);
     console.log(JSON.stringify(outcome, null, 1));
     expect(outcome.starting).toMatch(/^ReplacerError:engine-not-ready:.*still starting/);
     expect(outcome.noStream).toMatch(/^ReplacerError:engine-not-ready:No video is being processed/);

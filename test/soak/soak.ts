@@ -96,7 +96,8 @@ declare global {
   }
 }
 
-const BASELINE: Partial<Options> = { mode: 'blur', blurStrength: 'medium', view: 'com' };
+// The WebGPU pipeline, also on SwiftShader (renderer auto would pick the Canvas 2D path there).
+const BASELINE: Partial<Options> = { mode: 'blur', blurStrength: 'medium', view: 'com', renderer: 'webgpu' };
 /** Delivered frames between two steps during the warm-up's tour of the scenario. */
 const TOUR_STEP = 3;
 /** The pipeline counts as drained when no frame was delivered or dropped for this long (ms), at least. */
