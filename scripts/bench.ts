@@ -226,7 +226,8 @@ async function main(): Promise<void> {
     ratios.set(r, peer && theirs ? fpsRatio(r.records, theirs.records, peer) : null);
   }
 
-  const adapter = rows.find((r) => r.info.adapter)?.info.adapter ?? refine[0]?.adapter ?? 'unknown';
+  // The WebGPU adapter (a Canvas 2D row reports none).
+  const adapter = rows.find((r) => r.info.adapter && !r.info.adapter.startsWith('none'))?.info.adapter ?? rows.find((r) => r.info.adapter)?.info.adapter ?? refine[0]?.adapter ?? 'unknown';
   // Measured before the report is assembled: its figures are all in by then.
   const bandwidth = await bandwidthSection(args);
   const seconds = (performance.now() - started) / 1000;

@@ -4,7 +4,7 @@ import { blurPlan } from '../gpu/reference/maskedBlur';
 import type { CoarseMask } from '../models/coarseMask';
 import type { CpuBaseNetwork } from './pipeline';
 import type { FrameStats, Readback } from './protocol';
-import { nextRoi, ROI_PASSES, type Rect } from './roi';
+import { nextRoi, ROI_PASSES, roiHoldsPerson, TRACK_REFRESH_FRAMES, type Rect } from './roi';
 
 /** The smoothed mask is kept at most this many pixels a side (it comes from a 256×144 network). */
 export const MASK_MAX_SIDE = 640;
@@ -117,6 +117,11 @@ export class CanvasPipeline {
   private background: ImageBitmap | null = null;
   /** Whether `smoothed` holds a previous frame's mask of this size. */
   private hasHistory = false;
+  /**
+   * The tracked region of interest: the last whole-frame mask, the ROI for the next frame and
+   * how many frames reused it; null until a frame finds a person who does not fill the frame.
+   */
+  private track: { full: CoarseMask; rect: Rect; frames: number } | null = null;
   private options: Readonly<Options>;
 
   /**
@@ -204,6 +209,7 @@ export class CanvasPipeline {
       };
       this.canvases = c;
       this.hasHistory = false;
+      this.track = null;
     } else if (c.blurFactor !== factor) {
       Object.assign(c, blurCanvases(width, height, factor));
     }
@@ -213,11 +219,24 @@ export class CanvasPipeline {
   /**
    * Base network on the whole frame, then on the person's region of interest (ROI_PASSES
    * passes, as FramePipeline.segment), drawn into `mask`: the whole-frame mask, with the last
-   * ROI's mask over its rectangle; then blended into `smoothed`.
+   * ROI's mask over its rectangle; then blended into `smoothed`. Tracking: for up to
+   * TRACK_REFRESH_FRAMES frames after that, the network runs on the previous frame's ROI
+   * alone (re-centred from its own mask each frame), over the last whole-frame mask, as long
+   * as the person stays inside it (roiHoldsPerson) — one network run a frame instead of three.
    */
   private async segment(frame: VideoFrame, c: Canvases): Promise<void> {
     const { width, height } = this.network;
     const resize = { resizeWidth: width, resizeHeight: height, resizeQuality: 'high' } as const;
+    const track = this.track;
+    if (track && track.frames < TRACK_REFRESH_FRAMES) {
+      const { rect } = track;
+      const roiMask = await this.network.segment(await createImageBitmap(frame, rect.x, rect.y, rect.width, rect.height, resize));
+      if (roiHoldsPerson(roiMask.pha, roiMask.width, roiMask.height, rect, c.width, c.height)) {
+        this.drawMask(c, track.full, rect, roiMask);
+        this.track = { full: track.full, rect: nextRoi(roiMask.pha, roiMask.width, roiMask.height, rect), frames: track.frames + 1 };
+        return;
+      }
+    }
     const full = await this.network.segment(await createImageBitmap(frame, resize));
     const whole: Rect = { x: 0, y: 0, width: c.width, height: c.height };
     let rect = whole;
@@ -228,12 +247,18 @@ export class CanvasPipeline {
       rect = next;
       roiMask = await this.network.segment(await createImageBitmap(frame, rect.x, rect.y, rect.width, rect.height, resize));
     }
+    this.track = rect !== whole ? { full, rect: nextRoi(roiMask.pha, roiMask.width, roiMask.height, rect), frames: 0 } : null;
+    this.drawMask(c, full, rect !== whole ? rect : null, roiMask);
+  }
+
+  /** Draws the whole-frame mask into `mask`, the ROI's mask over `rect` (when given), and smooths. */
+  private drawMask(c: Canvases, full: CoarseMask, rect: Rect | null, roiMask: CoarseMask): void {
     const m = c.mask;
     const sx = m.canvas.width / c.width;
     const sy = m.canvas.height / c.height;
     m.globalCompositeOperation = 'copy';
     m.drawImage(this.maskCanvas(full), 0, 0, m.canvas.width, m.canvas.height);
-    if (rect !== whole) {
+    if (rect) {
       // Whole mask pixels, so the ROI's mask replaces the whole-frame one without a seam.
       const x0 = Math.round(rect.x * sx);
       const y0 = Math.round(rect.y * sy);

@@ -90,3 +90,37 @@ export function nextRoi(mask: ArrayLike<number>, maskWidth: number, maskHeight: 
   const inner = personRoi(mask, maskWidth, maskHeight, prev.width, prev.height);
   return inner ? { x: prev.x + inner.x, y: prev.y + inner.y, width: inner.width, height: inner.height } : prev;
 }
+
+/**
+ * Frames a tracked region of interest is reused (the base network on it alone) before the
+ * whole frame is segmented again, on paths that track (the Canvas 2D path).
+ */
+export const TRACK_REFRESH_FRAMES = 8;
+
+/**
+ * Whether the person, as the network's mask over a tracked region of interest shows them,
+ * is still inside it: no confident texel (> 0.5) on the mask's outer ring along a side of
+ * `rect` that is not the frame's edge. When this fails the person may have moved out, and
+ * the whole frame must be segmented again (the tracking idea of MediaPipe's graphs: the
+ * previous frame's region is this frame's first guess).
+ * @param mask [maskHeight, maskWidth] person confidence in 0..1 over `rect`
+ * @param rect the region the mask covers, frame pixels
+ */
+export function roiHoldsPerson(mask: ArrayLike<number>, maskWidth: number, maskHeight: number, rect: Rect, frameWidth: number, frameHeight: number): boolean {
+  const edge = 0.5;
+  const sides = {
+    left: rect.x > edge,
+    right: rect.x + rect.width < frameWidth - edge,
+    top: rect.y > edge,
+    bottom: rect.y + rect.height < frameHeight - edge,
+  };
+  for (let y = 0; y < maskHeight; y++) {
+    if (sides.left && mask[y * maskWidth]! > 0.5) return false;
+    if (sides.right && mask[y * maskWidth + maskWidth - 1]! > 0.5) return false;
+  }
+  for (let x = 0; x < maskWidth; x++) {
+    if (sides.top && mask[x]! > 0.5) return false;
+    if (sides.bottom && mask[(maskHeight - 1) * maskWidth + x]! > 0.5) return false;
+  }
+  return true;
+}

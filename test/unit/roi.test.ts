@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { personRoi, type Rect } from '../../src/worker/roi';
+import { personRoi, roiHoldsPerson, type Rect } from '../../src/worker/roi';
 
 /** A maskWidth×maskHeight mask that is 1 on the texels [x0, x1] × [y0, y1] (inclusive) and 0 elsewhere. */
 function boxMask(mw: number, mh: number, x0: number, y0: number, x1: number, y1: number, v = 1): Float32Array {
@@ -87,5 +87,34 @@ describe('personRoi', () => {
       expect(r.y + r.height).toBeGreaterThanOrEqual(Math.min((y1 + 1) * k + 0.1 * bh, fh) - eps);
     }
     expect(checked).toBeGreaterThan(200);
+  });
+});
+
+describe('roiHoldsPerson', () => {
+  const W = 16;
+  const H = 9;
+  const blob = (x0: number, y0: number, x1: number, y1: number) => {
+    const m = new Float32Array(W * H);
+    for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) m[y * W + x] = 1;
+    return m;
+  };
+  const inner = { x: 100, y: 50, width: 320, height: 180 };
+
+  it('holds while the person stays off the borders inside the frame', () => {
+    expect(roiHoldsPerson(blob(3, 2, 12, 8), W, H, inner, 1280, 720)).toBe(true);
+  });
+
+  it('fails when the person reaches a border that is not the frame edge', () => {
+    expect(roiHoldsPerson(blob(0, 2, 12, 8), W, H, inner, 1280, 720)).toBe(false);
+    expect(roiHoldsPerson(blob(3, 2, 16, 8), W, H, inner, 1280, 720)).toBe(false);
+    expect(roiHoldsPerson(blob(3, 0, 12, 8), W, H, inner, 1280, 720)).toBe(false);
+    expect(roiHoldsPerson(blob(3, 2, 12, 9), W, H, inner, 1280, 720)).toBe(false);
+  });
+
+  it('a border on the frame edge may be crossed (the body continues out of the frame)', () => {
+    const atBottom = { x: 100, y: 540, width: 320, height: 180 };
+    expect(roiHoldsPerson(blob(3, 2, 12, 9), W, H, atBottom, 1280, 720)).toBe(true);
+    const atLeft = { x: 0, y: 50, width: 320, height: 180 };
+    expect(roiHoldsPerson(blob(0, 2, 12, 8), W, H, atLeft, 1280, 720)).toBe(true);
   });
 });

@@ -96,6 +96,7 @@ export async function measureRow(session: BenchSession, system: SystemDef, seque
   const stages = ours ? stageMedians(stats.map((s) => s.stages)) : null;
   let stagesReason: string | null = null;
   if (!ours) stagesReason = 'not this project: its GPU work is not instrumented';
+  else if (system.setup.kind === 'ours' && system.setup.options?.renderer === 'canvas2d') stagesReason = 'the Canvas 2D path has no GPU stages';
   else if (!stages) stagesReason = info.timestampQuery ? 'the engine reported no per-stage GPU times (ProcessResult.stats.stages absent)' : "the adapter has no 'timestamp-query'";
   let gpuMemoryReason: string | null = null;
   if (!ours) gpuMemoryReason = 'not this project: WebGL and wasm memory is not countable from outside';

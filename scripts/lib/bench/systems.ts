@@ -40,8 +40,9 @@ const ours = (mode: 'blur' | 'image' | 'plate+image', backend: 'tasks-vision' | 
     backend,
     setup: {
       kind: 'ours',
-      // Fixed quality (targetFps 0); per-stage GPU times from timestamp queries in every timed frame.
-      options: { mode: mode === 'blur' ? 'blur' : 'image', blurStrength: 'medium', backend, targetFps: 0, stageTimings: true },
+      // The WebGPU pipeline (also on a software adapter, and in the adaptive runs), fixed quality
+      // (targetFps 0); per-stage GPU times from timestamp queries in every timed frame.
+      options: { mode: mode === 'blur' ? 'blur' : 'image', blurStrength: 'medium', backend, renderer: 'webgpu', targetFps: 0, stageTimings: true },
       background: mode === 'blur' ? null : BACKGROUND_IMAGE,
     },
     needsPlate: plate,
@@ -133,7 +134,7 @@ export interface QualityDef {
 const oursQuality = (plate: boolean, backend: 'tasks-vision' | 'onnx-webgpu'): QualityDef => ({
   id: `ours${plate ? '-plate' : ''}${backend === 'onnx-webgpu' ? '-onnx' : ''}` as QualityId,
   // Only pha is read back: 'color' is the cheapest composite that runs the whole matting path (as npm run eval does).
-  setup: { kind: 'ours', options: { mode: 'color', backend, targetFps: 0 } },
+  setup: { kind: 'ours', options: { mode: 'color', backend, renderer: 'webgpu', targetFps: 0 } },
   plate,
   capture: 'pha',
   method: `the engine's alpha read-back (pha), ${backend}, ${plate ? 'with' : 'without'} the captured plate; a fresh engine per still, one per clip (as npm run eval)`,

@@ -82,7 +82,7 @@ const cases = {
   async engineBgmv2Missing(): Promise<string> {
     const engine = new Engine();
     try {
-      await engine.init(resolveOptions({ matting: 'bgmv2' }), new URL('/', location.href).href);
+      await engine.init(resolveOptions({ matting: 'bgmv2', renderer: 'webgpu' }), new URL('/', location.href).href);
       return 'no error';
     } catch (err) {
       return `${(err as { code?: string }).code}: ${(err as Error).message}`;

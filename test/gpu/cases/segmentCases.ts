@@ -272,7 +272,7 @@ const cases = {
     };
     const out: { level: number; levels: number; tiles: number; calls: number; alphaMean: number }[] = [];
     try {
-      await engine.init(resolveOptions({ mode: 'color', backend: 'tasks-vision', temporalSmoothing: 0, targetFps }), new URL('/', location.href).href);
+      await engine.init(resolveOptions({ mode: 'color', backend: 'tasks-vision', temporalSmoothing: 0, targetFps, renderer: 'webgpu' }), new URL('/', location.href).href);
       for (let i = 0; i < frames; i++) {
         calls = 0;
         const r = await engine.process(new VideoFrame(image, { timestamp: i * 33_333 }), ['pha']);
