@@ -1,7 +1,9 @@
 // Adaptive quality in the bench (options.targetFps): does the engine hold a frame rate that
-// the fixed setting does not? Three runs of this project's blur row on the same frames, one
-// frame at a time: fixed (targetFps 0), the default target (30 fps), and a target between the
-// fixed rate and the fastest level's rate, which only adaptation can reach.
+// the fixed setting does not? Runs of this project's blur row on the same frames, one frame at
+// a time: fixed (targetFps 0), the default target (30 fps), and a target between the fixed
+// rate and the fastest level's rate, which only adaptation can reach — all on the WebGPU
+// pipeline (renderer webgpu) — and the default target with the default renderer (auto), which
+// on a software adapter takes the Canvas 2D path (options.renderer).
 import type { FrameRecord } from '../../../test/bench/protocol';
 import type { BenchSequence } from './sequences';
 import type { BenchSession } from './session';
@@ -11,6 +13,10 @@ import type { SystemDef } from './systems';
 export interface AdaptiveRun {
   /** options.targetFps (0: fixed, full quality). */
   targetFps: number;
+  /** options.renderer of the run. */
+  renderer: 'webgpu' | 'auto';
+  /** The path the frames took: the WebGPU pipeline or the Canvas 2D path (ProcessResult.outputPath). */
+  path: 'webgpu' | 'canvas2d';
   frames: number;
   /** Frames per second over the second half of the run (after the controller settled), from the page's wall time per frame. */
   fps: number;
@@ -52,8 +58,8 @@ export async function measureAdaptive(session: BenchSession, system: SystemDef, 
   if (system.setup.kind !== 'ours') throw new Error(`adaptive quality is this project's: ${system.id} is not`);
   const count = sequence.plateOf.length;
   const indices = Array.from({ length: frames }, (_, i) => i % count);
-  const run = async (targetFps: number): Promise<AdaptiveRun> => {
-    const setup = { ...system.setup, options: { ...system.setup.options, targetFps, stageTimings: false } };
+  const run = async (targetFps: number, renderer: 'webgpu' | 'auto' = 'webgpu'): Promise<AdaptiveRun> => {
+    const setup = { ...system.setup, options: { ...system.setup.options, targetFps, renderer, stageTimings: false } };
     const { result: records } = await session.job({ ...setup, waitForProbe: false }, async (job) => {
       await job.load(sequence.id, [...new Set(indices)]);
       return job.run({ sequence: sequence.id, indices });
@@ -62,6 +68,8 @@ export async function measureAdaptive(session: BenchSession, system: SystemDef, 
     const levels = records.map((r) => r.quality?.level ?? 0);
     return {
       targetFps,
+      renderer,
+      path: records.at(-1)?.outputPath === 'canvas2d' ? 'canvas2d' : 'webgpu',
       frames: records.length,
       fps,
       levels,
@@ -74,10 +82,11 @@ export async function measureAdaptive(session: BenchSession, system: SystemDef, 
   const atDefault = await run(30);
   const reachableTarget = Math.round(((fixed.fps + atDefault.fps) / 2) * 10) / 10;
   const atReachable = await run(reachableTarget);
+  const asShipped = await run(30, 'auto');
   return {
     width: sequence.size.width,
     height: sequence.size.height,
-    runs: [fixed, atDefault, atReachable],
+    runs: [fixed, atDefault, atReachable, asShipped],
     reachableTarget,
     fixedHolds: { '30': fixed.fps >= 0.95 * 30, [String(reachableTarget)]: fixed.fps >= 0.95 * reachableTarget },
   };
@@ -88,9 +97,10 @@ export function formatAdaptive(a: AdaptiveResult): string {
   const f = (v: number): string => v.toFixed(2);
   const lines = [`Adaptive quality at ${a.width}×${a.height} (fps over the second half of each run):`];
   for (const r of a.runs) {
-    const what = r.targetFps === 0 ? 'fixed (targetFps 0)' : `target ${r.targetFps} fps`;
+    const what = (r.targetFps === 0 ? 'fixed (targetFps 0)' : `target ${r.targetFps} fps`) + (r.renderer === 'auto' ? ', renderer auto' : '');
     const held = r.targetFps === 0 ? '' : r.held ? ' — held' : ' — not held';
-    lines.push(`  ${what.padEnd(22)} ${f(r.fps)} fps, level ${r.finalLevel}/${r.levelCount - 1} at the end${held}`);
+    const where = r.path === 'canvas2d' ? 'on the Canvas 2D path' : `level ${r.finalLevel}/${r.levelCount - 1} at the end`;
+    lines.push(`  ${what.padEnd(36)} ${f(r.fps)} fps, ${where}${held}`);
   }
   const holds = (target: string): string => (a.fixedHolds[target] ? 'holds' : 'does not hold');
   lines.push(`  the fixed setting ${holds(String(a.reachableTarget))} ${a.reachableTarget} fps and ${holds('30')} 30 fps`);
