@@ -90,9 +90,10 @@ async function setupOurs(spec: SetupSpec): Promise<System> {
   if (options.backend !== 'auto' && engineInfo.backend !== options.backend) {
     throw new Error(`backend ${options.backend} was asked for but ${engineInfo.backend} runs: ${engineInfo.backendFallback ?? 'no reason given'}`);
   }
-  // The row measures the rendering path it names, never a silent fallback.
-  const wanted = options.renderer === 'canvas2d' ? 'canvas2d' : 'webgpu';
-  if (engineInfo.renderer !== wanted) throw new Error(`the engine runs on ${engineInfo.renderer}, not ${wanted}: ${engineInfo.notice ?? ''}`);
+  // A row that names a rendering path measures it, never a silent fallback (`auto` is the engine's choice).
+  if (options.renderer !== 'auto' && engineInfo.renderer !== options.renderer) {
+    throw new Error(`the engine runs on ${engineInfo.renderer}, not ${options.renderer}: ${engineInfo.notice ?? ''}`);
+  }
   if (spec.background) {
     const image = await fetchBitmap(spec.background);
     await engine.setBackground(Comlink.transfer(image, [image]));
