@@ -322,6 +322,8 @@ async function main(): Promise<void> {
   for (const [ours, peer] of [
     ['ours-blur', 'twilio-blur'],
     ['ours-image', 'twilio-image'],
+    ['ours-blur-canvas2d', 'twilio-blur'],
+    ['ours-image-canvas2d', 'twilio-image'],
   ] as const) {
     const headline = plan.sizes.flatMap((size) => {
       const r = rows.find((x) => x.id === ours && x.width === size.width && x.height === size.height);
