@@ -6,6 +6,28 @@ export interface Rect {
   height: number;
 }
 
+/**
+ * The bounding box of mask > 0.5, in mask texels (inclusive), or null when no texel is.
+ * @param mask [maskHeight, maskWidth] person confidence in 0..1
+ */
+export function personBox(mask: ArrayLike<number>, maskWidth: number, maskHeight: number): { x0: number; y0: number; x1: number; y1: number } | null {
+  let x0 = maskWidth;
+  let y0 = maskHeight;
+  let x1 = -1;
+  let y1 = -1;
+  for (let y = 0; y < maskHeight; y++) {
+    for (let x = 0; x < maskWidth; x++) {
+      if (mask[y * maskWidth + x]! > 0.5) {
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+      }
+    }
+  }
+  return x1 < 0 ? null : { x0, y0, x1, y1 };
+}
+
 /** Margin added around the person's box on each side, as a fraction of the box size. */
 export const ROI_MARGIN = 0.1;
 /**
@@ -38,21 +60,9 @@ export function personRoi(
   frameHeight: number,
   margin = ROI_MARGIN,
 ): Rect | null {
-  let x0 = maskWidth;
-  let y0 = maskHeight;
-  let x1 = -1;
-  let y1 = -1;
-  for (let y = 0; y < maskHeight; y++) {
-    for (let x = 0; x < maskWidth; x++) {
-      if (mask[y * maskWidth + x]! > 0.5) {
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
-      }
-    }
-  }
-  if (x1 < 0) return null;
+  const box = personBox(mask, maskWidth, maskHeight);
+  if (!box) return null;
+  const { x0, y0, x1, y1 } = box;
   const sx = frameWidth / maskWidth;
   const sy = frameHeight / maskHeight;
   const bw = (x1 + 1 - x0) * sx;

@@ -1,5 +1,5 @@
 import type { CoarseMask } from '../models/coarseMask';
-import { ROI_MARGIN, type Rect } from './roi';
+import { personBox, ROI_MARGIN, type Rect } from './roi';
 
 /**
  * Standing-speaker mode: a full-body (portrait) framing is segmented as two overlapping
@@ -110,7 +110,7 @@ export function standingSquares(
   if (!(margin >= 0 && Number.isFinite(margin))) throw new RangeError(`margin must be ≥ 0, got ${margin}`);
   if (!(minOverlap > 0 && minOverlap < 1)) throw new RangeError(`minOverlap must be in (0, 1), got ${minOverlap}`);
 
-  const box = personBox(mask, maskWidth, maskHeight, frameWidth / maskWidth, frameHeight / maskHeight);
+  const box = personBoxInFrame(mask, maskWidth, maskHeight, frameWidth / maskWidth, frameHeight / maskHeight);
   if (!box) return null;
   const bw = box.x1 - box.x0;
   const bh = box.y1 - box.y0;
@@ -243,28 +243,9 @@ export function blendSquares(
 }
 
 /** Bounding box of mask > 0.5 in frame pixels (x1, y1 exclusive), or null when empty. */
-function personBox(
-  mask: ArrayLike<number>,
-  maskWidth: number,
-  maskHeight: number,
-  sx: number,
-  sy: number,
-): { x0: number; y0: number; x1: number; y1: number } | null {
-  let x0 = maskWidth;
-  let y0 = maskHeight;
-  let x1 = -1;
-  let y1 = -1;
-  for (let y = 0; y < maskHeight; y++) {
-    for (let x = 0; x < maskWidth; x++) {
-      if (mask[y * maskWidth + x]! > 0.5) {
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
-      }
-    }
-  }
-  return x1 < 0 ? null : { x0: x0 * sx, y0: y0 * sy, x1: (x1 + 1) * sx, y1: (y1 + 1) * sy };
+function personBoxInFrame(mask: ArrayLike<number>, maskWidth: number, maskHeight: number, sx: number, sy: number): { x0: number; y0: number; x1: number; y1: number } | null {
+  const box = personBox(mask, maskWidth, maskHeight);
+  return box && { x0: box.x0 * sx, y0: box.y0 * sy, x1: (box.x1 + 1) * sx, y1: (box.y1 + 1) * sy };
 }
 
 function checkGrid(length: number, width: number, height: number, name: string): void {

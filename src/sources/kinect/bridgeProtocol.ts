@@ -3,6 +3,7 @@
 // isomorphic: the Node reference server (scripts/kinect-bridge.ts) encodes, the page
 // (bridgeClient.ts) decodes, the native helper for a live device writes the same bytes.
 import { InputError } from '../../errors';
+import { rawImageBytes } from './imageBytes';
 
 /** Protocol version carried by both the calibration message and every capture header. */
 export const BRIDGE_PROTOCOL_VERSION = 1;
@@ -107,16 +108,7 @@ function checkSide(name: string, v: number): void {
 
 /** Bytes a colour image of this format and size must have; null for MJPG (any length ≥ 1). */
 function colorBytes(format: BridgeColorFormat, width: number, height: number): number | null {
-  switch (format) {
-    case 'MJPG':
-      return null;
-    case 'NV12':
-      return width * height + 2 * Math.ceil(width / 2) * Math.ceil(height / 2);
-    case 'YUY2':
-      return width * height * 2;
-    case 'BGRA32':
-      return width * height * 4;
-  }
+  return rawImageBytes(format === 'BGRA32' ? 'BGRA' : format, width, height);
 }
 
 /**

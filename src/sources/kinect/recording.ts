@@ -24,6 +24,7 @@
  * cluster) are not part of image captures and are skipped entirely; so are custom tracks.
  */
 import { InputError } from '../../errors';
+import { rawImageBytes } from './imageBytes';
 import {
   EbmlId,
   child,
@@ -416,21 +417,6 @@ function readCalibration(bytes: Uint8Array, segment: EbmlElement, tags: K4aTag[]
 interface PendingImage {
   image: KinectImage;
   syncNs: bigint;
-}
-
-/** Expected payload bytes of a raw image, or null for MJPG. */
-function rawImageBytes(format: KinectImageFormat, width: number, height: number): number | null {
-  switch (format) {
-    case 'MJPG':
-      return null;
-    case 'NV12':
-      return width * height + 2 * Math.ceil(width / 2) * Math.ceil(height / 2);
-    case 'YUY2':
-    case 'b16g':
-      return width * height * 2;
-    case 'BGRA':
-      return width * height * 4;
-  }
 }
 
 /** Every colour/depth/IR block, per role, in file order (SimpleBlocks and BlockGroup Blocks). */
