@@ -291,6 +291,8 @@ describe('kinect-bridge server', { timeout: 60_000 }, () => {
     const bridge = await startBridge(['--replay', path]);
     expect(bridge.captures).toBe(sent.length);
     expect(bridge.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
+    // Before the connection is opened, so before the server can send anything.
+    const connectedAt = performance.now();
     const messages = await collect(bridge.url);
     expect(messages.length).toBe(sent.length + 2);
     expect('text' in messages[0]!).toBe(true);
@@ -321,10 +323,12 @@ describe('kinect-bridge server', { timeout: 60_000 }, () => {
       }
       expect(c.bodyIndex).toBeNull();
     });
-    // Paced by the recording's timestamps, never faster.
+    // Paced by the recording's timestamps, never faster: the last capture cannot arrive before
+    // the recording's span has passed since the connection was opened (arrival times of the
+    // first captures jitter with the machine's load, so they are not the reference).
     const bin = messages.filter((m) => 'binary' in m);
     const spanUs = built.captures[5]!.colorUs! - built.captures[0]!.colorUs!;
-    expect(bin[bin.length - 1]!.atMs - bin[0]!.atMs).toBeGreaterThanOrEqual(spanUs / 1000 - 5);
+    expect(bin[bin.length - 1]!.atMs - connectedAt).toBeGreaterThanOrEqual(spanUs / 1000);
     expect(JSON.parse(texts(messages)[1]!)).toEqual({ type: 'end' });
   });
 
