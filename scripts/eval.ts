@@ -67,7 +67,7 @@ function planItems(setDir: string, index: SetIndexFile, usePlate: boolean): Eval
  * Runs one item as one job and writes its pha read-backs where the scorer reads them.
  * @throws Error naming the item when its input cannot be read or the job fails
  */
-async function runItem(session: ReplaySession, item: EvalItem, outDir: string, options: Readonly<Options>, timeoutMs: number): Promise<ReplayReport> {
+async function runItem(session: ReplaySession, item: EvalItem, outDir: string, options: Partial<Options>, timeoutMs: number): Promise<ReplayReport> {
   let source: NodeFrameSource | null = null;
   try {
     source = openFrameSource(item.input);
@@ -148,15 +148,18 @@ async function main(): Promise<void> {
   const timeoutMs = Number(args.timeout) * 1000;
   if (!(timeoutMs > 0)) fail(`--timeout must be a positive number of seconds, got ${args.timeout}`);
   let options: Readonly<Options>;
+  // Only pha is read back; 'color' is the cheapest composite that still runs the whole matting
+  // path. Only these options go to the page, so its defaults apply to the rest (a fixed,
+  // full-quality pipeline: targetFps 0; see src/replay/harness.ts).
+  const partial: Partial<Options> = {
+    mode: 'color',
+    ...(args['refine-mode'] ? { refineMode: args['refine-mode'] as RefineMode } : {}),
+    ...(args['refine-budget'] ? { refineBudget: Number(args['refine-budget']) } : {}),
+    ...(args.temporal ? { temporalSmoothing: Number(args.temporal) } : {}),
+    ...(args.backend ? { backend: args.backend as Options['backend'] } : {}),
+  };
   try {
-    // Only pha is read back; 'color' is the cheapest composite that still runs the whole matting path.
-    options = resolveOptions({
-      mode: 'color',
-      ...(args['refine-mode'] ? { refineMode: args['refine-mode'] as RefineMode } : {}),
-      ...(args['refine-budget'] ? { refineBudget: Number(args['refine-budget']) } : {}),
-      ...(args.temporal ? { temporalSmoothing: Number(args.temporal) } : {}),
-      ...(args.backend ? { backend: args.backend as Options['backend'] } : {}),
-    });
+    options = resolveOptions(partial);
   } catch (err) {
     fail(errorMessage(err));
   }
@@ -201,7 +204,7 @@ async function main(): Promise<void> {
   try {
     for (const [n, item] of items.entries()) {
       const t0 = performance.now();
-      const report = await runItem(session, item, outDir, options, timeoutMs);
+      const report = await runItem(session, item, outDir, partial, timeoutMs);
       reports.set(item.id, report);
       const s = ((performance.now() - t0) / 1000).toFixed(1);
       console.log(`eval: [${n + 1}/${items.length}] ${item.kind} ${item.id}: ${item.frames} frame${item.frames === 1 ? '' : 's'} in ${s} s`);

@@ -62,9 +62,11 @@ async function main(): Promise<void> {
   if (!(timeoutMs > 0)) fail(`--timeout must be a positive number of seconds, got ${args.timeout}`);
 
   let options: Readonly<Options>;
+  // Only what the command line sets goes to the page, so its defaults apply to the rest
+  // (a fixed, full-quality pipeline: targetFps 0; see src/replay/harness.ts).
+  const partial: Partial<Options> = {};
   let outputTypes;
   try {
-    const partial: Partial<Options> = {};
     if (args.mode) partial.mode = args.mode as Options['mode'];
     if (args['blur-strength']) partial.blurStrength = args['blur-strength'] as Options['blurStrength'];
     if (args.color) partial.color = args.color;
@@ -100,7 +102,7 @@ async function main(): Promise<void> {
     session = await openReplaySession({ gpu: args.gpu, verbose: args.verbose });
     const report = await session.run({
       source,
-      options,
+      options: partial,
       outputTypes,
       background,
       plate,

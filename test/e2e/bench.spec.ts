@@ -82,14 +82,25 @@ test.describe('bench command', () => {
     expect(check.meanResidual).toBeLessThan(1);
     expect(check.meanChannelSpread).toBeLessThan(0.01);
     expect(report.bandwidth.measured).toBe(false);
-    // Adaptive quality: fixed, 30 fps and a target between the fixed rate and the last level's.
+    // Adaptive quality: on the pipeline fixed, 30 fps and a target between the fixed rate and the
+    // last level's; then 30 fps with the default renderer (auto).
     const adaptive = report.adaptive;
     expect(adaptive.measured).toBe(true);
-    expect(adaptive.runs.map((r: { targetFps: number }) => r.targetFps)).toEqual([0, 30, adaptive.reachableTarget]);
-    const [fixedRun, at30] = adaptive.runs;
-    expect(fixedRun.levels.every((l: number) => l === 0)).toBe(true);
+    type Run = { targetFps: number; renderer: string; path: string; levels: number[]; finalLevel: number; fps: number; held: boolean };
+    const runs = adaptive.runs as Run[];
+    expect(runs.map((r) => [r.targetFps, r.renderer])).toEqual([
+      [0, 'webgpu'],
+      [30, 'webgpu'],
+      [adaptive.reachableTarget, 'webgpu'],
+      [30, 'auto'],
+    ]);
+    const [fixedRun, at30, , asShipped] = runs;
+    expect(fixedRun!.levels.every((l) => l === 0)).toBe(true);
+    expect(runs.slice(0, 3).every((r) => r.path === 'webgpu')).toBe(true);
     // Slower than 30 fps at full quality (SwiftShader): the 30 fps run must have stepped down.
-    if (fixedRun.fps < 30) expect(at30.finalLevel).toBeGreaterThan(0);
+    if (fixedRun!.fps < 30) expect(at30!.finalLevel).toBeGreaterThan(0);
+    // On a software adapter the default renderer takes the Canvas 2D path.
+    if (/swiftshader|llvmpipe/i.test(report.adapter)) expect(asShipped!.path).toBe('canvas2d');
   });
 
   test('bad arguments: a one-line error and exit 1', async () => {
