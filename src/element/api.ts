@@ -278,18 +278,11 @@ class Replacer extends EventTarget implements BackgroundReplacer {
     if (this.state === 'disposed') throw new ReplacerError('disposed', 'This background replacer was disposed; create a new one.');
     const track = stream.getVideoTracks()[0];
     if (!track) throw new InputError('unsupported-input', 'The stream has no video track — pass a camera or screen stream.');
-    this.stopPipeline();
-    const pipeline: Pipeline = { reader: readTrackFrames(track), output: createTrackOutput(), stopped: false };
-    this.pipeline = pipeline;
-    this.counts = { dropped: 0, processed: 0, passedThrough: 0 };
-    this.last = null;
-    void this.run(pipeline);
-    return pipeline.output.stream;
+    return this.startPipeline(readTrackFrames(track));
   }
 
   processDepthSource(source: DepthFrameSource): MediaStream {
     if (this.state === 'disposed') throw new ReplacerError('disposed', 'This background replacer was disposed; create a new one.');
-    this.stopPipeline();
     const depthOf = new WeakMap<VideoFrame, DepthInput>();
     const reader: FrameReader = {
       method: 'depth-source',
@@ -301,15 +294,22 @@ class Replacer extends EventTarget implements BackgroundReplacer {
         }
       },
     };
-    const pipeline: Pipeline = { reader, depthOf, output: createTrackOutput(), stopped: false };
-    this.pipeline = pipeline;
-    this.counts = { dropped: 0, processed: 0, passedThrough: 0 };
-    this.last = null;
     const calibration = source.calibration;
     this.enqueue(async () => {
       this.depthCalibration = calibration;
       if (this.state === 'ready') await this.guard(this.engine.remote.setDepthCalibration(calibration));
     }).catch((err: unknown) => this.emitError(toReplacerError(err, { code: 'engine-failed', context: 'The depth calibration could not be set' })));
+    return this.startPipeline(reader, depthOf);
+  }
+
+  /** Replaces the current pipeline (its output ends) with one reading `reader`; returns the new output stream. */
+  private startPipeline(reader: FrameReader, depthOf?: WeakMap<VideoFrame, DepthInput>): MediaStream {
+    this.stopPipeline();
+    const pipeline: Pipeline = { reader, ...(depthOf ? { depthOf } : {}), output: createTrackOutput(), stopped: false };
+    this.pipeline = pipeline;
+    this.counts = { dropped: 0, processed: 0, passedThrough: 0 };
+    this.last = null;
+    this.depthStats = null;
     void this.run(pipeline);
     return pipeline.output.stream;
   }
