@@ -17,7 +17,7 @@ import { compareRuns } from '../src/eval/compareRuns';
 import { formatG, summaryLine, type ScoreReport } from '../src/eval/score';
 import { resolveOptions, type Options, type RefineMode } from '../src/options';
 import type { ReplayReport } from '../src/replay/jobProtocol';
-import type { FrameStats } from '../src/worker/protocol';
+import type { FrameStats } from '../src/types/frame';
 import { openFrameSource, type NodeFrameSource } from './lib/frames';
 import { encodeReadbackPng, openReplaySession, readImageFile, type PostedOutput, type ReplaySession, type ServedImage } from './lib/runReplay';
 import { predictionPath, readScoreAlpha, readSetIndex, scoreDirectory, scoresJson, type SetIndexFile } from './lib/scoreSet';

@@ -12,7 +12,7 @@ import { DEFAULT_RESOLUTION, listCameras, openCamera, stopStream, type CameraDev
 import { checkPlayable, openFileSource } from '../sources/file';
 import { DEFAULT_KINECT_BRIDGE_URL, openKinectDepthSource } from '../sources/kinect/depthSource';
 import { kinectRecordingSource, looksLikeKinectRecording } from '../sources/kinect/recordingSource';
-import type { DepthFrameSource } from '../element/api';
+import type { DepthFrameSource } from '../types/kinect';
 import { clearStoredPlate, encodePlate, loadPlate, savePlate, type StoredPlate } from '../sources/plateStore';
 import { createBuiltinBackgrounds, type BuiltinBackground } from './backgrounds';
 import type { CameraChoice } from './cameraPicker';

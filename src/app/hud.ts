@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { QualityLevel, ReplacerStats } from '../element/api';
+import type { QualityLevel } from '../types/frame';
+import type { ReplacerStats } from '../element/api';
 
 const STAGES = ['import', 'segment', 'gpu', 'total'] as const;
 

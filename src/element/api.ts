@@ -2,11 +2,12 @@ import * as Comlink from 'comlink';
 import { InputError, ReplacerError } from '../errors';
 import { resolveOptions, type Backend, type Options } from '../options';
 import { createTrackOutput, type TrackOutput } from '../output/trackOutput';
-import { installErrorTransfer } from '../worker/errorTransfer';
+import { installErrorTransfer } from '../errorTransfer';
 import { readTrackFrames, type FrameReader } from '../sources/trackFrames';
-import type { DepthInput, DepthStats, EngineInfo, FrameStats, PlateFit, ProcessResult, QualityLevel, RefineStats, Renderer } from '../worker/protocol';
-import type { KinectCalibration } from '../sources/kinect/calibration';
-import { EngineWorker } from './engineWorker';
+import type { DepthInput, DepthStats, FrameStats, PlateFit, QualityLevel, RefineStats, Renderer } from '../types/frame';
+import type { EngineInfo, ProcessResult } from '../worker/protocol';
+import type { DepthFrameSource, DepthSourceFrame, KinectCalibration } from '../types/kinect';
+import { EngineWorker } from './workerLink';
 import { FpsMeter } from './fpsMeter';
 import { countdown, PlateCollector, resolveCaptureOptions, type PlateCaptureOptions } from './plateCapture';
 import { toReplacerError } from './toReplacerError';
@@ -45,24 +46,7 @@ export interface ReplacerStats {
   quality: QualityLevel | null;
 }
 
-export type { DepthInput, DepthStats, PlateCaptureOptions, PlateFit, QualityLevel, RefineStats, Renderer };
-
-/** One frame of a depth source: the colour frame (the consumer closes it) and its depth, if any. */
-export interface DepthSourceFrame {
-  frame: VideoFrame;
-  depth: DepthInput | null;
-}
-
-/**
- * Colour frames with Azure Kinect depth — the live bridge (see openKinectDepthSource) or a
- * recording — for {@link BackgroundReplacer.processDepthSource}.
- */
-export interface DepthFrameSource extends AsyncIterable<DepthSourceFrame> {
-  /** The device's calibration in the source's depth mode and colour resolution. */
-  readonly calibration: KinectCalibration;
-  /** Ends the iteration (a pending next() resolves done) and releases the source. Idempotent. */
-  close(): void;
-}
+export type { DepthFrameSource, DepthInput, DepthSourceFrame, DepthStats, PlateCaptureOptions, PlateFit, QualityLevel, RefineStats, Renderer };
 
 /**
  * Events a BackgroundReplacer dispatches (all CustomEvents):

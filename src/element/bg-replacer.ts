@@ -3,7 +3,8 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { InputError, ReplacerError } from '../errors';
 import { DEFAULT_OPTIONS, resolveOptions, type BackendChoice, type BlurStrength, type Matting, type Mode, type Options, type RendererChoice } from '../options';
 import { toReplacerError } from './toReplacerError';
-import { createBackgroundReplacer, type BackgroundReplacer, type DepthFrameSource, type PlateCaptureOptions, type ReplacerEventMap, type ReplacerStats } from './api';
+import { createBackgroundReplacer, type BackgroundReplacer, type PlateCaptureOptions, type ReplacerEventMap, type ReplacerStats } from './api';
+import { type DepthFrameSource } from '../types/kinect';
 
 const FORWARDED_EVENTS: readonly (keyof ReplacerEventMap)[] = ['ready', 'error', 'stats', 'ended', 'platecountdown', 'platestale'];
 const OPTION_PROPS = ['mode', 'blurStrength', 'color', 'view', 'backend', 'matting', 'targetFps', 'standing', 'renderer'] as const;

@@ -1,6 +1,6 @@
 import { ReplacerError } from '../errors';
-import { tensorBytes } from '../gpu/passes/tensorFromTexture';
-import type { GpuBaseNetwork } from '../worker/pipeline';
+import { tensorBytes } from '../types/tensor';
+import type { GpuBaseNetwork } from '../types/network';
 import { loadVerifiedModel } from './manifest';
 import { createWebGpuSession, ort } from './ortRuntime';
 

@@ -2,8 +2,8 @@
 // The tasks-vision segmenter in a worker of its own (see TasksVisionSegmenter), driven by
 // the engine worker through Comlink.
 import * as Comlink from 'comlink';
-import { installErrorTransfer } from '../worker/errorTransfer';
-import type { CoarseMask } from './coarseMask';
+import { installErrorTransfer } from '../errorTransfer';
+import type { CoarseMask } from '../types/network';
 import { TasksVisionSegmenter } from './tasksVision';
 
 /** The API this worker exposes. */

@@ -1,6 +1,6 @@
 import { FilesetResolver, ImageSegmenter } from '@mediapipe/tasks-vision';
 import { ReplacerError } from '../errors';
-import type { CoarseMask } from './coarseMask';
+import type { CoarseMask } from '../types/network';
 import { loadVerifiedModel } from './manifest';
 
 

@@ -1,6 +1,5 @@
 import * as Comlink from 'comlink';
-import type { CpuBaseNetwork } from '../worker/pipeline';
-import type { CoarseMask } from './coarseMask';
+import type { CpuBaseNetwork, CoarseMask } from '../types/network';
 import type { SegmenterWorkerApi } from './segmenter.worker';
 
 /**

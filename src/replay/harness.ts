@@ -7,8 +7,9 @@ import { parseKinectCalibration } from '../sources/kinect/calibration';
 import { kinectColorFrame } from '../sources/kinect/colour';
 import { decodeB16g, parseKinectRecording, type KinectCapture } from '../sources/kinect/recording';
 import { y4mColorSpace } from '../sources/y4m';
-import { installErrorTransfer } from '../worker/errorTransfer';
-import type { DepthInput, DepthStats, EngineApi, FrameStats, PlateFit, RefineStats } from '../worker/protocol';
+import { installErrorTransfer } from '../errorTransfer';
+import type { DepthInput, DepthStats, FrameStats, PlateFit, RefineStats } from '../types/frame';
+import type { EngineApi } from '../worker/protocol';
 import { JOB_ID_PATTERN, JOB_PARAM, replayRoutes, type ReplayJob, type ReplayReport } from './jobProtocol';
 
 const status = document.getElementById('status')!;

@@ -1,5 +1,5 @@
 import type { Options, ReadbackType } from '../options';
-import type { DepthStats, FrameStats, PlateFit, RefineStats } from '../worker/protocol';
+import type { DepthStats, FrameStats, PlateFit, RefineStats } from '../types/frame';
 
 /** Query parameter of replay.html that names the job the page runs. */
 export const JOB_PARAM = 'job';

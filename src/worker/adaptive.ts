@@ -1,16 +1,5 @@
-import { ROI_PASSES } from './roi';
-
-/** What a quality level sets in the pipeline. */
-export interface QualitySettings {
-  /**
-   * Region-of-interest passes of the base network, 0..ROI_PASSES: each runs the network again
-   * on the person's box, so fewer passes mean a lower base resolution on the person (and one
-   * network run less per pass).
-   */
-  roiPasses: number;
-  /** Multiplier of options.refineBudget, 0..1 (0: no tile is refined; the prior stands). */
-  budgetScale: number;
-}
+import { ROI_PASSES } from '../pipeline/roi';
+import type { QualitySettings } from '../types/frame';
 
 /**
  * The quality ladder, best first. Each step removes roughly the same share of the work on a

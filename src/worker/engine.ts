@@ -5,11 +5,13 @@ import type { Bgmv2Base } from '../models/bgmv2/base';
 import { loadInstalledBgmv2, type Bgmv2Installed } from '../models/bgmv2/installed';
 import { TasksVisionBackend } from '../models/tasksVisionBackend';
 import { AdaptiveQuality, QUALITY_LEVELS } from './adaptive';
-import { CanvasPipeline } from './canvasPipeline';
+import { CanvasPipeline } from '../pipeline/canvas/canvasPipeline';
 import { FrameOutput, outputPathFor } from './frameOutput';
-import type { BaseNetwork, FramePipeline } from './pipeline';
-import type { DepthInput, EngineApi, EngineInfo, ProcessResult } from './protocol';
-import type { KinectCalibration } from '../sources/kinect/calibration';
+import type { BaseNetwork } from '../types/network';
+import type { FramePipeline } from '../pipeline/framePipeline';
+import type { DepthInput } from '../types/frame';
+import type { EngineApi, EngineInfo, ProcessResult } from './protocol';
+import type { KinectCalibration } from '../types/kinect';
 
 /** EngineInfo.adapter on the Canvas 2D path. */
 const CANVAS_ADAPTER = 'none (Canvas 2D)';
@@ -347,7 +349,7 @@ export class Engine implements EngineApi {
   /** (Re)creates the base network and the pipeline on `gpu`, re-applying background and plate. */
   private async buildPipeline(gpu: GpuContext): Promise<void> {
     await this.teardownPipeline();
-    const { FramePipeline } = await import('./pipeline');
+    const { FramePipeline } = await import('../pipeline/framePipeline');
     this.network = await this.createNetwork(gpu.device);
     this.output = new FrameOutput(gpu.device, this.canvasLost ? 'readback' : outputPathFor(gpu.adapterName));
     this.pipeline = new FramePipeline(gpu.device, this.network, this.options!);

@@ -3,7 +3,7 @@
 // transferred to the caller.
 import * as Comlink from 'comlink';
 import { Engine } from './engine';
-import { installErrorTransfer } from './errorTransfer';
+import { installErrorTransfer } from '../errorTransfer';
 import type { EngineApi, ProcessResult } from './protocol';
 
 /** What the worker exposes: the engine, and a liveness probe for the page. */

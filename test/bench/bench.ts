@@ -8,7 +8,7 @@ import type * as TwilioVideoProcessors from '@twilio/video-processors';
 import { TasksVisionBackend } from '../../src/models/tasksVisionBackend';
 import { resolveOptions } from '../../src/options';
 import { y4mColorSpace } from '../../src/sources/y4m';
-import { installErrorTransfer } from '../../src/worker/errorTransfer';
+import { installErrorTransfer } from '../../src/errorTransfer';
 import type { EngineApi, ProcessResult } from '../../src/worker/protocol';
 import { BENCH_ROUTES, type Capture, type FrameRecord, type RunSpec, type SetupInfo, type SetupSpec } from './protocol';
 

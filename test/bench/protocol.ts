@@ -2,7 +2,8 @@
 // each other: the routes the page fetches frames and images from and posts outputs to, what
 // a job sets up, and what a run of frames reports.
 import type { Options } from '../../src/options';
-import type { FrameStats, ProcessResult, RefineStats } from '../../src/worker/protocol';
+import type { FrameStats, RefineStats } from '../../src/types/frame';
+import type { ProcessResult } from '../../src/worker/protocol';
 
 /** Same-origin routes served by scripts/lib/bench/server.ts. */
 export const BENCH_ROUTES = {

@@ -6,13 +6,16 @@ import { createDownsamplePass } from '../../src/gpu/passes/downsample';
 import { createGaussianBlurPass } from '../../src/gpu/passes/gaussianBlur';
 import { createImportFramePass } from '../../src/gpu/passes/importFrame';
 import { createUpsampleMaskPass } from '../../src/gpu/passes/upsampleMask';
-import { compositeReference, COMPOSITE_MODE, COMPOSITE_VIEW, coverFit } from '../../src/gpu/reference/composite';
+import { compositeReference } from '../../src/gpu/reference/composite';
+import { COMPOSITE_MODE, COMPOSITE_VIEW, coverFit } from '../../src/gpu/params/composite';
 import { downsampleReference } from '../../src/gpu/reference/downsample';
 import { importFrameReference } from '../../src/gpu/reference/importFrame';
 import { blurPrepareReference, gaussianBlurReference } from '../../src/gpu/reference/maskedBlur';
-import { upsampleMaskReference, type UpsampleMaskParams } from '../../src/gpu/reference/upsampleMask';
-import type { Rect } from '../../src/worker/roi';
+import { upsampleMaskReference } from '../../src/gpu/reference/upsampleMask';
+import { type UpsampleMaskParams } from '../../src/gpu/params/upsample';
+import type { Rect } from '../../src/types/geometry';
 import { compare, gpu, output, quantize16f, quantize8, randomImage, read, rng, storageBuffer, submit, U, upload, type Comparison } from './cases/util';
+
 import './cases/stageCases'; // registers window.stageCases
 
 export type { Comparison };

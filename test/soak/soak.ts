@@ -4,7 +4,7 @@
 // and measures from outside (heap, live VideoFrames, GPU objects).
 import { createBackgroundReplacer, type BackgroundReplacer, type ReplacerStats } from '../../src/element/api';
 import type { Options } from '../../src/options';
-import type { FrameStats } from '../../src/worker/protocol';
+import type { FrameStats } from '../../src/types/frame';
 import { startClip, type Clip } from './clip';
 
 /** What the command asks for. */

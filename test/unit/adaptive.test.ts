@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AdaptiveQuality, QUALITY_LEVELS } from '../../src/worker/adaptive';
-import { ROI_PASSES } from '../../src/worker/roi';
+import { ROI_PASSES } from '../../src/pipeline/roi';
 
 /** A synthetic pipeline: frame time in ms at each level for a given load. */
 function costModel(base: number): (level: number) => number {

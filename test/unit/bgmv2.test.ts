@@ -18,9 +18,17 @@ import {
   type LearnedRefineInputs,
 } from '../../src/gpu/reference/refineLearned';
 import { inspectBgmv2Model, loadBgmv2Base } from '../../src/models/bgmv2/loader';
-import { BN_EPSILON, PACKED, readRefinerWeights, REFINER_LAYERS } from '../../src/models/bgmv2/refinerWeights';
+import { BN_EPSILON, readRefinerWeights } from '../../src/models/bgmv2/refinerWeights';
+import { PACKED, REFINER_LAYERS } from '../../src/types/refiner';
 import { DataType, encodeModel, node, tensorF32, valueInfo, type OnnxTensor } from '../../src/models/onnx/graph';
-import { bgmv2TestModel, randomRefinerInputs, randomRefinerParams, refinerInitializers, symbolicValueInfo, type RawRefinerParams } from '../gpu/cases/bgmv2Model';
+import {
+  bgmv2TestModel,
+  randomRefinerInputs,
+  randomRefinerParams,
+  refinerInitializers,
+  symbolicValueInfo,
+  type RawRefinerParams,
+} from '../gpu/cases/bgmv2Model';
 import { rng } from '../gpu/cases/rng';
 
 /** A model holding only the given initialisers (and a trivial graph), for the weight reader. */

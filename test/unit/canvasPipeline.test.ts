@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { coverFit } from '../../src/gpu/reference/composite';
+import { coverFit, coverSourceRect } from '../../src/gpu/params/composite';
 import { BLUR_SIGMA_FRACTION, BLUR_STRENGTHS } from '../../src/options';
-import { canvasBlurPlan, coverSourceRect, MASK_MAX_SIDE, maskSize } from '../../src/worker/canvasPipeline';
+import { canvasBlurPlan, MASK_MAX_SIDE, maskSize } from '../../src/pipeline/canvas/canvasPipeline';
 
 describe('the Canvas 2D path: pure parts', () => {
   it('cover-fits a background as the WebGPU composite does', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError, InvalidOptionError } from '../../src/errors';
-import { DEFAULT_DEPTH_BAND_OPTIONS, DEPTH_VIEW_FAR_MM, DEPTH_VIEW_NEAR_MM, segmentDepth, visualiseDepth } from '../../src/models/depthBand';
+import { DEFAULT_DEPTH_BAND_OPTIONS, DEPTH_VIEW_FAR_MM, DEPTH_VIEW_NEAR_MM, segmentDepth, visualiseDepth } from '../../src/pipeline/depthBand';
 import { rng } from '../gpu/cases/rng';
 
 // Synthetic Azure Kinect NFOV unbinned depth scenes (640×576 mm, 0 = invalid).

@@ -6,16 +6,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors';
-import { packDepthKey, registerDepthReference, registerTables, unpackDepthKey, type RegisterTables } from '../../src/gpu/reference/registerDepth';
-import {
-  depthRayTable,
-  depthToColorPoint,
-  parseKinectCalibration,
-  project,
-  unproject,
-  type CameraIntrinsics,
-  type KinectCalibration,
-} from '../../src/sources/kinect/calibration';
+import { packDepthKey, registerDepthReference, unpackDepthKey } from '../../src/gpu/reference/registerDepth';
+import { registerTables, depthRayTable, depthToColorPoint, parseKinectCalibration, project, unproject } from '../../src/sources/kinect/calibration';
+import type { RegisterTables, CameraIntrinsics, KinectCalibration } from '../../src/types/kinect';
 
 const RECORDING = resolve(import.meta.dirname, '../../../shared/kinect/pyk4a_recording.mkv');
 

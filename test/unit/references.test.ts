@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { COMPOSITE_MODE, COMPOSITE_VIEW, compositeReference, coverFit, type CompositeParams } from '../../src/gpu/reference/composite';
+import { COMPOSITE_MODE, COMPOSITE_VIEW, coverFit, type CompositeParams } from '../../src/gpu/params/composite';
+import { compositeReference } from '../../src/gpu/reference/composite';
 import { downsampleReference } from '../../src/gpu/reference/downsample';
 import { at, createImage, sampleBilinear, type FloatImage } from '../../src/gpu/reference/image';
 import { importFrameReference } from '../../src/gpu/reference/importFrame';
-import { blurPlan, blurPrepareReference, gaussianBlurReference, gaussianRadius } from '../../src/gpu/reference/maskedBlur';
-import { roiWeight, upsampleMaskReference, type UpsampleMaskParams } from '../../src/gpu/reference/upsampleMask';
+import { blurPlan, gaussianRadius } from '../../src/gpu/params/blur';
+import { blurPrepareReference, gaussianBlurReference } from '../../src/gpu/reference/maskedBlur';
+import { roiWeight, upsampleMaskReference } from '../../src/gpu/reference/upsampleMask';
+import { type UpsampleMaskParams } from '../../src/gpu/params/upsample';
 
 /** An image from row-major interleaved values. */
 function img(width: number, height: number, channels: number, values: number[]): FloatImage {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { personRoi, roiHoldsPerson, type Rect } from '../../src/worker/roi';
+import { personRoi, roiHoldsPerson } from '../../src/pipeline/roi';
+import { type Rect } from '../../src/types/geometry';
 
 /** A maskWidth×maskHeight mask that is 1 on the texels [x0, x1] × [y0, y1] (inclusive) and 0 elsewhere. */
 function boxMask(mw: number, mh: number, x0: number, y0: number, x1: number, y1: number, v = 1): Float32Array {

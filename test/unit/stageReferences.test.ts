@@ -3,10 +3,8 @@
 // in test/gpu/{plateStats,coarse,pushPull,temporal}.spec.ts.
 import { describe, expect, it } from 'vitest';
 import { coarseReference, plateExcessReference } from '../../src/gpu/reference/coarse';
-import { smoothstep } from '../../src/gpu/reference/image';
-import { plateGain as plateGainReference } from '../../src/gpu/reference/plateStats';
-import { createImage, type FloatImage } from '../../src/gpu/reference/image';
-import { plateStatsReference } from '../../src/gpu/reference/plateStats';
+import { smoothstep, createImage, type FloatImage } from '../../src/gpu/reference/image';
+import { plateGain as plateGainReference, plateStatsReference } from '../../src/gpu/reference/plateStats';
 import { pushPullDown, pushPullReference, pushPullUp, roundHalf } from '../../src/gpu/reference/pushPull';
 import { temporalReference } from '../../src/gpu/reference/temporal';
 

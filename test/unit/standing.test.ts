@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { CoarseMask } from '../../src/models/coarseMask';
-import type { Rect } from '../../src/worker/roi';
-import {
-  blendSquares,
-  networkCropForSquare,
-  sampleCropMask,
-  standingSquares,
-  type SquareCrops,
-  type StandingSplit,
-} from '../../src/worker/standing';
+import type { CoarseMask } from '../../src/types/network';
+import type { Rect } from '../../src/types/geometry';
+import { blendSquares, networkCropForSquare, sampleCropMask, standingSquares, type SquareCrops, type StandingSplit } from '../../src/pipeline/standing';
 
 const NW = 256;
 const NH = 144;

@@ -4,8 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FramePayload, NodeFrameSource } from '../frames';
-import { openFrameSource } from '../frames';
+import { type FramePayload, type NodeFrameSource, openFrameSource } from '../frames';
 import type { Size } from './plan';
 
 /** A clip the bench takes frames from. */

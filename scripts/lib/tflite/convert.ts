@@ -12,7 +12,6 @@ import {
   DataType,
   DEFAULT_OPSET,
   encodeModel,
-  halfToFloat,
   node,
   tensorF32,
   tensorI64,
@@ -21,6 +20,7 @@ import {
   type OnnxNode,
   type OnnxTensor,
 } from '../../../src/models/onnx/graph';
+import { halfToFloat } from '../../../src/types/tensor';
 import {
   Activation,
   BuiltinOperator,

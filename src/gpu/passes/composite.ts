@@ -1,5 +1,5 @@
 import code from '../../../shaders/composite.wgsl?raw';
-import type { CompositeParams } from '../reference/composite';
+import type { CompositeParams } from '../params/composite';
 import { filterTexture, loadTexture, uniformBuffer } from '../layout';
 
 /** Inputs and output of the compositor. */

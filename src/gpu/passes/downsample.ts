@@ -1,5 +1,5 @@
 import code from '../../../shaders/downsample.wgsl?raw';
-import type { Rect } from '../../worker/roi';
+import type { Rect } from '../../types/geometry';
 import { computePipeline, dispatch2d, loadTexture, storageTexture, uniformBuffer } from '../layout';
 
 /** Inputs and outputs of the downsample pass. */

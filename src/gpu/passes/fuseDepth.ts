@@ -1,6 +1,6 @@
 import code from '../../../shaders/fuse_depth.wgsl?raw';
 import { InvalidOptionError } from '../../errors';
-import type { Rect } from '../../worker/roi';
+import type { Rect } from '../../types/geometry';
 import { computePipeline, dispatch2d, loadTexture, uniformBuffer } from '../layout';
 
 /**
@@ -45,7 +45,7 @@ const PARAMS_BYTES = 32;
 
 /**
  * Fuses the depth prior (registered depth and depth-band subject, see
- * src/gpu/passes/registerDepth.ts and src/models/depthBand.ts) into a coarse mask in place:
+ * src/gpu/passes/registerDepth.ts and src/pipeline/depthBand.ts) into a coarse mask in place:
  * mix(c, mean subject, weight · share of samples with depth) over 4×4 samples of each
  * texel's footprint. WGSL: shaders/fuse_depth.wgsl; reference: src/gpu/reference/fuseDepth.ts.
  *

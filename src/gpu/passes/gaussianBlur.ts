@@ -1,5 +1,5 @@
 import code from '../../../shaders/gaussian_blur.wgsl?raw';
-import { gaussianRadius } from '../reference/maskedBlur';
+import { gaussianRadius } from '../params/blur';
 import { computePipeline, dispatch2d, loadTexture, storageTexture, uniformBuffer } from '../layout';
 
 /** Inputs and outputs of one direction of the Gaussian blur. */

@@ -1,5 +1,5 @@
 import code from '../../../shaders/refine_learned.wgsl?raw';
-import { PACKED, type RefinerWeights } from '../../models/bgmv2/refinerWeights';
+import { PACKED, type RefinerWeights } from '../../types/refiner';
 import { dispatchIndirect, loadTexture, storageTexture, uniformBuffer } from '../layout';
 import type { TileBuffers } from './selectTiles';
 

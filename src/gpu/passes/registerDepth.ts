@@ -1,7 +1,7 @@
 import code from '../../../shaders/register_depth.wgsl?raw';
 import { InputError } from '../../errors';
-import type { KinectCalibration } from '../../sources/kinect/calibration';
-import { REGISTER_FOOTPRINT_MAX, registerTables, type RegisterTables } from '../reference/registerDepth';
+import type { KinectCalibration, RegisterTables } from '../../types/kinect';
+import { REGISTER_FOOTPRINT_MAX } from '../params/registerDepth';
 import { dispatch2d, storageTexture, uniformBuffer } from '../layout';
 
 /** Outputs of the registration, both r32float at the colour camera's size with STORAGE_BINDING. */
@@ -91,10 +91,10 @@ export function createRegisterDepthPass(device: GPUDevice) {
     /**
      * Sizes the buffers for this calibration and uploads the depth camera's ray tables and the
      * colour camera's parameters (float32). Bindings made before are invalid afterwards.
-     * @param tables registerTables(cal) when the caller already has them (computing them takes
-     *   a fraction of a second at 640×576)
+     * @param tables the depth camera's ray tables, registerTables(cal) (src/sources/kinect/calibration.ts;
+     *   computing them takes a fraction of a second at 640×576)
      */
-    setCalibration(cal: KinectCalibration, tables: RegisterTables = registerTables(cal)): void {
+    setCalibration(cal: KinectCalibration, tables: RegisterTables): void {
       const { width: wd, height: hd } = cal.depth;
       const { width: wc, height: hc } = cal.color;
       if (tables.rays.length !== wd * hd * 2 || tables.corners.length !== (wd + 1) * (hd + 1) * 2) {

@@ -1,5 +1,4 @@
 import code from '../../../shaders/roi_box.wgsl?raw';
-import { ROI_MARGIN, ROI_MAX_AREA } from '../../worker/roi';
 import { computePipeline, uniformBuffer } from '../layout';
 
 /** Bytes of a rectangle buffer: vec4f (x, y, width, height) in full-res pixels. */
@@ -17,11 +16,14 @@ export interface RoiBoxIO {
 
 /**
  * The person's region of interest computed on the GPU from a mask (shaders/roi_box.wgsl),
- * the twin of personRoi() in src/worker/roi.ts, which is its reference: one workgroup
+ * the twin of personRoi() in src/pipeline/roi.ts, which is its reference: one workgroup
  * finds the box of mask > 0.5 and writes the grown, aspect-fitted rectangle (or `prev`
  * when there is no person or no zoom to gain).
+ * @param maskWidth the mask's size in texels (the base network's output)
+ * @param margin growth of the person's box on each side, a fraction of its size (ROI_MARGIN)
+ * @param maxArea share of the frame above which the rectangle stays `prev` (ROI_MAX_AREA)
  */
-export function createRoiBoxPass(device: GPUDevice, maskWidth: number, maskHeight: number, margin = ROI_MARGIN, maxArea = ROI_MAX_AREA) {
+export function createRoiBoxPass(device: GPUDevice, maskWidth: number, maskHeight: number, margin: number, maxArea: number) {
   const ro = (binding: number): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } });
   const rw = { binding: 2, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } } as const;
   const { pipeline, layout } = computePipeline(device, 'roi-box', code, [ro(0), ro(1), rw, uniformBuffer(3)]);

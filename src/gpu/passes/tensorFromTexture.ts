@@ -1,10 +1,6 @@
 import code from '../../../shaders/tensor_from_texture.wgsl?raw';
 import { computePipeline, dispatch2d, loadTexture } from '../layout';
-
-/** Bytes of the NCHW float32 tensor [1, 3, height, width]. */
-export function tensorBytes(width: number, height: number): number {
-  return 3 * width * height * 4;
-}
+import { tensorBytes } from '../../types/tensor';
 
 /**
  * Writes a texture's RGB as the network input tensor [1, 3, H, W] float32 in 0..1 (planar,

@@ -1,6 +1,6 @@
 import code from '../../../shaders/upsample_mask.wgsl?raw';
-import type { Rect } from '../../worker/roi';
-import type { UpsampleMaskParams } from '../reference/upsampleMask';
+import type { Rect } from '../../types/geometry';
+import type { UpsampleMaskParams } from '../params/upsample';
 import { computePipeline, dispatch2d, loadTexture, storageTexture, uniformBuffer } from '../layout';
 
 /** Inputs and outputs of the mask upsampling pass. */
@@ -18,9 +18,6 @@ export interface UpsampleMaskIO {
   /** Full-resolution alpha, r32float with STORAGE_BINDING, written in 0..1. */
   alpha: GPUTexture;
 }
-
-/** Default joint-bilateral parameters: 4×4 taps, σs = 1 low-res texel, σr = 0.1, 8-pixel feather. */
-export const DEFAULT_UPSAMPLE_PARAMS: UpsampleMaskParams = { sigmaSpatial: 1, sigmaRange: 0.1, radius: 2, feather: 8 };
 
 /**
  * Joint bilateral upsampling of the coarse masks (whole frame and region of interest) to

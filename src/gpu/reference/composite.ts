@@ -1,19 +1,5 @@
 import { at, createImage, sampleBilinear, type FloatImage } from './image';
-
-/** Composite modes as numbered in shaders/composite.wgsl. */
-export const COMPOSITE_MODE = { off: 0, blur: 1, image: 2, color: 3 } as const;
-/** Debug views as numbered in shaders/composite.wgsl. */
-export const COMPOSITE_VIEW = { com: 0, pha: 1, fgr: 2, err: 3, ref: 4 } as const;
-
-export interface CompositeParams {
-  mode: number;
-  view: number;
-  /** sRGB 0..1 */
-  color: [number, number, number];
-  /** Background uv = pixel·bgScale + bgOffset (pixel = pixel centre in output pixels). */
-  bgScale: [number, number];
-  bgOffset: [number, number];
-}
+import { COMPOSITE_MODE, COMPOSITE_VIEW, type CompositeParams } from '../params/composite';
 
 const BLUR_EPS = 1e-3;
 
@@ -71,17 +57,4 @@ export function compositeReference(
     }
   }
   return out;
-}
-
-/**
- * Cover-fit of a background image of size (bw, bh) to a frame (w, h): scale to fill,
- * centre, crop the overflow. Returns the uv transform used by the compositor.
- */
-export function coverFit(w: number, h: number, bw: number, bh: number): { bgScale: [number, number]; bgOffset: [number, number] } {
-  const s = Math.max(w / bw, h / bh);
-  // uv = ((p − frame/2)/s + image/2) / image
-  return {
-    bgScale: [1 / (s * bw), 1 / (s * bh)],
-    bgOffset: [0.5 - w / (2 * s * bw), 0.5 - h / (2 * s * bh)],
-  };
 }

@@ -1,4 +1,4 @@
-import type { Rect } from '../../worker/roi';
+import type { Rect } from '../../types/geometry';
 import { at, createImage, type FloatImage } from './image';
 
 /**

@@ -1,4 +1,4 @@
-import type { Rect } from '../../worker/roi';
+import type { Rect } from '../../types/geometry';
 import { createImage, type FloatImage } from './image';
 
 /** Depth samples per mask texel along each axis (shaders/fuse_depth.wgsl SAMPLES). */

@@ -1,4 +1,4 @@
-import type { FoldedConv, RefinerLayerName } from '../../models/bgmv2/refinerWeights';
+import type { FoldedConv, RefinerLayerName } from '../../types/refiner';
 import { createImage, type FloatImage } from './image';
 
 /**

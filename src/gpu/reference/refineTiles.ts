@@ -1,4 +1,4 @@
-import type { RefineParams } from '../passes/refineTiles';
+import type { RefineParams } from '../params/refine';
 import { at, createImage, sampleBilinear, type FloatImage } from './image';
 import { plateGain } from './plateStats';
 

@@ -1,18 +1,6 @@
-import {
-  depthCornerRayTable,
-  depthRayTable,
-  depthToColorPoint,
-  project,
-  type CameraIntrinsics,
-  type KinectCalibration,
-} from '../../sources/kinect/calibration';
-
-/**
- * Largest footprint of one depth pixel in the colour image, colour pixels per side: the
- * footprint is clipped to [⌈u − 3⌉, ⌈u + 3⌉) around the pixel's projected centre u (likewise v),
- * so no sample covers more than 6×6 colour pixels.
- */
-export const REGISTER_FOOTPRINT_MAX = 6;
+import { depthCornerRayTable, depthRayTable, depthToColorPoint, project, registerTables } from '../../sources/kinect/calibration';
+import type { CameraIntrinsics, KinectCalibration, RegisterTables } from '../../types/kinect';
+import { REGISTER_FOOTPRINT_MAX } from '../params/registerDepth';
 
 /** Packs a registered depth (integer mm, ≥ 1) and subject flag into one z-buffer value: larger wins = nearer, subject on ties; 0 = empty. */
 export function packDepthKey(depthMm: number, subject: boolean): number {
@@ -50,19 +38,6 @@ export function float32Calibration(cal: KinectCalibration): KinectCalibration {
     color: f32Intrinsics(cal.color),
     depthToColor: { rotation: cal.depthToColor.rotation.map(f), translationMm: cal.depthToColor.translationMm.map(f) as [number, number, number] },
   };
-}
-
-/** The tables the registration reads (shared by the reference and the pass, computed once per calibration). */
-export interface RegisterTables {
-  /** [Hd, Wd, 2] normalised rays of the depth pixel centres, NaN = invalid (depthRayTable). */
-  rays: Float32Array;
-  /** [Hd+1, Wd+1, 2] normalised rays of the depth pixel corners, NaN = invalid (depthCornerRayTable). */
-  corners: Float32Array;
-}
-
-/** Computes the ray and corner tables of the calibration's depth camera. */
-export function registerTables(cal: KinectCalibration): RegisterTables {
-  return { rays: depthRayTable(cal.depth), corners: depthCornerRayTable(cal.depth) };
 }
 
 /**

@@ -1,17 +1,6 @@
-import type { Rect } from '../../worker/roi';
+import type { Rect } from '../../types/geometry';
 import { at, createImage, smoothstep, type FloatImage } from './image';
-
-/** Parameters of the joint bilateral mask upsampling. */
-export interface UpsampleMaskParams {
-  /** Spatial sigma in low-res texels. */
-  sigmaSpatial: number;
-  /** Range sigma in RGB units (0..1). */
-  sigmaRange: number;
-  /** Taps span [-radius+1, radius] around floor(P) in each axis. */
-  radius: number;
-  /** Width in full-res pixels of the blend at ROI edges inside the frame. */
-  feather: number;
-}
+import type { UpsampleMaskParams } from '../params/upsample';
 
 /** Coarse masks with their low-res guides: over the whole frame and over the region of interest. */
 export interface UpsampleMaskInputs {

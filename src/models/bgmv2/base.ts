@@ -1,5 +1,5 @@
 import { ReplacerError } from '../../errors';
-import { tensorBytes } from '../../gpu/passes/tensorFromTexture';
+import { tensorBytes } from '../../types/tensor';
 import { createWebGpuSession, ort } from '../ortRuntime';
 import { loadBgmv2Base } from './loader';
 

@@ -1,8 +1,8 @@
 import { ModelIntegrityError, ReplacerError } from '../../errors';
 import { sha256Hex } from '../manifest';
-import type { Bgmv2Interface } from './loader';
-import { loadBgmv2Base } from './loader';
-import { readRefinerWeights, type RefinerWeights } from './refinerWeights';
+import { type Bgmv2Interface, loadBgmv2Base } from './loader';
+import { readRefinerWeights } from './refinerWeights';
+import type { RefinerWeights } from '../../types/refiner';
 
 /** One model `npm run models:fetch` installed (public/models/installed.json). */
 export interface InstalledModel {

@@ -3,7 +3,8 @@
 // coarse scale where the shapes say it, and the refiner's weights where the file holds them.
 import { ReplacerError } from '../../errors';
 import { DataType, decodeModel, type OnnxModel, type OnnxValueInfo } from '../onnx/graph';
-import { findRefinerWeights, type RefinerWeights } from './refinerWeights';
+import { findRefinerWeights } from './refinerWeights';
+import { type RefinerWeights } from '../../types/refiner';
 
 /** A tensor dimension: a number when static, the symbol's name when symbolic, null when unknown. */
 export type Dim = number | string | null;

@@ -3,7 +3,7 @@
 // the TFLite converter, by tests that build models with random weights, and by loaders that
 // read initialisers (the learned refiner's weights).
 import onnxProto from 'onnx-proto';
-import { halfToFloat } from '../../gpu/readback';
+import { halfToFloat } from '../../types/tensor';
 
 export { halfToFloat };
 

@@ -10,37 +10,7 @@
 //   src/transformation/transformation.c            the xy (ray) table of the depth camera
 // Runs in the browser and in Node.
 import { InputError } from '../../errors';
-
-/**
- * Brown–Conrady (rational, k1..k6, p1, p2) camera model for one camera in one mode, in pixels,
- * with the SDK's convention: (0, 0) is the centre of the top-left pixel.
- * `codx`/`cody` (centre of distortion, normalised) are 0 on Brown–Conrady devices; `metricRadius`
- * bounds the normalised radius √(x² + y²) that projects (1.7 ≈ 120° when the file has none).
- */
-export interface CameraIntrinsics {
-  width: number;
-  height: number;
-  cx: number;
-  cy: number;
-  fx: number;
-  fy: number;
-  k: [number, number, number, number, number, number];
-  p1: number;
-  p2: number;
-  codx: number;
-  cody: number;
-  metricRadius: number;
-}
-
-/** Depth and colour camera models for one recording's modes, and the rigid motion between them. */
-export interface KinectCalibration {
-  /** For the recording's depth mode (e.g. NFOV_UNBINNED 640×576). */
-  depth: CameraIntrinsics;
-  /** For the recording's colour resolution (e.g. 720P 1280×720). */
-  color: CameraIntrinsics;
-  /** Depth camera → colour camera: X_c = R·X_d + t, R row-major 3×3, t in millimetres. */
-  depthToColor: { rotation: number[]; translationMm: [number, number, number] };
-}
+import type { CameraIntrinsics, KinectCalibration, RegisterTables } from '../../types/kinect';
 
 /** A mode's geometry (k4a_camera_calibration_mode_info_t): the calibration scaled to `binned`, shifted by −`crop`, output `size`. */
 interface ModeInfo {
@@ -433,4 +403,9 @@ export function depthToColorPoint(cal: KinectCalibration, p: readonly [number, n
   const r = round;
   const row = (i: number): number => r(r(r(r(R[i * 3]! * p[0]) + r(R[i * 3 + 1]! * p[1])) + r(R[i * 3 + 2]! * p[2])) + t[i]!);
   return [row(0), row(1), row(2)];
+}
+
+/** Computes the ray and corner tables of the calibration's depth camera (what the depth registration reads). */
+export function registerTables(cal: KinectCalibration): RegisterTables {
+  return { rays: depthRayTable(cal.depth), corners: depthCornerRayTable(cal.depth) };
 }

@@ -1,7 +1,7 @@
 // The live Azure Kinect as a DepthFrameSource: the bridge session's captures (colour as a
 // VideoFrame, raw depth) with the device's calibration parsed for its modes, ready for
 // BackgroundReplacer.processDepthSource.
-import type { DepthFrameSource, DepthSourceFrame } from '../../element/api';
+import type { DepthFrameSource, DepthSourceFrame } from '../../types/kinect';
 import { InputError } from '../../errors';
 import { openKinectBridge, type KinectBridgeSession, type OpenKinectBridgeOptions } from './bridgeClient';
 import { parseKinectCalibration } from './calibration';

@@ -25,17 +25,7 @@
  */
 import { InputError } from '../../errors';
 import { rawImageBytes } from './imageBytes';
-import {
-  EbmlId,
-  child,
-  children,
-  readBinary,
-  readEbmlTree,
-  readString,
-  readUint,
-  readUintNumber,
-  type EbmlElement,
-} from './ebml';
+import { EbmlId, child, children, readBinary, readEbmlTree, readString, readUint, readUintNumber, type EbmlElement } from './ebml';
 
 export type KinectImageFormat = 'MJPG' | 'NV12' | 'YUY2' | 'BGRA' | 'b16g';
 

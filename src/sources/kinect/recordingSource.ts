@@ -1,7 +1,7 @@
 // An Azure Kinect recording (k4arecorder .mkv) played in the page as a DepthFrameSource: its
 // captures at their recorded pace, colour decoded to VideoFrames, depth converted from b16g,
 // with the recording's calibration — what the app uses when the user picks such a file.
-import type { DepthFrameSource, DepthSourceFrame } from '../../element/api';
+import type { DepthFrameSource, DepthSourceFrame } from '../../types/kinect';
 import { InputError } from '../../errors';
 import { parseKinectCalibration } from './calibration';
 import { kinectColorFrame } from './colour';

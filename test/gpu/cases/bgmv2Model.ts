@@ -5,7 +5,7 @@
 import { DataType, encodeModel, node, tensorF32, tensorI64, valueInfo, type OnnxTensor, type OnnxValueInfo } from '../../../src/models/onnx/graph';
 import { createImage, type FloatImage } from '../../../src/gpu/reference/image';
 import type { LearnedRefineInputs } from '../../../src/gpu/reference/refineLearned';
-import { REFINER_LAYERS, type RefinerLayerName } from '../../../src/models/bgmv2/refinerWeights';
+import { REFINER_LAYERS, type RefinerLayerName } from '../../../src/types/refiner';
 
 /** The refiner's parameters before folding, as model/refiner.py holds them. */
 export interface RawRefinerParams {

@@ -5,7 +5,7 @@ import { createFuseDepthPass } from '../../../src/gpu/passes/fuseDepth';
 import { downsampleReference } from '../../../src/gpu/reference/downsample';
 import { fuseDepthReference } from '../../../src/gpu/reference/fuseDepth';
 import { createImage, type FloatImage } from '../../../src/gpu/reference/image';
-import type { Rect } from '../../../src/worker/roi';
+import type { Rect } from '../../../src/types/geometry';
 import { compare, gpu, randomImage, readF32, rng, storageBuffer, submit, upload, type Comparison } from './util';
 
 /** Colour frame and mask sizes: the frame is exactly 4× the mask, so with the whole-frame rect each texel's 4×4 samples are its 4×4 pixel block. */

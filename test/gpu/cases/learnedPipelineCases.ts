@@ -12,7 +12,8 @@ import { Bgmv2Base } from '../../../src/models/bgmv2/base';
 import { readRefinerWeights } from '../../../src/models/bgmv2/refinerWeights';
 import { resolveOptions } from '../../../src/options';
 import { Engine } from '../../../src/worker/engine';
-import { FramePipeline, type CpuBaseNetwork } from '../../../src/worker/pipeline';
+import { FramePipeline } from '../../../src/pipeline/framePipeline';
+import { type CpuBaseNetwork } from '../../../src/types/network';
 import { denseRefinerModel, randomBaseModel, randomRefinerParams } from './bgmv2Model';
 import { readF32, rng } from './util';
 

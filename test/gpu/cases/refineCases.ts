@@ -7,7 +7,8 @@
 import { createCoarsePass } from '../../../src/gpu/passes/coarse';
 import { createPlateStatsPass, PLATE_STATS_BYTES } from '../../../src/gpu/passes/plateStats';
 import { createPushPullPass } from '../../../src/gpu/passes/pushPull';
-import { createRefineTilesPass, DEFAULT_REFINE_PARAMS, type RefineParams } from '../../../src/gpu/passes/refineTiles';
+import { createRefineTilesPass } from '../../../src/gpu/passes/refineTiles';
+import { DEFAULT_REFINE_PARAMS, type RefineParams } from '../../../src/gpu/params/refine';
 import { createSelectTilesPass, createTileBuffers, TILE_SIZE, type TileBuffers } from '../../../src/gpu/passes/selectTiles';
 import { createImage, type FloatImage } from '../../../src/gpu/reference/image';
 import { refineTilesReference, type RefineInputs } from '../../../src/gpu/reference/refineTiles';

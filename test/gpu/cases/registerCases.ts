@@ -3,8 +3,9 @@
 // synthetic depth scene. Registered as window.registerCases (test/gpu/harness.ts imports this
 // module); driven by test/gpu/registerDepth.spec.ts.
 import { createRegisterDepthPass } from '../../../src/gpu/passes/registerDepth';
-import { registerDepthReference, registerTables } from '../../../src/gpu/reference/registerDepth';
-import { parseKinectCalibration, type KinectCalibration } from '../../../src/sources/kinect/calibration';
+import { registerDepthReference } from '../../../src/gpu/reference/registerDepth';
+import { registerTables, parseKinectCalibration } from '../../../src/sources/kinect/calibration';
+import type { KinectCalibration } from '../../../src/types/kinect';
 import { gpu, output, read, rng, submit, U } from './util';
 
 /**
@@ -211,13 +212,13 @@ export const registerCases = {
     const wrong = output(device, 100, 72, 'r32float', U.STORAGE_BINDING);
     try {
       catchMessage(() => pass.bind({ depth: small, subject: small2 }));
-      pass.setCalibration(SMALL_CALIBRATION);
+      pass.setCalibration(SMALL_CALIBRATION, registerTables(SMALL_CALIBRATION));
       catchMessage(() => pass.bind({ depth: wrong, subject: small2 }));
       const b = pass.bind({ depth: small, subject: small2 });
       const encoder = device.createCommandEncoder();
       catchMessage(() => pass.encode(encoder, b, new Uint16Array(10)));
       catchMessage(() => pass.encode(encoder, b, new Uint16Array(64 * 58), new Uint8Array(3)));
-      pass.setCalibration(SMALL_CALIBRATION);
+      pass.setCalibration(SMALL_CALIBRATION, registerTables(SMALL_CALIBRATION));
       catchMessage(() => pass.encode(encoder, b, new Uint16Array(64 * 58)));
       return messages;
     } finally {

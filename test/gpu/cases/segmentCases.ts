@@ -4,7 +4,8 @@
 // (test/gpu/harness.ts imports this module); driven by test/gpu/onnxBackend.spec.ts.
 import { createFgrResidualPass } from '../../../src/gpu/passes/fgrResidual';
 import { createRoiBoxPass, RECT_BYTES } from '../../../src/gpu/passes/roiBox';
-import { createTensorFromTexturePass, tensorBytes } from '../../../src/gpu/passes/tensorFromTexture';
+import { createTensorFromTexturePass } from '../../../src/gpu/passes/tensorFromTexture';
+import { tensorBytes } from '../../../src/types/tensor';
 import { createTensorToTexturePass } from '../../../src/gpu/passes/tensorToTexture';
 import { tensorFromTextureReference } from '../../../src/gpu/reference/tensorFromTexture';
 import { tensorToTextureReference } from '../../../src/gpu/reference/tensorToTexture';
@@ -14,8 +15,9 @@ import { createGpuContext } from '../../../src/gpu/device';
 import { OnnxWebGpuSegmenter } from '../../../src/models/onnxWebGpu';
 import { TasksVisionBackend } from '../../../src/models/tasksVisionBackend';
 import { Engine } from '../../../src/worker/engine';
-import { FramePipeline } from '../../../src/worker/pipeline';
-import { nextRoi, type Rect } from '../../../src/worker/roi';
+import { FramePipeline } from '../../../src/pipeline/framePipeline';
+import { nextRoi, ROI_MARGIN, ROI_MAX_AREA } from '../../../src/pipeline/roi';
+import { type Rect } from '../../../src/types/geometry';
 import { compare, gpu, output, quantize8, randomImage, read, readF32, rng, storageBuffer, submit, U, upload, type Comparison } from './util';
 
 
@@ -132,7 +134,7 @@ const cases = {
     const maskBuffer = storageBuffer(device, mask, 'mask');
     const prevBuffer = storageBuffer(device, new Float32Array([prev.x, prev.y, prev.width, prev.height]), 'prev');
     const nextBuffer = storageBuffer(device, new Float32Array(4), 'next');
-    const pass = createRoiBoxPass(device, w, h);
+    const pass = createRoiBoxPass(device, w, h, ROI_MARGIN, ROI_MAX_AREA);
     const group = pass.bind({ mask: maskBuffer, prev: prevBuffer, next: nextBuffer });
     await submit(device, (e) => pass.encode(e, group));
     const [x, y, width, height] = await readF32(device, nextBuffer, RECT_BYTES / 4);
@@ -300,7 +302,7 @@ const cases = {
    * @returns each frame's stats (import, segment, gpu, total, stages) and whether the adapter
    *   has 'timestamp-query'
    */
-  async engineStages(options: Partial<Options>, frames: number, imageUrl: string): Promise<{ timestamps: boolean; stats: import('../../../src/worker/protocol').FrameStats[] }> {
+  async engineStages(options: Partial<Options>, frames: number, imageUrl: string): Promise<{ timestamps: boolean; stats: import('../../../src/types/frame').FrameStats[] }> {
     const response = await fetch(imageUrl);
     if (!response.ok) throw new Error(`${imageUrl}: HTTP ${response.status}`);
     const image = await createImageBitmap(await response.blob(), { resizeWidth: 320, resizeHeight: 180, resizeQuality: 'high' });
@@ -309,7 +311,7 @@ const cases = {
       g.device.destroy();
       return g;
     });
-    const stats: import('../../../src/worker/protocol').FrameStats[] = [];
+    const stats: import('../../../src/types/frame').FrameStats[] = [];
     try {
       await engine.init(resolveOptions({ backend: 'tasks-vision', targetFps: 0, ...options }), new URL('/', location.href).href);
       for (let i = 0; i < frames; i++) {

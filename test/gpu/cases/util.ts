@@ -1,6 +1,7 @@
 // Shared helpers of the GPU test harness (test/gpu/harness.ts and test/gpu/cases/*): random
 // inputs, the quantisation a texture format applies, upload and readback, comparison.
-import { halfToFloat, readTexture } from '../../../src/gpu/readback';
+import { halfToFloat } from '../../../src/types/tensor';
+import { readTexture } from '../../../src/gpu/readback';
 import { createImage, type FloatImage } from '../../../src/gpu/reference/image';
 
 /** Max and mean absolute difference between the GPU result and the reference. */

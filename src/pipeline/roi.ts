@@ -1,10 +1,4 @@
-/** A rectangle in full-resolution pixels (x, y: top-left corner; may be fractional). */
-export interface Rect {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
+import type { Rect } from '../types/geometry';
 
 /**
  * The bounding box of mask > 0.5, in mask texels (inclusive), or null when no texel is.

@@ -10,10 +10,11 @@ import { createFuseDepthPass, DEFAULT_FUSE_DEPTH_WEIGHT, type FuseDepthBinding }
 import { createRegisterDepthPass } from '../gpu/passes/registerDepth';
 import { readTexture } from '../gpu/readback';
 import { InputError } from '../errors';
-import { segmentDepth, visualiseDepth } from '../models/depthBand';
-import type { KinectCalibration } from '../sources/kinect/calibration';
-import type { DepthInput, DepthStats, Readback } from './protocol';
-import type { Rect } from './roi';
+import { segmentDepth, visualiseDepth } from './depthBand';
+import { registerTables } from '../sources/kinect/calibration';
+import type { KinectCalibration } from '../types/kinect';
+import type { DepthInput, DepthStats, Readback } from '../types/frame';
+import type { Rect } from '../types/geometry';
 
 /**
  * How much the depth decides where it is measured: fused = mix(colour, depth subject,
@@ -65,7 +66,7 @@ export class DepthStage {
   /** Sets (or clears) the calibration; frames then need its colour size and depth size. */
   setCalibration(calibration: KinectCalibration | null): void {
     this.calibration = calibration;
-    if (calibration) this.register.setCalibration(calibration);
+    if (calibration) this.register.setCalibration(calibration, registerTables(calibration));
     this.bound = null;
   }
 

@@ -1,5 +1,6 @@
-import type { CoarseMask } from '../models/coarseMask';
-import { personBox, ROI_MARGIN, type Rect } from './roi';
+import type { CoarseMask } from '../types/network';
+import { personBox, ROI_MARGIN } from './roi';
+import { type Rect } from '../types/geometry';
 
 /**
  * Standing-speaker mode: a full-body (portrait) framing is segmented as two overlapping

@@ -1,10 +1,11 @@
-import { ReplacerError } from '../errors';
-import { BLUR_SIGMA_FRACTION, type BlurStrength, type Options, type ReadbackType } from '../options';
-import { blurPlan } from '../gpu/reference/maskedBlur';
-import type { CoarseMask } from '../models/coarseMask';
-import type { CpuBaseNetwork } from './pipeline';
-import type { FrameStats, Readback } from './protocol';
-import { nextRoi, ROI_PASSES, roiHoldsPerson, TRACK_REFRESH_FRAMES, type Rect } from './roi';
+import { ReplacerError } from '../../errors';
+import { BLUR_SIGMA_FRACTION, type BlurStrength, type Options, type ReadbackType } from '../../options';
+import { blurPlan } from '../../gpu/params/blur';
+import type { CoarseMask, CpuBaseNetwork } from '../../types/network';
+import type { FrameStats, Readback } from '../../types/frame';
+import { nextRoi, ROI_PASSES, roiHoldsPerson, TRACK_REFRESH_FRAMES } from '../roi';
+import type { Rect } from '../../types/geometry';
+import { coverSourceRect } from '../../gpu/params/composite';
 
 /** The smoothed mask is kept at most this many pixels a side (it comes from a 256×144 network). */
 export const MASK_MAX_SIDE = 640;
@@ -19,20 +20,6 @@ export const MASK_MAX_SIDE = 640;
  */
 export function canvasBlurPlan(frameHeight: number, strength: BlurStrength): { factor: number; sigma: number } {
   return blurPlan(BLUR_SIGMA_FRACTION[strength] * frameHeight);
-}
-
-/**
- * The source rectangle of a background image that covers a width×height frame (scaled to fill
- * it, centred, the overflow cropped): the same fit as the WebGPU composite's coverFit.
- * @param width frame size in pixels (> 0)
- * @param imageWidth background image size in pixels (> 0)
- * @returns the crop in image pixels (may be fractional), for drawImage(image, sx, sy, sw, sh, 0, 0, width, height)
- */
-export function coverSourceRect(width: number, height: number, imageWidth: number, imageHeight: number): { sx: number; sy: number; sw: number; sh: number } {
-  const scale = Math.max(width / imageWidth, height / imageHeight);
-  const sw = width / scale;
-  const sh = height / scale;
-  return { sx: (imageWidth - sw) / 2, sy: (imageHeight - sh) / 2, sw, sh };
 }
 
 /**

@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import { ReplacerError, type ErrorCode } from '../errors';
+import { ReplacerError, type ErrorCode } from './errors';
 
 interface SerializedError {
   name: string;

@@ -5,7 +5,8 @@ import { createCompositePass } from '../gpu/passes/composite';
 import { createDownsamplePass } from '../gpu/passes/downsample';
 import { createGaussianBlurPass } from '../gpu/passes/gaussianBlur';
 import { createImportFramePass } from '../gpu/passes/importFrame';
-import { createUpsampleMaskPass, DEFAULT_UPSAMPLE_PARAMS } from '../gpu/passes/upsampleMask';
+import { createUpsampleMaskPass } from '../gpu/passes/upsampleMask';
+import { DEFAULT_UPSAMPLE_PARAMS } from '../gpu/params/upsample';
 import { createCoarsePass } from '../gpu/passes/coarse';
 import { createPlateStatsPass, PLATE_STATS_BYTES, PLATE_STATS_SCALE } from '../gpu/passes/plateStats';
 import { createPushPullPass } from '../gpu/passes/pushPull';
@@ -18,52 +19,20 @@ import { createTensorToTexturePass } from '../gpu/passes/tensorToTexture';
 import { createFgrResidualPass } from '../gpu/passes/fgrResidual';
 import { createRefineLearnedPass, createRefinerWeightsBuffer } from '../gpu/passes/refineLearned';
 import type { Bgmv2Base } from '../models/bgmv2/base';
-import type { RefinerWeights } from '../models/bgmv2/refinerWeights';
+import type { RefinerWeights } from '../types/refiner';
 import { readTexture } from '../gpu/readback';
-import { COMPOSITE_MODE, COMPOSITE_VIEW, coverFit, type CompositeParams } from '../gpu/reference/composite';
-import { blurPlan } from '../gpu/reference/maskedBlur';
-import type { CoarseMask } from '../models/coarseMask';
-import type { DepthInput, DepthStats, FrameStats, PlateFit, Readback, RefineStats } from './protocol';
-import type { KinectCalibration } from '../sources/kinect/calibration';
+import { COMPOSITE_MODE, COMPOSITE_VIEW, coverFit, type CompositeParams } from '../gpu/params/composite';
+import { blurPlan } from '../gpu/params/blur';
+import type { CoarseMask, BaseNetwork, GpuBaseNetwork } from '../types/network';
+import type { DepthInput, DepthStats, FrameStats, PlateFit, Readback, RefineStats, QualitySettings } from '../types/frame';
+import type { KinectCalibration } from '../types/kinect';
 import { DepthStage } from './depthStage';
-import { createFrameTextures, destroyFrameTextures, stageSize, type FrameTextures } from './resources';
+import { createFrameTextures, destroyFrameTextures, stageSize, type FrameTextures } from './frameTextures';
 import { blendSquares, networkCropForSquare, standingSquares, type StandingSplit } from './standing';
 import { StageTimer } from '../gpu/stageTimer';
-import { QUALITY_LEVELS, type QualitySettings } from './adaptive';
-import { nextRoi, ROI_PASSES, type Rect } from './roi';
-
-/**
- * A base network that runs on the CPU side (tasks-vision): an image at its input size in,
- * a mask in CPU memory out, uploaded by the pipeline.
- */
-export interface CpuBaseNetwork {
-  readonly kind: 'cpu';
-  /** Input width in pixels. */
-  readonly width: number;
-  /** Input height in pixels. */
-  readonly height: number;
-  /** Segments an image of exactly width×height; takes ownership of (and closes) the bitmap. */
-  segment(image: ImageBitmap): Promise<CoarseMask>;
-  close(): void;
-}
-
-/**
- * A base network on the pipeline's GPU device (onnx-webgpu): the pipeline writes `input`
- * ([1,3,H,W] float32 RGB in 0..1), run(output) queues the graph writing its [1,1,H,W]
- * float32 person confidence (0..1) straight into `output`, a buffer the next passes read.
- * Nothing crosses to the CPU.
- */
-export interface GpuBaseNetwork {
-  readonly kind: 'gpu';
-  readonly width: number;
-  readonly height: number;
-  readonly input: GPUBuffer;
-  run(output: GPUBuffer): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** A base network as the pipeline sees it. */
-export type BaseNetwork = CpuBaseNetwork | GpuBaseNetwork;
+import { QUALITY_LEVELS } from '../worker/adaptive';
+import { nextRoi, ROI_MARGIN, ROI_MAX_AREA, ROI_PASSES } from './roi';
+import type { Rect } from '../types/geometry';
 
 /**
  * BackgroundMattingV2 as the matting stages (Lin, Ryabtsev et al., CVPR 2021): its base
@@ -226,7 +195,7 @@ export class FramePipeline {
     this.blurV = createGaussianBlurPass(device, 'vertical');
     this.composite = createCompositePass(device);
     this.toTensor = createTensorFromTexturePass(device);
-    this.roiBox = createRoiBoxPass(device, network.width, network.height);
+    this.roiBox = createRoiBoxPass(device, network.width, network.height, ROI_MARGIN, ROI_MAX_AREA);
     this.learnedSrcDown = createDownsamplePass(device, 'bgmv2-src-down');
     this.learnedBgrDown = createDownsamplePass(device, 'bgmv2-bgr-down');
     this.phaToPrior = createTensorToTexturePass(device, 'bgmv2-pha-to-prior');
