@@ -68,6 +68,12 @@ export class Engine implements EngineApi {
   private software: boolean | null = null;
   /** A rebuild in progress (setOptions with a new renderer or backend): frames wait for it. */
   private rebuilding: Promise<unknown> | null = null;
+  /**
+   * Told of every step of start-up and of each frame (phase names such as 'gpu device',
+   * 'base network', 'pipeline', 'frame'): the worker turns these into the signs of progress
+   * the page's watchdog reads (a slow start-up is progress, a hang is silence).
+   */
+  onProgress: (phase: string) => void = () => undefined;
 
   async init(options: Readonly<Options>, baseUrl: string): Promise<EngineInfo> {
     this.options = options;
@@ -211,6 +217,7 @@ export class Engine implements EngineApi {
 
   private async processNow(frame: VideoFrame, readbacks: ReadbackType[], depth: DepthInput | null): Promise<ProcessResult> {
     const start = performance.now();
+    this.onProgress('frame');
     try {
       if (this.disposed) throw new ReplacerError('disposed', 'The engine was disposed.');
       if (this.lost) await this.buildRenderer();
@@ -306,6 +313,7 @@ export class Engine implements EngineApi {
   private async buildCanvas(reason: string | null, why: 'unavailable' | 'software' = 'unavailable'): Promise<void> {
     const afterLoss = this.lost;
     this.tasksVision ??= await TasksVisionBackend.create(this.baseUrl);
+    this.onProgress('base network');
     this.gpu = null;
     this.lost = false;
     this.backend = 'tasks-vision';
@@ -327,6 +335,7 @@ export class Engine implements EngineApi {
   private async buildGpu(): Promise<void> {
     await this.teardownPipeline();
     const gpu = await createGpuContext();
+    this.onProgress('gpu device');
     this.gpu = gpu;
     this.software = isSoftwareAdapter(gpu.adapterName);
     gpu.device.addEventListener('uncapturederror', (event) => {
@@ -351,6 +360,7 @@ export class Engine implements EngineApi {
     await this.teardownPipeline();
     const { FramePipeline } = await import('../pipeline/framePipeline');
     this.network = await this.createNetwork(gpu.device);
+    this.onProgress('base network');
     this.output = new FrameOutput(gpu.device, this.canvasLost ? 'readback' : outputPathFor(gpu.adapterName));
     this.pipeline = new FramePipeline(gpu.device, this.network, this.options!);
     this.pipeline.setQuality(QUALITY_LEVELS[this.adaptive.state.level]!);
