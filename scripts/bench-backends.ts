@@ -11,8 +11,8 @@ import { parseArgs } from 'node:util';
 import { chromium, type Browser } from '@playwright/test';
 import { PNG } from 'pngjs';
 import type { Backend } from '../src/options';
-import type { BackendBench } from '../test/gpu/cases/segmentCases';
 import { chromiumArgs, chromiumPath } from './lib/browser';
+import type { BackendBench } from './lib/gpuBenchProtocol';
 import { ROOT, startReplayServer, type ReplayServer } from './lib/replayServer';
 import { summarise } from './lib/stats';
 

@@ -2,10 +2,12 @@
 //                            [--codecs vp8-libvpx,vp9-webcodecs,av1-webcodecs] [--latency realtime|quality]
 // A measurement, not a test: the bitrate an encoder spends on this project's output (blur
 // light / medium / strong, image, colour, off) against the untouched camera at a fixed
-// quantizer, per clip and codec, and the share saved. See scripts/lib/bandwidth.ts.
+// quantizer, per clip and codec, and the share saved. See scripts/lib/bandwidth/measure.ts.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { BANDWIDTH_CODECS, formatBandwidthTable, measureBandwidth, type BandwidthCodec, type LatencyMode } from './lib/bandwidth';
+import { measureBandwidth } from './lib/bandwidth/measure';
+import { formatBandwidthTable } from './lib/bandwidth/table';
+import { BANDWIDTH_CODECS, type BandwidthCodec, type LatencyMode } from './lib/bandwidth/types';
 
 const USAGE =
   'usage: npm run bench:bandwidth -- [--quick] [--json FILE] [--gpu] [--q 20,40] [--clip PATH]... [--frames N] [--codecs vp8-libvpx,vp9-webcodecs,av1-webcodecs] [--latency realtime|quality]';

@@ -15,8 +15,8 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium, type Browser } from '@playwright/test';
 import { PNG } from 'pngjs';
-import type { BenchResult } from '../test/gpu/cases/refineCases';
 import { chromiumArgs, chromiumPath } from './lib/browser';
+import type { BenchResult } from './lib/gpuBenchProtocol';
 import { ROOT, startReplayServer, type ReplayServer } from './lib/replayServer';
 
 const USAGE = 'usage: npm run bench:refine -- [--still DIR] [--iterations N] [--max-seconds S] [--budget SHARE] [--gpu] [--json FILE]';

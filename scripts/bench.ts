@@ -26,7 +26,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { formatBandwidthTable, measureBandwidth, type BandwidthReport } from './lib/bandwidth';
+import { measureBandwidth } from './lib/bandwidth/measure';
+import { formatBandwidthTable } from './lib/bandwidth/table';
+import type { BandwidthReport } from './lib/bandwidth/types';
 import { formatAdaptive, measureAdaptive, type AdaptiveResult } from './lib/bench/adaptive';
 import { fpsRatio, type FpsRatio } from './lib/bench/figures';
 import { makePlan, parseBenchArgs, USAGE, type BenchArgs, type BenchPlan } from './lib/bench/plan';
@@ -58,13 +60,13 @@ const errorMessage = (err: unknown): string => (err instanceof Error ? err.messa
 const log = (line: string): void => console.log(`bench: ${line}`);
 
 /**
- * Item 4 of the benchmark issue, bandwidth: measured by scripts/lib/bandwidth.ts
+ * Item 4 of the benchmark issue, bandwidth: measured by scripts/lib/bandwidth/measure.ts
  * (`measureBandwidth(...)`), which is to be called here; its figures go under `bandwidth` in the
  * JSON and a block of the printed report.
  */
 async function bandwidthSection(args: BenchArgs): Promise<{ measured: true; report: BandwidthReport } | { measured: false; reason: string }> {
   if (!args.bandwidth) return { measured: false, reason: 'skipped (--no-bandwidth); npm run bench:bandwidth measures it alone' };
-  log('bandwidth: our output vs the camera at a fixed quantizer (scripts/lib/bandwidth.ts)');
+  log('bandwidth: our output vs the camera at a fixed quantizer (scripts/lib/bandwidth/measure.ts)');
   // --quick: the blur strengths only (the other modes are in npm run bench:bandwidth).
   const extraModes = args.quick ? { extraModes: [] } : {};
   return { measured: true, report: await measureBandwidth({ quick: args.quick, gpu: args.gpu, ...extraModes, onProgress: (line) => log(`bandwidth: ${line}`) }) };

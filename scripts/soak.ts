@@ -35,7 +35,7 @@
 // input frame and never closes the clone, so the live-VideoFrames check must fail.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { SoakConfig } from '../test/soak/soak';
+import type { SoakConfig } from './lib/soakProtocol';
 import { runSoak, type Measurement, type SoakRunReport } from './lib/soakRun';
 
 const USAGE = 'usage: npm run soak -- --frames N [--json FILE] [--size WxH] [--gpu] [--timeout SECONDS]';

@@ -3,11 +3,11 @@
 // end. See scripts/soak.ts for the command and the checks.
 import { loadavg } from 'node:os';
 import type { Page, Worker } from '@playwright/test';
-import type { SoakConfig, SoakEnd, SoakStart } from '../../test/soak/soak';
 import { launchChromium } from './browser';
 import { attachWorkerSessions, type WorkerSessions } from './cdpWorkers';
 import { startReplayServer } from './replayServer';
 import { probeScript, type ProbeSnapshot, type SoakProbe } from './soakProbe';
+import type { SoakConfig, SoakEnd, SoakStart } from './soakProtocol';
 
 /** What one soak run needs. */
 export interface SoakRunOptions {

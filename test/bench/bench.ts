@@ -2,7 +2,8 @@
 // (the same worker as the app), Twilio's processors (@twilio/video-processors' browser build,
 // served from this origin) or MediaPipe's segmenter alone — loads frames into memory and runs
 // them through it in order, timing each call on the main thread. Driven by scripts/bench.ts
-// through `window.bench`; outputs for the quality columns are posted back.
+// through `window.bench` (the protocol: scripts/lib/bench/protocol.ts); outputs for the quality
+// columns are posted back.
 import * as Comlink from 'comlink';
 import type * as TwilioVideoProcessors from '@twilio/video-processors';
 import { TasksVisionBackend } from '../../src/models/tasksVisionBackend';
@@ -10,7 +11,7 @@ import { resolveOptions } from '../../src/options';
 import { y4mColorSpace } from '../../src/sources/y4m';
 import { installErrorTransfer } from '../../src/errorTransfer';
 import type { EngineApi, ProcessResult } from '../../src/worker/protocol';
-import { BENCH_ROUTES, type Capture, type FrameRecord, type RunSpec, type SetupInfo, type SetupSpec } from './protocol';
+import { BENCH_ROUTES, type BenchPage, type Capture, type FrameRecord, type RunSpec, type SetupInfo, type SetupSpec } from '../../scripts/lib/bench/protocol';
 
 type Twilio = typeof TwilioVideoProcessors;
 
@@ -292,11 +293,7 @@ let system: System | null = null;
 let markProbeInstalled: () => void = () => {};
 const probeInstalled = new Promise<void>((done) => (markProbeInstalled = done));
 
-const bench = {
-  /**
-   * Sets up the page's system (one per page).
-   * @throws Error when a system is already set up or it cannot start
-   */
+const bench: BenchPage = {
   async setup(spec: SetupSpec): Promise<SetupInfo> {
     if (system) throw new Error('the page already has a system');
     status.textContent = `bench: setting up ${spec.kind}`;
@@ -305,12 +302,10 @@ const bench = {
     return system.info;
   },
 
-  /** Says that the command's probe is in the engine worker (see SetupSpec.waitForProbe). */
   probeInstalled(): void {
     markProbeInstalled();
   },
 
-  /** Fetches frames of a sequence into memory (outside any timing). */
   async load(sequence: string, indices: number[]): Promise<void> {
     for (const index of indices) {
       const key = `${sequence}/${index}`;
@@ -331,17 +326,11 @@ const bench = {
     }
   },
 
-  /** Drops the frames held in memory. */
   unload(): void {
     for (const f of loaded.values()) if (f.kind === 'image') f.bitmap.close();
     loaded.clear();
   },
 
-  /**
-   * Runs loaded frames through the system, in order, one at a time.
-   * @returns one record per frame
-   * @throws Error when a frame is not loaded, no system is set up, or the system fails
-   */
   async run(spec: RunSpec): Promise<FrameRecord[]> {
     const s = system;
     if (!s) throw new Error('no system set up');
@@ -366,7 +355,6 @@ const bench = {
     return records;
   },
 
-  /** Releases the system. */
   async dispose(): Promise<void> {
     const s = system;
     system = null;
@@ -374,9 +362,4 @@ const bench = {
   },
 };
 
-declare global {
-  interface Window {
-    bench: typeof bench;
-  }
-}
 window.bench = bench;

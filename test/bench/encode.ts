@@ -1,36 +1,8 @@
-// The page side of the bandwidth benchmark (scripts/lib/bandwidth.ts): encodes a sequence of
-// I420 frames, fetched one by one from URLs the Node side answers, with WebCodecs'
-// VideoEncoder at a fixed quantizer, and hands back every chunk.
-
-/** Codecs encoded here. VP8 is not one: Chromium refuses a fixed quantizer for it. */
-export type WebCodecsCodec = 'vp9' | 'av1';
-
-/** The codec strings: VP9 profile 0 level 3.1 8-bit; AV1 Main profile level 3.0 Main tier 8-bit. */
-export const CODEC_STRINGS: Record<WebCodecsCodec, string> = { vp9: 'vp09.00.31.08', av1: 'av01.0.04M.08' };
-
-/** One sequence to encode. */
-export interface EncodeRequest {
-  codec: WebCodecsCodec;
-  /** Fixed quantizer, 0..63 (libvpx / libaom API scale), the same on every frame. */
-  quantizer: number;
-  width: number;
-  height: number;
-  /** Frames per second: timestamps and the encoder's framerate. */
-  fps: number;
-  frames: number;
-  latencyMode: LatencyMode;
-  /** Frame i (I420, BT.601 limited range, width·height·1.5 bytes) is at `${frameUrl}${i}`. */
-  frameUrl: string;
-}
-
-/** The encoded sequence, chunks in output order. */
-export interface EncodeResult {
-  codecString: string;
-  /** `data` is base64. */
-  chunks: { key: boolean; timestamp: number; data: string }[];
-  /** Wall time from configure to the end of flush, ms. */
-  encodeMs: number;
-}
+// The page side of the bandwidth benchmark (scripts/lib/bandwidth/browserEncode.ts): encodes a
+// sequence of I420 frames, fetched one by one from URLs the Node side answers, with WebCodecs'
+// VideoEncoder at a fixed quantizer, and hands back every chunk. The protocol is
+// scripts/lib/bandwidth/encodeProtocol.ts.
+import { CODEC_STRINGS, type BandwidthEncoder, type EncodeRequest, type EncodeResult, type WebCodecsCodec } from '../../scripts/lib/bandwidth/encodeProtocol';
 
 /** Per-frame encode options with the codec-specific quantizer (not in TypeScript's DOM types yet). */
 interface QuantizerEncodeOptions extends VideoEncoderEncodeOptions {
@@ -56,19 +28,12 @@ function toBase64(bytes: Uint8Array): string {
   return btoa(s);
 }
 
-const encoder = {
-  /** Whether this browser encodes `codec` at this size with a fixed quantizer. */
+const encoder: BandwidthEncoder = {
   async supported(codec: WebCodecsCodec, width: number, height: number, latencyMode: LatencyMode): Promise<boolean> {
     const support = await VideoEncoder.isConfigSupported(config(codec, width, height, 30, latencyMode));
     return support.supported === true;
   },
 
-  /**
-   * Encodes the frames in order: a key frame first, delta frames after, every frame at the
-   * request's quantizer.
-   * @throws Error when the configuration is unsupported, a frame cannot be fetched, the
-   *   encoder reports an error, or it returns another number of chunks than frames
-   */
   async encode(req: EncodeRequest): Promise<EncodeResult> {
     const cfg = config(req.codec, req.width, req.height, req.fps, req.latencyMode);
     const support = await VideoEncoder.isConfigSupported(cfg);
@@ -120,9 +85,4 @@ const encoder = {
   },
 };
 
-declare global {
-  interface Window {
-    bandwidthEncoder: typeof encoder;
-  }
-}
 window.bandwidthEncoder = encoder;

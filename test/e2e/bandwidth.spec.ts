@@ -6,7 +6,10 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { formatBandwidthTable, measureBandwidth, y4mHeader, type BandwidthReport } from '../../scripts/lib/bandwidth';
+import { measureBandwidth } from '../../scripts/lib/bandwidth/measure';
+import { formatBandwidthTable } from '../../scripts/lib/bandwidth/table';
+import type { BandwidthReport } from '../../scripts/lib/bandwidth/types';
+import { y4mHeader } from '../../scripts/lib/bandwidth/y4m';
 import { ROOT, sharedPath, tempDir } from './support';
 
 /** A 160×96 I420 clip of `frames` frames at 15 fps: `sample(frame, index)` gives each byte. */

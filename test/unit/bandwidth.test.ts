@@ -3,26 +3,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  checkFixedQuantizer,
-  clipName,
-  expectedQIndex,
-  formatBandwidthTable,
-  I420ErrorSum,
-  kbitPerSecond,
-  meanOverClips,
-  parseTraceHeaders,
-  parseVp8FrameHeader,
-  psnrFromMse,
-  readIvf,
-  rgbaToI420,
-  saving,
-  vp8FfmpegArgs,
-  withSavings,
-  writeIvf,
-  y4mHeader,
-  type BandwidthRow,
-} from '../../scripts/lib/bandwidth';
+import { clipName } from '../../scripts/lib/bandwidth/clips';
+import { vp8FfmpegArgs } from '../../scripts/lib/bandwidth/ffmpeg';
+import { I420ErrorSum, psnrFromMse, rgbaToI420 } from '../../scripts/lib/bandwidth/i420';
+import { readIvf, writeIvf } from '../../scripts/lib/bandwidth/ivf';
+import { checkFixedQuantizer, expectedQIndex, parseTraceHeaders } from '../../scripts/lib/bandwidth/quantizer';
+import { kbitPerSecond, meanOverClips, saving, withSavings } from '../../scripts/lib/bandwidth/savings';
+import { formatBandwidthTable } from '../../scripts/lib/bandwidth/table';
+import type { BandwidthRow } from '../../scripts/lib/bandwidth/types';
+import { parseVp8FrameHeader } from '../../scripts/lib/bandwidth/vp8Header';
+import { y4mHeader } from '../../scripts/lib/bandwidth/y4m';
 
 describe('bitrate arithmetic', () => {
   it('gives kbit/s at the clip rate', () => {

@@ -4,7 +4,7 @@
 // rate and the fastest level's rate, which only adaptation can reach — all on the WebGPU
 // pipeline (renderer webgpu) — and the default target with the default renderer (auto), which
 // on a software adapter takes the Canvas 2D path (options.renderer).
-import type { FrameRecord } from '../../../test/bench/protocol';
+import type { FrameRecord } from './protocol';
 import type { BenchSequence } from './sequences';
 import type { BenchSession } from './session';
 import type { SystemDef } from './systems';

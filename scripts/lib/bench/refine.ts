@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from '@playwright/test';
 import { PNG } from 'pngjs';
-import type { BenchResult } from '../../../test/gpu/cases/refineCases';
+import type { BenchResult } from '../gpuBenchProtocol';
 import { percentile } from '../stats';
 import type { Size } from './plan';
 

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { createServer, type Plugin, type ViteDevServer } from 'vite';
 import type { FramePayload } from '../frames';
 import { ROOT } from '../replayServer';
-import { BENCH_ROUTES } from '../../../test/bench/protocol';
+import { BENCH_ROUTES } from './protocol';
 
 /** Twilio's browser build: the processors, their pipeline workers, the TFLite runtime and model. */
 const TWILIO_ASSETS_DIR = resolve(ROOT, 'node_modules/@twilio/video-processors/dist/build');

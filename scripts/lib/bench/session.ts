@@ -1,9 +1,9 @@
 // One browser and one server for the whole bench; each job (one system on some frames) gets a
 // fresh page, so no system inherits another's workers, heap or GPU state.
 import type { Browser, Page } from '@playwright/test';
-import type { FrameRecord, RunSpec, SetupInfo, SetupSpec } from '../../../test/bench/protocol';
 import { launchChromium } from '../browser';
 import { attachProbe, type PageProbe } from './probe';
+import type { FrameRecord, RunSpec, SetupInfo, SetupSpec } from './protocol';
 import { startBenchServer, type BenchOutput, type BenchServer } from './server';
 
 /** What a job's body can do with its page. */

@@ -1,10 +1,10 @@
 // One row of the speed table: a system set up on a fresh page, warmed up, then timed on every
 // frame of its sequence, one at a time, with CPU time, heap and (ours) WebGPU memory measured
 // around the timed frames.
-import type { FrameRecord, SetupInfo } from '../../../test/bench/protocol';
 import { summarise } from '../stats';
 import { cpuPerFrame, stageMedians, summariseTimes, type CpuPerFrame, type CpuSample, type TimingSummary } from './figures';
 import type { GpuMemorySample, HeapSample } from './probe';
+import type { FrameRecord, SetupInfo } from './protocol';
 import { rowIndices, type BenchSequence } from './sequences';
 import type { BenchSession } from './session';
 import type { SystemDef } from './systems';

@@ -1,7 +1,7 @@
 // The systems the bench compares, in table order. Each row is one system in one mode on one
 // backend; rows that share a matte (the composite differs, the alpha does not) share a
 // quality entry.
-import type { SetupSpec } from '../../../test/bench/protocol';
+import type { SetupSpec } from './protocol';
 
 /** Which matte a row's quality columns score (see QUALITY_SYSTEMS). */
 export type QualityId = 'ours' | 'ours-plate' | 'ours-onnx' | 'ours-plate-onnx' | 'ours-canvas2d' | 'twilio' | 'tasks-vision';

@@ -13,6 +13,7 @@ import { createSelectTilesPass, createTileBuffers, TILE_SIZE, type TileBuffers }
 import { createImage, type FloatImage } from '../../../src/gpu/reference/image';
 import { refineTilesReference, type RefineInputs } from '../../../src/gpu/reference/refineTiles';
 import { checkSelection, selectTilesReference, unpackTile, type TileSelectionParams } from '../../../src/gpu/reference/selectTiles';
+import type { BenchResult } from '../../../scripts/lib/gpuBenchProtocol';
 import { createGpuTimer, gpu, quantize16f, quantize8, read, readU32, rng, submit, timedSubmit, U, upload } from './util';
 
 type Vec3 = [number, number, number];
@@ -420,17 +421,6 @@ const cases = {
     };
   },
 };
-
-/** Result of benchRefine. */
-export interface BenchResult {
-  adapter: string;
-  /** Whether GPU timestamps were used (else gpuMs is empty). */
-  timestamps: boolean;
-  /** Rounds measured (each: one sparse and one full refine). */
-  iterations: number;
-  tiles: { sampling: number; full: number; budget: number };
-  times: Record<'sampling' | 'full', { gpuMs: number[]; wallMs: number[] }>;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Known-background scenes with an exact answer.

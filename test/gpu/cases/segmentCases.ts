@@ -18,6 +18,7 @@ import { Engine } from '../../../src/worker/engine';
 import { FramePipeline } from '../../../src/pipeline/framePipeline';
 import { nextRoi, ROI_MARGIN, ROI_MAX_AREA } from '../../../src/pipeline/roi';
 import { type Rect } from '../../../src/types/geometry';
+import type { BackendBench } from '../../../scripts/lib/gpuBenchProtocol';
 import { compare, gpu, output, quantize8, randomImage, read, readF32, rng, storageBuffer, submit, U, upload, type Comparison } from './util';
 
 
@@ -51,16 +52,6 @@ function roiMask(scenario: RoiScenario, w: number, h: number, rand: () => number
     }
   }
   return mask;
-}
-
-/** Per-frame worker timings (ms) of one backend at one size, from FrameStats. */
-export interface BackendBench {
-  backend: string;
-  adapter: string;
-  width: number;
-  height: number;
-  outputPath: string;
-  frames: { import: number; segment: number; gpu: number; total: number }[];
 }
 
 const cases = {

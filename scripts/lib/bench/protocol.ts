@@ -1,9 +1,9 @@
 // What the bench command (scripts/bench.ts) and the bench page (test/bench/bench.ts) say to
 // each other: the routes the page fetches frames and images from and posts outputs to, what
-// a job sets up, and what a run of frames reports.
-import type { Options } from '../../src/options';
-import type { FrameStats, RefineStats } from '../../src/types/frame';
-import type { ProcessResult } from '../../src/worker/protocol';
+// a job sets up, what a run of frames reports, and the page's `window.bench`.
+import type { Options } from '../../../src/options';
+import type { FrameStats, RefineStats } from '../../../src/types/frame';
+import type { ProcessResult } from '../../../src/worker/protocol';
 
 /** Same-origin routes served by scripts/lib/bench/server.ts. */
 export const BENCH_ROUTES = {
@@ -80,4 +80,33 @@ export interface FrameRecord {
   outputPath?: ProcessResult['outputPath'];
   /** `ours`: the adaptive-quality level the frame was processed at (ProcessResult.quality). */
   quality?: ProcessResult['quality'];
+}
+
+/** `window.bench`: the page's side. */
+export interface BenchPage {
+  /**
+   * Sets up the page's system (one per page).
+   * @throws Error when a system is already set up or it cannot start
+   */
+  setup(spec: SetupSpec): Promise<SetupInfo>;
+  /** Says that the command's probe is in the engine worker (see SetupSpec.waitForProbe). */
+  probeInstalled(): void;
+  /** Fetches frames of a sequence into memory (outside any timing). @throws Error when a frame cannot be fetched */
+  load(sequence: string, indices: number[]): Promise<void>;
+  /** Drops the frames held in memory. */
+  unload(): void;
+  /**
+   * Runs loaded frames through the system, in order, one at a time.
+   * @returns one record per frame
+   * @throws Error when a frame is not loaded, no system is set up, or the system fails
+   */
+  run(spec: RunSpec): Promise<FrameRecord[]>;
+  /** Releases the system. */
+  dispose(): Promise<void>;
+}
+
+declare global {
+  interface Window {
+    bench: BenchPage;
+  }
 }
