@@ -2,8 +2,9 @@
  * The main-thread half of plate capture: a countdown, then the pixels of the next input frames,
  * combined by a per-pixel median into the plate (see {@link medianFrames}).
  */
-import { InvalidOptionError } from '../errors';
+import { InvalidOptionError, ReplacerError } from '../errors';
 import { medianFrames } from '../sources/plateMedian';
+import { withTimeout } from './withTimeout';
 
 /** Options of `capturePlate()`. */
 export interface PlateCaptureOptions {
@@ -17,6 +18,8 @@ export interface PlateCaptureOptions {
 
 export const DEFAULT_COUNTDOWN_SECONDS = 3;
 export const DEFAULT_PLATE_FRAMES = 9;
+/** A plate capture fails when its frames have not arrived after this long (ms), plus 1 s per frame. */
+const CAPTURE_TIMEOUT_MS = 5_000;
 
 /**
  * Validates and fills the capture options.
@@ -135,5 +138,99 @@ export class PlateCollector {
     this.settled = true;
     this.samples = [];
     this.context = null;
+  }
+}
+
+/** What a {@link PlateCapturer} needs from the replacer. */
+export interface PlateCaptureHost {
+  /** @throws why a plate cannot be captured now (engine not ready, no input, disposed) */
+  assertCapturable(): void;
+  /** Tells the page the whole seconds left (the `platecountdown` event; 0: collection starts). */
+  countdown(secondsLeft: number): void;
+  /**
+   * Gives the engine the plate (transferred).
+   * @throws why the engine did not take it (rejection)
+   */
+  applyPlate(plate: ImageBitmap): Promise<void>;
+}
+
+/** One capturePlate() call in progress. */
+interface Capture {
+  readonly abort: AbortController;
+  /** Set when the countdown is over and frames are being collected. */
+  collector: PlateCollector | null;
+}
+
+/**
+ * Runs capturePlate() calls, one at a time (a later call aborts the running one): countdown,
+ * collection of the input frames offered to it, the median, and the plate given to the engine.
+ */
+export class PlateCapturer {
+  private current: Capture | null = null;
+
+  constructor(private readonly host: PlateCaptureHost) {}
+
+  /** An input frame (read synchronously; it stays the caller's), for a capture that is collecting. */
+  offer(frame: VideoFrame): void {
+    this.current?.collector?.offer(frame);
+  }
+
+  /** Ends a running capture, if any, with `reason` (it rejects with it). */
+  abort(reason: unknown): void {
+    this.current?.abort.abort(reason);
+  }
+
+  /**
+   * Captures a plate; see BackgroundReplacer.capturePlate.
+   * @returns a copy of the plate the caller owns
+   * @throws InvalidOptionError for bad options; the host's errors; ReplacerError
+   *   'engine-not-ready' when no frames arrive in time; the abort reason (all as rejections)
+   */
+  async capture(options: PlateCaptureOptions): Promise<ImageBitmap> {
+    const { countdownSeconds, frames } = resolveCaptureOptions(options);
+    this.host.assertCapturable();
+    this.abort(new DOMException('A newer capturePlate() call replaced this one.', 'AbortError'));
+    const capture: Capture = { abort: new AbortController(), collector: null };
+    this.current = capture;
+    const { signal } = capture.abort;
+    const onUserAbort = (): void => capture.abort.abort(options.signal!.reason);
+    if (options.signal?.aborted) onUserAbort();
+    options.signal?.addEventListener('abort', onUserAbort, { once: true });
+    try {
+      await countdown(countdownSeconds, (left) => this.host.countdown(left), signal);
+      this.host.assertCapturable();
+      const collector = new PlateCollector(frames);
+      capture.collector = collector;
+      const onAbort = (): void => collector.fail(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.host.countdown(0);
+      let image: ImageData;
+      try {
+        image = await withTimeout(
+          collector.result,
+          CAPTURE_TIMEOUT_MS + frames * 1000,
+          () => new ReplacerError('engine-not-ready', `No video frames arrived for the plate capture — check that the camera is running, then re-capture.`),
+        );
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+        collector.fail(null);
+      }
+      const plate = await createImageBitmap(image);
+      try {
+        const forEngine = await createImageBitmap(plate);
+        if (signal.aborted) {
+          forEngine.close();
+          throw signal.reason;
+        }
+        await this.host.applyPlate(forEngine);
+      } catch (err) {
+        plate.close();
+        throw err;
+      }
+      return plate;
+    } finally {
+      options.signal?.removeEventListener('abort', onUserAbort);
+      if (this.current === capture) this.current = null;
+    }
   }
 }

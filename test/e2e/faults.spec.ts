@@ -1,6 +1,6 @@
 // Faults the replacer must survive, each provoked for real: the engine worker crashing or
 // hanging, the page frozen and resumed (what browsers do to background tabs), bad
-// background images. The camera-side faults (unplugged, permission denied, unplayable file)
+// background images; and what must not count as a fault: a slow engine on a loaded machine. The camera-side faults (unplugged, permission denied, unplayable file)
 // are in app-faults.spec.ts.
 import { deflateSync } from 'node:zlib';
 import { expect, test, type Page, type Worker } from '@playwright/test';
@@ -188,6 +188,59 @@ test.describe('faults the replacer survives', () => {
       expect(after.stats.processed).toBeGreaterThan(before.stats.processed);
       expect(after.errors).toEqual([]);
       expect(after.readies, 'no restart').toBe(1);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  test('a slow start-up and a slow first frame (15 s each, a loaded machine) are not errors: the worker beats while it works', async () => {
+    const browser = await launchChromium();
+    const context = await browser.newContext();
+    // The engine worker's script, served with a prelude that slows two browser calls inside
+    // the engine's own calls: the adapter request of start-up and the first frame's
+    // createImageBitmap of a VideoFrame (its segmentation input). Past the old fixed 10 s
+    // deadline and past the silence limit: only the heartbeats tell the page it is alive.
+    const prelude = `{
+      const SLOW_MS = 15_000;
+      const slowed = (self.__slowed = []);
+      const gpu = navigator.gpu;
+      const requestAdapter = gpu.requestAdapter.bind(gpu);
+      gpu.requestAdapter = async (...args) => {
+        if (!slowed.includes('start-up')) {
+          slowed.push('start-up');
+          await new Promise((r) => setTimeout(r, SLOW_MS));
+        }
+        return requestAdapter(...args);
+      };
+      const createImageBitmap = self.createImageBitmap.bind(self);
+      self.createImageBitmap = async (source, ...args) => {
+        if (source instanceof VideoFrame && !slowed.includes('first frame')) {
+          slowed.push('first frame');
+          await new Promise((r) => setTimeout(r, SLOW_MS));
+        }
+        return createImageBitmap(source, ...args);
+      };
+    }\n`;
+    await context.route(
+      (url) => url.pathname.endsWith('/src/worker/engine.worker.ts'),
+      async (route) => {
+        const response = await route.fetch();
+        await route.fulfill({ response, body: prelude + (await response.text()) });
+      },
+    );
+    const page = await context.newPage();
+    page.on('pageerror', (err) => console.log(`page error: ${err.message}`));
+    try {
+      const started = Date.now();
+      await startReplacer(page);
+      await waitRed(page, 'after the slow start');
+      const s = await state(page);
+      const slowed = await (await engineWorker(page)).evaluate(() => (self as unknown as { __slowed: string[] }).__slowed);
+      console.log(`slow start: ${(Date.now() - started) / 1000} s, slowed ${JSON.stringify(slowed)}, ${JSON.stringify(s)}`);
+      expect(slowed, 'both slow steps happened in the engine worker').toEqual(['start-up', 'first frame']);
+      expect(s.errors).toEqual([]);
+      expect(s.readies, 'no restart').toBe(1);
+      expect(s.stats.processed).toBeGreaterThan(0);
     } finally {
       await browser.close();
     }

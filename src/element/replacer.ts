@@ -1,0 +1,143 @@
+/**
+ * The BackgroundReplacer behind createBackgroundReplacer(): composes the engine's supervisor
+ * (src/element/supervisor.ts), the frame loop (frameLoop.ts), the plate capture
+ * (plateCapture.ts) and the stats and events (replacerStats.ts).
+ */
+import { InputError, ReplacerError } from '../errors';
+import { installErrorTransfer } from '../errorTransfer';
+import type { Options } from '../options';
+import { readTrackFrames, type FrameReader } from '../sources/trackFrames';
+import type { DepthInput } from '../types/frame';
+import type { DepthFrameSource } from '../types/kinect';
+import type { EngineInfo } from '../worker/protocol';
+import type { BackgroundReplacer, ReplacerStats } from './api';
+import { FrameLoop } from './frameLoop';
+import { PlateCapturer, type PlateCaptureOptions } from './plateCapture';
+import { prepareImage } from './prepareImage';
+import { ReplacerReporter } from './replacerStats';
+import { EngineSupervisor } from './supervisor';
+
+/** Background blur / replacement for a camera stream; see BackgroundReplacer. */
+export class Replacer extends EventTarget implements BackgroundReplacer {
+  private readonly report: ReplacerReporter;
+  private readonly engine: EngineSupervisor;
+  private readonly frames: FrameLoop;
+  private readonly plateCapture: PlateCapturer;
+
+  /** Starts the engine worker with `options` (validated); frames pass through until it is ready. */
+  constructor(options: Readonly<Options>) {
+    super();
+    installErrorTransfer();
+    this.report = new ReplacerReporter(this, () => this.engine.state === 'ready');
+    this.plateCapture = new PlateCapturer({
+      assertCapturable: () => this.assertCapturable(),
+      countdown: (left) => this.report.countdown(left),
+      applyPlate: (plate) => this.engine.setPlate(plate, true),
+    });
+    this.engine = new EngineSupervisor(options, {
+      ready: (info) => this.report.ready(info),
+      error: (error) => this.report.error(error),
+      restarting: () => {
+        this.frames.engineReset();
+        this.plateCapture.abort(new ReplacerError('engine-not-ready', 'The background engine restarted during the plate capture — re-capture it.'));
+      },
+      failed: () => this.frames.engineReset(),
+      plateChanged: (present) => this.report.plateChanged(present),
+    });
+    this.frames = new FrameLoop(this.engine, this.report, {
+      frame: (frame) => this.plateCapture.offer(frame),
+      inputEnded: () => this.plateCapture.abort(new ReplacerError('engine-not-ready', 'The video ended during the plate capture — start it again and re-capture.')),
+    });
+  }
+
+  get options(): Readonly<Options> {
+    return this.engine.options;
+  }
+
+  get engineError(): ReplacerError | null {
+    return this.engine.error;
+  }
+
+  get stats(): ReplacerStats {
+    return this.report.stats;
+  }
+
+  process(stream: MediaStream): MediaStream {
+    this.assertNotDisposed();
+    const track = stream.getVideoTracks()[0];
+    if (!track) throw new InputError('unsupported-input', 'The stream has no video track — pass a camera or screen stream.');
+    return this.frames.start(readTrackFrames(track));
+  }
+
+  processDepthSource(source: DepthFrameSource): MediaStream {
+    this.assertNotDisposed();
+    const depthOf = new WeakMap<VideoFrame, DepthInput>();
+    const reader: FrameReader = {
+      method: 'depth-source',
+      stop: () => source.close(),
+      async *[Symbol.asyncIterator]() {
+        for await (const { frame, depth } of source) {
+          if (depth) depthOf.set(frame, depth);
+          yield frame;
+        }
+      },
+    };
+    this.engine.setDepthCalibration(source.calibration);
+    return this.frames.start(reader, depthOf);
+  }
+
+  stop(): void {
+    this.frames.stop();
+    this.plateCapture.abort(new ReplacerError('engine-not-ready', 'The video stopped during the plate capture — start it again and re-capture.'));
+  }
+
+  setOptions(partial: Partial<Options>): Promise<void> {
+    return this.engine.setOptions(partial);
+  }
+
+  async setBackground(image: ImageBitmap | Blob | null): Promise<void> {
+    return this.engine.setBackground(await prepareImage(image, 'background image'));
+  }
+
+  capturePlate(options: PlateCaptureOptions = {}): Promise<ImageBitmap> {
+    return this.plateCapture.capture(options);
+  }
+
+  async setPlate(image: ImageBitmap | Blob | null): Promise<void> {
+    return this.engine.setPlate(await prepareImage(image, 'background plate'), false);
+  }
+
+  clearPlate(): Promise<void> {
+    return this.setPlate(null);
+  }
+
+  whenReady(): Promise<EngineInfo> {
+    return this.engine.whenReady();
+  }
+
+  async dispose(): Promise<void> {
+    if (this.engine.state === 'disposed') return;
+    const reason = new ReplacerError('disposed', 'This background replacer was disposed.');
+    // Cuts the engine off at once (state 'disposed'), then waits for it to shut down.
+    const shutdown = this.engine.dispose(reason);
+    this.frames.stop();
+    this.plateCapture.abort(reason);
+    await shutdown;
+  }
+
+  /** @throws ReplacerError 'disposed' after dispose() */
+  private assertNotDisposed(): void {
+    if (this.engine.state === 'disposed') throw new ReplacerError('disposed', 'This background replacer was disposed; create a new one.');
+  }
+
+  /**
+   * @throws ReplacerError why a plate cannot be captured now: disposed, the engine failed or
+   *   is still starting, or no stream is being processed
+   */
+  private assertCapturable(): void {
+    this.engine.assertReady();
+    if (!this.frames.running) {
+      throw new ReplacerError('engine-not-ready', 'No video is being processed — start the camera (process(stream)) before capturing the plate.');
+    }
+  }
+}
