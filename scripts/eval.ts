@@ -1,6 +1,8 @@
-// npm run eval -- --set DIR --out DIR [--plate | --no-plate] [--ids a,b] [--refine-mode sampling|thresholding|full]
-//                 [--refine-budget 0..1] [--temporal 0..0.9] [--backend onnx-webgpu|tasks-vision] [--compare DIR]
-//                 [--gpu] [--verbose] [--timeout SECONDS]
+// npm run eval -- --set DIR --out DIR [--plate | --no-plate] [--ids a,b] [OPTION FLAGS] [--compare DIR]
+//                 [--gpu] [--verbose] [--timeout SECONDS] [--help]
+// The option flags are those of EVAL_OPTIONS, the options that change the matte, as OPTION_SPEC in
+// src/options.ts names them: --refine-mode, --refine-budget, --refine-threshold, --temporal
+// (temporalSmoothing), --backend, --edge-sensitivity, --matting, --standing (--help lists them).
 // Runs the real browser pipeline on every still and every clip of an evaluation set laid
 // out like ../shared/eval/dev (each still as its own job; each clip as one job, frames in
 // order, so the engine keeps its history), writes the alpha mattes as 8-bit grey PNGs at
@@ -11,19 +13,22 @@
 // OUT/compare.json and printed.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ReplacerError } from '../src/errors';
 import { compareRuns } from '../src/eval/compareRuns';
 import { formatG, summaryLine, type ScoreReport } from '../src/eval/score';
-import { resolveOptions, type Options, type RefineMode } from '../src/options';
+import type { Options, OptionName } from '../src/options';
 import type { ReplayReport } from '../src/replay/jobProtocol';
 import type { FrameStats } from '../src/types/frame';
 import { openFrameSource, type NodeFrameSource } from './lib/frames';
+import { optionFlags } from './lib/optionFlags';
 import { encodeReadbackPng, openReplaySession, readImageFile, type PostedOutput, type ReplaySession, type ServedImage } from './lib/runReplay';
 import { predictionPath, readScoreAlpha, readSetIndex, scoreDirectory, scoresJson, type SetIndexFile } from './lib/scoreSet';
 import { summarise } from './lib/stats';
 
-const USAGE = 'usage: npm run eval -- --set DIR --out DIR [--plate | --no-plate] [--ids a,b] [--refine-mode sampling|thresholding|full] [--refine-budget 0..1] [--temporal 0..0.9] [--backend onnx-webgpu|tasks-vision] [--compare DIR] [--gpu] [--timeout SECONDS]';
+/** The options eval takes on its command line: those that change the alpha matte it scores. */
+const EVAL_OPTIONS: readonly OptionName[] = ['backend', 'edgeSensitivity', 'refineMode', 'refineBudget', 'refineThreshold', 'temporalSmoothing', 'matting', 'standing'];
+const FLAGS = optionFlags(EVAL_OPTIONS);
+const USAGE = `usage: npm run eval -- --set DIR --out DIR [--plate | --no-plate] [--ids a,b] ${FLAGS.usage} [--compare DIR] [--gpu] [--verbose] [--timeout SECONDS] [--help]`;
 
 function fail(message: string): never {
   console.error(`eval: ${message.split('\n')[0]}`);
@@ -120,27 +125,24 @@ function summaryTable(report: ScoreReport): string {
 async function main(): Promise<void> {
   let args;
   try {
-    args = parseArgs({
-      options: {
-        set: { type: 'string' },
-        out: { type: 'string' },
-        plate: { type: 'boolean', default: false },
-        'no-plate': { type: 'boolean', default: false },
-        ids: { type: 'string' },
-        'refine-mode': { type: 'string' },
-        'refine-budget': { type: 'string' },
-        temporal: { type: 'string' },
-        backend: { type: 'string' },
-        compare: { type: 'string' },
-        gpu: { type: 'boolean', default: false },
-        verbose: { type: 'boolean', default: false },
-        timeout: { type: 'string', default: '900' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
+    args = FLAGS.parse({
+      set: { type: 'string' },
+      out: { type: 'string' },
+      plate: { type: 'boolean', default: false },
+      'no-plate': { type: 'boolean', default: false },
+      ids: { type: 'string' },
+      compare: { type: 'string' },
+      gpu: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      timeout: { type: 'string', default: '900' },
+      help: { type: 'boolean', default: false },
+    });
   } catch (err) {
     fail(`${errorMessage(err)} ${USAGE}`);
+  }
+  if (args.help) {
+    console.log(`${USAGE}\n\nOptions (src/options.ts; those not given keep the page's defaults):\n${FLAGS.help}`);
+    return;
   }
   if (!args.set) fail(`--set is required. ${USAGE}`);
   if (!args.out) fail(`--out is required. ${USAGE}`);
@@ -148,18 +150,12 @@ async function main(): Promise<void> {
   const timeoutMs = Number(args.timeout) * 1000;
   if (!(timeoutMs > 0)) fail(`--timeout must be a positive number of seconds, got ${args.timeout}`);
   let options: Readonly<Options>;
+  let partial: Partial<Options>;
   // Only pha is read back; 'color' is the cheapest composite that still runs the whole matting
   // path. Only these options go to the page, so its defaults apply to the rest (a fixed,
   // full-quality pipeline: targetFps 0; see src/replay/harness.ts).
-  const partial: Partial<Options> = {
-    mode: 'color',
-    ...(args['refine-mode'] ? { refineMode: args['refine-mode'] as RefineMode } : {}),
-    ...(args['refine-budget'] ? { refineBudget: Number(args['refine-budget']) } : {}),
-    ...(args.temporal ? { temporalSmoothing: Number(args.temporal) } : {}),
-    ...(args.backend ? { backend: args.backend as Options['backend'] } : {}),
-  };
   try {
-    options = resolveOptions(partial);
+    ({ partial, options } = FLAGS.read(args, { mode: 'color' }));
   } catch (err) {
     fail(errorMessage(err));
   }

@@ -1,20 +1,21 @@
-// npm run replay -- --input PATH [--plate PATH] [--mode blur|image|color|off] [--background PATH]
-//                   [--output-type com,pha,fgr,err,ref,depth] [--blur-strength light|medium|strong] [--color #rrggbb]
-//                   [--backend onnx-webgpu|tasks-vision] [--standing] [--gpu] [--verbose] [--timeout SECONDS] --out DIR
+// npm run replay -- --input PATH --out DIR [--plate PATH] [--background PATH] [--output-type com,pha,fgr,err,ref,depth]
+//                   [OPTION FLAGS] [--gpu] [--verbose] [--timeout SECONDS] [--help]
 // Runs the real app pipeline in headless Chromium on every frame of PATH, in order, and
 // writes DIR/<type>/NNNN.png plus DIR/stats.json. PATH may be an Azure Kinect recording
 // (k4arecorder .mkv): the page demuxes it, uses its depth, and `depth` can be written.
+// The option flags are every option of src/options.ts OPTION_SPEC that has a `flag` (--mode,
+// --blur-strength, --color, --edge-sensitivity, --backend, --standing, …; --help lists them).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ReplacerError } from '../src/errors';
-import { parseOutputTypes, resolveOptions, type Options } from '../src/options';
+import { parseOutputTypes, type Options } from '../src/options';
 import { openFrameSource } from './lib/frames';
+import { optionFlags } from './lib/optionFlags';
 import { encodeReadbackPng, openReplaySession, readImageFile, type ServedImage } from './lib/runReplay';
 import { summarise } from './lib/stats';
 
-const USAGE =
-  'usage: npm run replay -- --input PATH [--mode blur|image|color|off] [--background PATH] [--output-type com,pha,fgr,err,ref,depth] [--backend onnx-webgpu|tasks-vision] --out DIR';
+const FLAGS = optionFlags();
+const USAGE = `usage: npm run replay -- --input PATH --out DIR [--plate PATH] [--background PATH] [--output-type com,pha,fgr,err,ref,depth] ${FLAGS.usage} [--gpu] [--verbose] [--timeout SECONDS] [--help]`;
 
 function fail(message: string): never {
   console.error(`replay: ${message.split('\n')[0]}`);
@@ -33,28 +34,23 @@ function readImageArg(flag: string, path: string): ServedImage {
 async function main(): Promise<void> {
   let args;
   try {
-    args = parseArgs({
-      options: {
-        input: { type: 'string' },
-        out: { type: 'string' },
-        plate: { type: 'string' },
-        mode: { type: 'string' },
-        background: { type: 'string' },
-        'output-type': { type: 'string', default: 'com' },
-        'blur-strength': { type: 'string' },
-        color: { type: 'string' },
-        'edge-sensitivity': { type: 'string' },
-        backend: { type: 'string' },
-        gpu: { type: 'boolean', default: false },
-        standing: { type: 'boolean', default: false },
-        verbose: { type: 'boolean', default: false },
-        timeout: { type: 'string', default: '1800' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
+    args = FLAGS.parse({
+      input: { type: 'string' },
+      out: { type: 'string' },
+      plate: { type: 'string' },
+      background: { type: 'string' },
+      'output-type': { type: 'string', default: 'com' },
+      gpu: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      timeout: { type: 'string', default: '1800' },
+      help: { type: 'boolean', default: false },
+    });
   } catch (err) {
     fail(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
+  }
+  if (args.help) {
+    console.log(`${USAGE}\n\nOptions (src/options.ts; those not given keep the page's defaults):\n${FLAGS.help}`);
+    return;
   }
   if (!args.input) fail(`--input is required. ${USAGE}`);
   if (!args.out) fail(`--out is required. ${USAGE}`);
@@ -64,16 +60,10 @@ async function main(): Promise<void> {
   let options: Readonly<Options>;
   // Only what the command line sets goes to the page, so its defaults apply to the rest
   // (a fixed, full-quality pipeline: targetFps 0; see src/replay/harness.ts).
-  const partial: Partial<Options> = {};
+  let partial: Partial<Options>;
   let outputTypes;
   try {
-    if (args.mode) partial.mode = args.mode as Options['mode'];
-    if (args['blur-strength']) partial.blurStrength = args['blur-strength'] as Options['blurStrength'];
-    if (args.color) partial.color = args.color;
-    if (args['edge-sensitivity']) partial.edgeSensitivity = Number(args['edge-sensitivity']);
-    if (args.backend) partial.backend = args.backend as Options['backend'];
-    if (args.standing) partial.standing = true;
-    options = resolveOptions(partial);
+    ({ partial, options } = FLAGS.read(args));
     outputTypes = parseOutputTypes(args['output-type']);
   } catch (err) {
     fail(err instanceof Error ? err.message : String(err));

@@ -1,19 +1,19 @@
 import { InvalidOptionError } from './errors';
 
 /** What replaces the background. `off` passes the camera through untouched. */
-export type Mode = 'blur' | 'image' | 'color' | 'off';
-export const MODES: readonly Mode[] = ['blur', 'image', 'color', 'off'];
+export const MODES = ['blur', 'image', 'color', 'off'] as const;
+export type Mode = (typeof MODES)[number];
 
-export type BlurStrength = 'light' | 'medium' | 'strong';
-export const BLUR_STRENGTHS: readonly BlurStrength[] = ['light', 'medium', 'strong'];
+export const BLUR_STRENGTHS = ['light', 'medium', 'strong'] as const;
+export type BlurStrength = (typeof BLUR_STRENGTHS)[number];
 
 /**
  * Debug / replay views, as in BackgroundMattingV2's tools:
  * `com` composite, `pha` alpha matte, `fgr` foreground colour, `err` error map
  * (the coarse stage's predicted error), `ref` the frame with the refined tiles highlighted.
  */
-export type OutputType = 'com' | 'pha' | 'fgr' | 'err' | 'ref';
-export const OUTPUT_TYPES: readonly OutputType[] = ['com', 'pha', 'fgr', 'err', 'ref'];
+export const OUTPUT_TYPES = ['com', 'pha', 'fgr', 'err', 'ref'] as const;
+export type OutputType = (typeof OUTPUT_TYPES)[number];
 /**
  * What replay and debug read-backs can hold: any view (OutputType), or `depth` — the depth
  * registered to the colour frame (Azure Kinect input only), visualised as RGBA.
@@ -26,31 +26,31 @@ export const READBACK_TYPES: readonly ReadbackType[] = [...OUTPUT_TYPES, 'depth'
  * `sampling` the top tiles by predicted error within `refineBudget`, `thresholding` every
  * tile whose error exceeds `refineThreshold`, `full` every tile (debugging, reference).
  */
-export type RefineMode = 'sampling' | 'thresholding' | 'full';
-export const REFINE_MODES: readonly RefineMode[] = ['sampling', 'thresholding', 'full'];
+export const REFINE_MODES = ['sampling', 'thresholding', 'full'] as const;
+export type RefineMode = (typeof REFINE_MODES)[number];
 
+/**
+ * The backend option: a backend, or `auto` — onnx-webgpu on a GPU; tasks-vision on a
+ * software adapter (WebGPU emulated on the CPU, e.g. SwiftShader), where onnxruntime-web's
+ * WebGPU kernels take ~2 s per run against tasks-vision's ~10 ms on wasm (measured here).
+ */
+export const BACKENDS = ['auto', 'onnx-webgpu', 'tasks-vision'] as const;
+export type BackendChoice = (typeof BACKENDS)[number];
 /**
  * Base-network backends: `onnx-webgpu` runs the converted selfie segmenter with
  * onnxruntime-web on the pipeline's own GPUDevice (tensors never leave the GPU);
  * `tasks-vision` runs MediaPipe's ImageSegmenter (wasm) in a worker of its own, the
  * fallback when onnxruntime-web cannot start on WebGPU.
  */
-export type Backend = 'onnx-webgpu' | 'tasks-vision';
-/**
- * The backend option: a backend, or `auto` — onnx-webgpu on a GPU; tasks-vision on a
- * software adapter (WebGPU emulated on the CPU, e.g. SwiftShader), where onnxruntime-web's
- * WebGPU kernels take ~2 s per run against tasks-vision's ~10 ms on wasm (measured here).
- */
-export type BackendChoice = 'auto' | Backend;
+export type Backend = Exclude<BackendChoice, 'auto'>;
 
 /**
  * The matting stages: `classic` (the segmentation prior, the plate and classical matting, see
  * README) or `bgmv2` (BackgroundMattingV2's base network and learned refiner, when a plate is
  * set and a BGMv2 model is installed with `npm run models:fetch`; classic otherwise).
  */
-export type Matting = 'classic' | 'bgmv2';
-export const MATTINGS: readonly Matting[] = ['classic', 'bgmv2'];
-export const BACKENDS: readonly BackendChoice[] = ['auto', 'onnx-webgpu', 'tasks-vision'];
+export const MATTINGS = ['classic', 'bgmv2'] as const;
+export type Matting = (typeof MATTINGS)[number];
 
 /**
  * The rendering path.
@@ -64,50 +64,241 @@ export const BACKENDS: readonly BackendChoice[] = ['auto', 'onnx-webgpu', 'tasks
  *   19 fps for the Canvas 2D path, and 5.7 fps for Twilio's processor). With targetFps 0 (full
  *   quality, as replay and eval run) `auto` keeps the WebGPU pipeline.
  */
-export type RendererChoice = 'auto' | 'webgpu' | 'canvas2d';
-export const RENDERERS: readonly RendererChoice[] = ['auto', 'webgpu', 'canvas2d'];
+export const RENDERERS = ['auto', 'webgpu', 'canvas2d'] as const;
+export type RendererChoice = (typeof RENDERERS)[number];
 
 /**
- * Every user-facing setting, with one definition used by the element, the API, the CLI
- * and the UI. All fields are required here; callers pass `Partial<Options>` and
- * {@link resolveOptions} fills defaults and validates.
+ * An option's value type:
+ * - `enum`: one of `values`;
+ * - `number`: a finite number in `min..max` (inclusive); `step` is the UI's slider step;
+ * - `boolean`: true or false;
+ * - `color`: a CSS hex colour `#rrggbb` (stored lower-case).
  */
-export interface Options {
+export type OptionType =
+  | { readonly kind: 'enum'; readonly values: readonly string[] }
+  | { readonly kind: 'number'; readonly min: number; readonly max: number; readonly step: number }
+  | { readonly kind: 'boolean' }
+  | { readonly kind: 'color' };
+
+/** The panels of the demo app (src/app) that hold option controls. */
+export const APP_PANELS = ['background', 'view'] as const;
+export type AppPanel = (typeof APP_PANELS)[number];
+
+/** How one value of an `enum` option is shown in a `buttons` or `select` control. */
+export interface ChoiceLabel {
+  readonly label: string;
+  /** Tooltip. */
+  readonly title?: string;
+}
+
+/**
+ * An option's control in the demo app, rendered by `<option-controls>` (src/app/optionControls.ts):
+ * - `buttons` (enum): one pressed-state button per value, test ids `<kebab-name>-<value>`;
+ * - `select` (enum): a drop-down, test id `<kebab-name>-select`;
+ * - `checkbox` (boolean; or number: checked while the value is above `min`, checking sets the
+ *   default, unchecking sets `min`), test id `<kebab-name>-toggle`;
+ * - `slider` (number: `min..max` by `step`), test id `<kebab-name>-slider`;
+ * - `color` (color): a colour input, test id `<kebab-name>-input`.
+ */
+export interface OptionControl {
+  readonly kind: 'buttons' | 'select' | 'checkbox' | 'slider' | 'color';
+  /** The visible label. */
+  readonly label: string;
+  readonly panel: AppPanel;
+  /** Tooltip; the option's `doc` when absent. */
+  readonly title?: string;
+  /** Overrides the derived `data-testid` (not for `buttons`). */
+  readonly testId?: string;
+  /** Enum options: how each value is shown; a value without an entry shows capitalised. */
+  readonly choices?: Readonly<Record<string, ChoiceLabel>>;
+}
+
+/** One option of {@link OPTION_SPEC}. */
+export interface OptionSpecEntry {
+  readonly type: OptionType;
+  /** The default; of `type` (checked by resolveOptions and test/unit/optionSpec.test.ts). */
+  readonly default: string | number | boolean;
+  /** One sentence for usage texts and tooltips (the full story is the entry's doc comment). */
+  readonly doc: string;
+  /** The `<bg-replacer>` attribute (kebab-case; the property is the option's name), or null: not on the element. */
+  readonly attribute: string | null;
+  /** The `npm run replay` / `npm run eval` flag without its dashes (kebab-case), or null: none. */
+  readonly flag: string | null;
+  /** The demo app's control (only for options with an `attribute`: the app sets them on the element), or null: none. */
+  readonly control: OptionControl | null;
+}
+
+/** The default of targetFps; also in its control's label. */
+const TARGET_FPS = 30;
+
+/**
+ * Every user-facing setting, defined once: type, default, docs, the `<bg-replacer>` attribute,
+ * the command-line flag and the demo app's control. {@link Options}, {@link DEFAULT_OPTIONS},
+ * {@link resolveOptions}, the element's properties (src/element/bg-replacer.ts), the app's
+ * controls (src/app/optionControls.ts) and the replay / eval flags (scripts/lib/optionFlags.ts)
+ * are all derived from it, so a new option is one entry here plus the code that uses its value.
+ */
+export const OPTION_SPEC = {
   /** Background treatment. Default `blur`. */
-  mode: Mode;
+  mode: {
+    type: { kind: 'enum', values: MODES },
+    default: 'blur',
+    doc: 'What replaces the background: a blur, an image, a colour, or nothing (off).',
+    attribute: 'mode',
+    flag: 'mode',
+    control: null,
+  },
   /** Gaussian blur strength for `blur` mode. Default `medium`. */
-  blurStrength: BlurStrength;
+  blurStrength: {
+    type: { kind: 'enum', values: BLUR_STRENGTHS },
+    default: 'medium',
+    doc: 'Gaussian blur strength in blur mode.',
+    attribute: 'blur-strength',
+    flag: 'blur-strength',
+    control: null,
+  },
   /** Solid colour for `color` mode, CSS hex `#rrggbb`. Default `#00b140` (chroma green). */
-  color: string;
+  color: {
+    type: { kind: 'color' },
+    default: '#00b140',
+    doc: 'Solid colour of color mode, CSS hex #rrggbb.',
+    attribute: 'color',
+    flag: 'color',
+    control: null,
+  },
   /** Base-network backend. Default `auto` (see BackendChoice); onnx-webgpu falls back to tasks-vision if it cannot start. */
-  backend: BackendChoice;
+  backend: {
+    type: { kind: 'enum', values: BACKENDS },
+    default: 'auto',
+    doc: 'Base-network backend: auto picks onnx-webgpu on a GPU and tasks-vision on a software adapter.',
+    attribute: 'backend',
+    flag: 'backend',
+    control: {
+      kind: 'buttons',
+      label: 'Engine',
+      panel: 'background',
+      choices: {
+        auto: { label: 'Auto', title: 'WebGPU on a GPU; MediaPipe where WebGPU runs on the CPU (no GPU)' },
+        'onnx-webgpu': { label: 'WebGPU', title: 'onnxruntime-web on WebGPU: the network runs on the GPU with the rest of the pipeline' },
+        'tasks-vision': { label: 'MediaPipe', title: 'MediaPipe tasks-vision (WebAssembly): the fallback where WebGPU inference cannot start' },
+      },
+    },
+  },
   /** Range sigma of the joint bilateral mask upsampling, in RGB units 0..1. Default 0.1. */
-  edgeSensitivity: number;
+  edgeSensitivity: {
+    type: { kind: 'number', min: 0.01, max: 1, step: 0.01 },
+    default: 0.1,
+    doc: 'Range sigma of the joint bilateral mask upsampling, in RGB units.',
+    attribute: null,
+    flag: 'edge-sensitivity',
+    control: null,
+  },
   /** What the processed stream shows: `com` normally, other types for debugging. */
-  view: OutputType;
+  view: {
+    type: { kind: 'enum', values: OUTPUT_TYPES },
+    default: 'com',
+    doc: 'What the processed stream shows: the composite, or a debug view (alpha, foreground, error, refined tiles).',
+    attribute: 'view',
+    flag: null,
+    control: {
+      kind: 'select',
+      label: 'Debug view',
+      panel: 'view',
+      choices: {
+        com: { label: 'Composite' },
+        pha: { label: 'Alpha (pha)' },
+        fgr: { label: 'Foreground (fgr)' },
+        err: { label: 'Error (err)' },
+        ref: { label: 'Refined tiles (ref)' },
+      },
+    },
+  },
   /** Tile selection of the sparse refiner. Default `sampling`. */
-  refineMode: RefineMode;
+  refineMode: {
+    type: { kind: 'enum', values: REFINE_MODES },
+    default: 'sampling',
+    doc: 'How the sparse refiner picks tiles: the top ones by predicted error, those above a threshold, or all.',
+    attribute: null,
+    flag: 'refine-mode',
+    control: null,
+  },
   /** `sampling` mode: the largest share of the frame's pixels refined per frame, 0..1. Default 0.15. */
-  refineBudget: number;
+  refineBudget: {
+    type: { kind: 'number', min: 0, max: 1, step: 0.01 },
+    default: 0.15,
+    doc: "Sampling refine mode: the largest share of the frame's pixels refined per frame.",
+    attribute: null,
+    flag: 'refine-budget',
+    control: null,
+  },
   /** `thresholding` mode: refine tiles whose predicted error exceeds this, 0..1. Default 0.1. */
-  refineThreshold: number;
+  refineThreshold: {
+    type: { kind: 'number', min: 0, max: 1, step: 0.01 },
+    default: 0.1,
+    doc: 'Thresholding refine mode: refine the tiles whose predicted error exceeds this.',
+    attribute: null,
+    flag: 'refine-threshold',
+    control: null,
+  },
   /** Motion-aware temporal smoothing of alpha, 0 (off) ..0.9. Default 0.7. */
-  temporalSmoothing: number;
+  temporalSmoothing: {
+    type: { kind: 'number', min: 0, max: 0.9, step: 0.05 },
+    default: 0.7,
+    doc: 'Motion-aware temporal smoothing of alpha (0: off).',
+    attribute: null,
+    flag: 'temporal',
+    control: null,
+  },
   /** The matting stages (see Matting). Default `classic`. */
-  matting: Matting;
+  matting: {
+    type: { kind: 'enum', values: MATTINGS },
+    default: 'classic',
+    doc: 'The matting stages: classic, or BackgroundMattingV2 (needs a plate and its model).',
+    attribute: 'matting',
+    flag: 'matting',
+    control: {
+      kind: 'buttons',
+      label: 'Matting',
+      panel: 'background',
+      choices: {
+        classic: { label: 'Classic', title: 'Segmentation prior, background plate and classical matting' },
+        bgmv2: { label: 'BGMv2', title: 'BackgroundMattingV2 (needs a plate and a model installed with npm run models:fetch)' },
+      },
+    },
+  },
   /**
    * Adaptive quality: the frame rate to hold, 1..120 frames per second, by lowering the base
    * network's resolution on the person and the refine budget when frames run late and raising
    * them again when there is headroom (src/worker/adaptive.ts); 0 turns it off (full quality
    * always, as replay and eval use). Default 30.
    */
-  targetFps: number;
+  targetFps: {
+    type: { kind: 'number', min: 0, max: 120, step: 1 },
+    default: TARGET_FPS,
+    doc: 'Adaptive quality: the frame rate to hold by lowering the quality when frames run late (0: off, full quality always).',
+    attribute: 'target-fps',
+    flag: null,
+    control: {
+      kind: 'checkbox',
+      label: `Adapt quality to hold ${TARGET_FPS} fps`,
+      panel: 'view',
+      title: "Lowers the base network's resolution on the person and the refine budget when frames run late; the HUD shows the level",
+      testId: 'adaptive-toggle',
+    },
+  },
   /**
    * Debug / bench: per-stage GPU times in each frame's stats (`stats.stages`, ms), from
    * timestamp queries, where the adapter has 'timestamp-query'; costs one small read-back per
    * frame. Default false.
    */
-  stageTimings: boolean;
+  stageTimings: {
+    type: { kind: 'boolean' },
+    default: false,
+    doc: "Per-stage GPU times in each frame's stats, from timestamp queries (debug, bench).",
+    attribute: null,
+    flag: null,
+    control: null,
+  },
   /**
    * Standing-speaker mode (Virtual Stage, Microsoft / Plain Concepts, 2020): when the person's
    * box is a standing, full-body or portrait one, the base network runs on two overlapping
@@ -115,28 +306,69 @@ export interface Options {
    * with a feathered seam — the network sees hair, hands and feet larger. Other framings are
    * processed as usual. tasks-vision backend only (the onnx-webgpu path ignores it). Default false.
    */
-  standing: boolean;
+  standing: {
+    type: { kind: 'boolean' },
+    default: false,
+    doc: 'Standing-speaker mode: a full-body framing is segmented as two overlapping squares (tasks-vision only).',
+    attribute: 'standing',
+    flag: 'standing',
+    control: {
+      kind: 'checkbox',
+      label: 'Standing speaker (full body)',
+      panel: 'view',
+      title: 'For a standing, full-body or portrait framing: the network sees the person as two overlapping squares (top and bottom), blended with a feathered seam',
+    },
+  },
   /** The rendering path (see RendererChoice). Default `auto`. */
-  renderer: RendererChoice;
-}
+  renderer: {
+    type: { kind: 'enum', values: RENDERERS },
+    default: 'auto',
+    doc: 'The rendering path: auto, webgpu, or canvas2d (no plate, no refiner).',
+    attribute: 'renderer',
+    flag: null,
+    control: null,
+  },
+} as const satisfies Readonly<Record<string, OptionSpecEntry>>;
 
-export const DEFAULT_OPTIONS: Readonly<Options> = Object.freeze({
-  mode: 'blur',
-  blurStrength: 'medium',
-  color: '#00b140',
-  backend: 'auto',
-  edgeSensitivity: 0.1,
-  view: 'com',
-  refineMode: 'sampling',
-  refineBudget: 0.15,
-  refineThreshold: 0.1,
-  temporalSmoothing: 0.7,
-  matting: 'classic',
-  targetFps: 30,
-  stageTimings: false,
-  standing: false,
-  renderer: 'auto',
-});
+/** The name of an option: a key of {@link OPTION_SPEC}. */
+export type OptionName = keyof typeof OPTION_SPEC;
+
+/** The value type an {@link OptionType} describes. */
+type ValueOf<T extends OptionType> = T extends { readonly kind: 'enum'; readonly values: readonly (infer V)[] }
+  ? V
+  : T extends { readonly kind: 'number' }
+    ? number
+    : T extends { readonly kind: 'boolean' }
+      ? boolean
+      : string;
+
+/**
+ * Every user-facing setting, mapped from {@link OPTION_SPEC} (each field's docs are its spec
+ * entry's). All fields are required here; callers pass `Partial<Options>` and
+ * {@link resolveOptions} fills defaults and validates.
+ */
+export type Options = { -readonly [K in OptionName]: ValueOf<(typeof OPTION_SPEC)[K]['type']> };
+
+/** Every option name, in the spec's order. */
+export const OPTION_NAMES: readonly OptionName[] = Object.keys(OPTION_SPEC) as OptionName[];
+
+/** The options that are `<bg-replacer>` properties and attributes (a non-null `attribute`). */
+export type ElementOptionName = { [K in OptionName]: (typeof OPTION_SPEC)[K]['attribute'] extends string ? K : never }[OptionName];
+/** The option values `<bg-replacer>` holds as properties. */
+export type ElementOptions = Pick<Options, ElementOptionName>;
+/** The names of {@link ElementOptionName}, in the spec's order. */
+export const ELEMENT_OPTION_NAMES: readonly ElementOptionName[] = OPTION_NAMES.filter((name): name is ElementOptionName => OPTION_SPEC[name].attribute !== null);
+
+export const DEFAULT_OPTIONS: Readonly<Options> = Object.freeze(Object.fromEntries(OPTION_NAMES.map((name) => [name, OPTION_SPEC[name].default])) as Options);
+
+/**
+ * The given fields of an options object.
+ * @param from an object holding at least those fields (e.g. DEFAULT_OPTIONS, or the element)
+ * @param names the fields to copy
+ */
+export function pickOptions<K extends OptionName>(from: Readonly<Pick<Options, K>>, names: readonly K[]): Pick<Options, K> {
+  return Object.fromEntries(names.map((name) => [name, from[name]])) as Pick<Options, K>;
+}
 
 function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
@@ -145,20 +377,34 @@ function oneOf<T extends string>(name: string, value: unknown, allowed: readonly
   return value as T;
 }
 
-function flag(name: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw new InvalidOptionError(name, `expected true or false, got ${JSON.stringify(value)}`);
-  return value;
-}
-
-function inRange(name: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    throw new InvalidOptionError(name, `expected a number in ${min}..${max}, got ${JSON.stringify(value)}`);
+/**
+ * Checks one value against an option's type.
+ * @param name the option's name, for the error
+ * @returns the value, colours lower-cased
+ * @throws InvalidOptionError when the value is not of the type or out of its range
+ */
+export function validateOptionValue(name: string, type: OptionType, value: unknown): string | number | boolean {
+  switch (type.kind) {
+    case 'enum':
+      return oneOf(name, value, type.values);
+    case 'number':
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < type.min || value > type.max) {
+        throw new InvalidOptionError(name, `expected a number in ${type.min}..${type.max}, got ${JSON.stringify(value)}`);
+      }
+      return value;
+    case 'boolean':
+      if (typeof value !== 'boolean') throw new InvalidOptionError(name, `expected true or false, got ${JSON.stringify(value)}`);
+      return value;
+    case 'color':
+      if (typeof value !== 'string' || !/^#[0-9a-fA-F]{6}$/.test(value)) {
+        throw new InvalidOptionError(name, `expected a hex colour like #00b140, got ${JSON.stringify(value)}`);
+      }
+      return value.toLowerCase();
   }
-  return value;
 }
 
 /**
- * Fills defaults into a partial options object and validates every field.
+ * Fills defaults into a partial options object and validates every field against OPTION_SPEC.
  * @param input partial options from the API, element attributes, CLI or UI
  * @param base the options to start from (defaults, or the current options for an update)
  * @returns a complete, frozen Options object
@@ -169,31 +415,10 @@ export function resolveOptions(input: Partial<Options> = {}, base: Readonly<Opti
     throw new InvalidOptionError('options', `expected an object, got ${JSON.stringify(input)}`);
   }
   for (const key of Object.keys(input)) {
-    if (!Object.hasOwn(DEFAULT_OPTIONS, key)) throw new InvalidOptionError(key, 'unknown option');
+    if (!Object.hasOwn(OPTION_SPEC, key)) throw new InvalidOptionError(key, 'unknown option');
   }
-  const merged = { ...base, ...input };
-  const color = merged.color;
-  if (typeof color !== 'string' || !/^#[0-9a-fA-F]{6}$/.test(color)) {
-    throw new InvalidOptionError('color', `expected a hex colour like #00b140, got ${JSON.stringify(color)}`);
-  }
-  const edge = inRange('edgeSensitivity', merged.edgeSensitivity, 0.01, 1);
-  return Object.freeze({
-    mode: oneOf('mode', merged.mode, MODES),
-    blurStrength: oneOf('blurStrength', merged.blurStrength, BLUR_STRENGTHS),
-    color: color.toLowerCase(),
-    backend: oneOf('backend', merged.backend, BACKENDS),
-    edgeSensitivity: edge,
-    view: oneOf('view', merged.view, OUTPUT_TYPES),
-    refineMode: oneOf('refineMode', merged.refineMode, REFINE_MODES),
-    refineBudget: inRange('refineBudget', merged.refineBudget, 0, 1),
-    refineThreshold: inRange('refineThreshold', merged.refineThreshold, 0, 1),
-    temporalSmoothing: inRange('temporalSmoothing', merged.temporalSmoothing, 0, 0.9),
-    matting: oneOf('matting', merged.matting, MATTINGS),
-    targetFps: inRange('targetFps', merged.targetFps, 0, 120),
-    stageTimings: flag('stageTimings', merged.stageTimings),
-    standing: flag('standing', merged.standing),
-    renderer: oneOf('renderer', merged.renderer, RENDERERS),
-  });
+  const merged: Readonly<Record<string, unknown>> = { ...base, ...input };
+  return Object.freeze(Object.fromEntries(OPTION_NAMES.map((name) => [name, validateOptionValue(name, OPTION_SPEC[name].type, merged[name])])) as Options);
 }
 
 /**

@@ -10,7 +10,6 @@ function ms(value: number | undefined): string {
   return value === undefined ? '–' : value.toFixed(1);
 }
 
-/** The plate state in a few words: none, fits, stale, or set (not measured yet). */
 /**
  * The adaptive-quality level as the HUD shows it: `full` at the best level or with adaptation
  * off, else `level k/n` (n − 1 the lowest).
@@ -26,6 +25,7 @@ function qualityTitle(q: QualityLevel): string {
     : `Holding ${q.targetFps} fps: level 0 is full quality; higher levels lower the base network's resolution on the person and the refine budget`;
 }
 
+/** The plate state in a few words: none, fits, stale, or set (not measured yet). */
 export function plateLabel(stats: ReplacerStats | null): string {
   if (!stats?.plate) return 'none';
   const fit = stats.plateFit;

@@ -1,55 +1,28 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { buttonStyles } from './buttonStyles';
-import { BACKENDS, BLUR_STRENGTHS, MATTINGS, type Backend, type BackendChoice, type BlurStrength, type Matting, type Mode, type Options } from '../options';
+import { buttonStyles, rowStyles } from './buttonStyles';
+import { BLUR_STRENGTHS, DEFAULT_OPTIONS, type BlurStrength, type Mode, type Options } from '../options';
 import type { BuiltinBackground } from './backgrounds';
 
 /**
  * `<mode-controls>`: Blur (light / medium / strong), Image (built-in choices and the user's
- * own file), Colour (with a colour input) and Off; and the base-network backend.
+ * own file), Colour (with a colour input) and Off — the `mode`, `blurStrength` and `color`
+ * options, which share these rows (the app's other option controls are `<option-controls>`).
  *
  * Events (bubbling, composed): `options-change` (detail: Partial<Options>),
  * `background-change` (detail: { url } of a built-in background; implies `image` mode),
  * `background-file` (detail: { file } the user picked; implies `image` mode).
  */
-const BACKEND_LABELS: Record<BackendChoice, string> = { auto: 'Auto', 'onnx-webgpu': 'WebGPU', 'tasks-vision': 'MediaPipe' };
-const BACKEND_TITLES: Record<BackendChoice, string> = {
-  auto: 'WebGPU on a GPU; MediaPipe where WebGPU runs on the CPU (no GPU)',
-  'onnx-webgpu': 'onnxruntime-web on WebGPU: the network runs on the GPU with the rest of the pipeline',
-  'tasks-vision': 'MediaPipe tasks-vision (WebAssembly): the fallback where WebGPU inference cannot start',
-};
-
-const MATTING_LABELS: Record<Matting, string> = { classic: 'Classic', bgmv2: 'BGMv2' };
-const MATTING_TITLES: Record<Matting, string> = {
-  classic: 'Segmentation prior, background plate and classical matting',
-  bgmv2: 'BackgroundMattingV2 (needs a plate and a model installed with npm run models:fetch)',
-};
-
 @customElement('mode-controls')
 export class ModeControls extends LitElement {
   static override styles = [
     buttonStyles,
+    rowStyles,
     css`
     :host {
       display: flex;
       flex-direction: column;
       gap: 10px;
-    }
-    .row {
-      display: flex;
-      flex-wrap: wrap;
-      align-items: center;
-      gap: 6px;
-    }
-    .label {
-      width: 4.5em;
-      font-size: 12px;
-      color: var(--muted, #555);
-    }
-    button[aria-pressed='true'] {
-      background: #1f5fbf;
-      border-color: #1f5fbf;
-      color: #fff;
     }
     button.thumb {
       padding: 0;
@@ -80,13 +53,9 @@ export class ModeControls extends LitElement {
   `,
   ];
 
-  @property() mode: Mode = 'blur';
-  @property() blurStrength: BlurStrength = 'medium';
-  @property() color = '#00b140';
-  /** The backend asked for, and the one running (they differ after a fallback). */
-  @property() backend: BackendChoice = 'auto';
-  @property() runningBackend: Backend | null = null;
-  @property() matting: Matting = 'classic';
+  @property() mode: Mode = DEFAULT_OPTIONS.mode;
+  @property() blurStrength: BlurStrength = DEFAULT_OPTIONS.blurStrength;
+  @property() color: string = DEFAULT_OPTIONS.color;
   /** URL of the background in use for `image` mode. */
   @property() backgroundUrl: string | null = null;
   @property({ attribute: false }) backgrounds: readonly BuiltinBackground[] = [];
@@ -141,41 +110,6 @@ export class ModeControls extends LitElement {
       <div class="row">
         <span class="label"></span>
         <button data-testid="mode-off" aria-pressed=${pressed(this.mode === 'off')} @click=${() => this.options({ mode: 'off' })}>Off</button>
-      </div>
-      <div class="row" role="group" aria-label="Segmentation engine">
-        <span class="label">Engine</span>
-        ${BACKENDS.map(
-          (backend) => html`
-            <button
-              data-testid="backend-${backend}"
-              aria-pressed=${pressed(this.backend === backend)}
-              title=${BACKEND_TITLES[backend]}
-              @click=${() => this.options({ backend })}
-            >
-              ${BACKEND_LABELS[backend]}
-            </button>
-          `,
-        )}
-        ${this.runningBackend && this.backend === 'auto'
-          ? html`<small data-testid="backend-running">${BACKEND_LABELS[this.runningBackend]}</small>`
-          : this.runningBackend && this.runningBackend !== this.backend
-            ? html`<small data-testid="backend-fallback">running ${BACKEND_LABELS[this.runningBackend]} instead</small>`
-            : ''}
-      </div>
-      <div class="row" role="group" aria-label="Matting">
-        <span class="label">Matting</span>
-        ${MATTINGS.map(
-          (matting) => html`
-            <button
-              data-testid="matting-${matting}"
-              aria-pressed=${pressed(this.matting === matting)}
-              title=${MATTING_TITLES[matting]}
-              @click=${() => this.options({ matting })}
-            >
-              ${MATTING_LABELS[matting]}
-            </button>
-          `,
-        )}
       </div>
     `;
   }

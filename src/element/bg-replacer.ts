@@ -1,20 +1,49 @@
-import { LitElement, css, html, type PropertyValues } from 'lit';
+import { LitElement, css, html, type PropertyDeclaration, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { InputError, ReplacerError } from '../errors';
-import { DEFAULT_OPTIONS, resolveOptions, type BackendChoice, type BlurStrength, type Matting, type Mode, type Options, type RendererChoice } from '../options';
+import {
+  DEFAULT_OPTIONS,
+  ELEMENT_OPTION_NAMES,
+  OPTION_SPEC,
+  pickOptions,
+  resolveOptions,
+  type ElementOptions,
+  type OptionSpecEntry,
+  type Options,
+} from '../options';
 import { toReplacerError } from './toReplacerError';
 import { createBackgroundReplacer, type BackgroundReplacer, type PlateCaptureOptions, type ReplacerEventMap, type ReplacerStats } from './api';
 import { type DepthFrameSource } from '../types/kinect';
 
 const FORWARDED_EVENTS: readonly (keyof ReplacerEventMap)[] = ['ready', 'error', 'stats', 'ended', 'platecountdown', 'platestale'];
-const OPTION_PROPS = ['mode', 'blurStrength', 'color', 'view', 'backend', 'matting', 'targetFps', 'standing', 'renderer'] as const;
+
+/**
+ * Lit declarations of the option properties: one per spec entry with an `attribute`, under the
+ * option's name, reflected to that attribute, with Lit's Number / Boolean converter for number /
+ * boolean options (an attribute that is not a number gives NaN, which resolveOptions rejects).
+ * @param spec the option table (OPTION_SPEC; another one in tests)
+ */
+export function optionPropertyDeclarations(spec: Readonly<Record<string, OptionSpecEntry>> = OPTION_SPEC): Record<string, PropertyDeclaration> {
+  const declarations: Record<string, PropertyDeclaration> = {};
+  for (const [name, entry] of Object.entries(spec)) {
+    if (entry.attribute === null) continue;
+    const type = entry.type.kind === 'number' ? Number : entry.type.kind === 'boolean' ? Boolean : String;
+    declarations[name] = { attribute: entry.attribute, reflect: true, type };
+  }
+  return declarations;
+}
+
+// The option properties come from `static properties` (OPTION_SPEC), not from field declarations;
+// this merged interface gives them their types.
+export interface BgReplacerElement extends ElementOptions {}
 
 /**
  * `<bg-replacer>`: replaces the background of its `stream` and shows the result.
  *
- * Attributes / properties: `mode`, `blur-strength`, `color`, `view`, `backend`, `matting`, `target-fps` (see Options),
- * `background` (URL of the image for `image` mode), `mirror` (boolean; mirrors the self-view
- * only — the `output` stream is never mirrored). Property only: `stream` (input MediaStream).
+ * Option attributes / properties: one per OPTION_SPEC entry with an `attribute` (e.g. `mode`,
+ * `blur-strength`, `target-fps` ↔ `mode`, `blurStrength`, `targetFps`), reflected, defaults from
+ * the spec; see Options. Also `background` (URL of the image for `image` mode), `mirror` (boolean;
+ * mirrors the self-view only — the `output` stream is never mirrored). Property only: `stream` (input MediaStream).
  * Read-only: `output` (processed MediaStream, null until a stream is set), `replacer`, `stats`.
  * Methods: `capturePlate(options)`, `setPlate(image)`, `clearPlate()` (see BackgroundReplacer).
  *
@@ -47,18 +76,9 @@ export class BgReplacerElement extends LitElement {
     }
   `;
 
-  @property({ reflect: true }) mode: Mode = DEFAULT_OPTIONS.mode;
-  @property({ attribute: 'blur-strength', reflect: true }) blurStrength: BlurStrength = DEFAULT_OPTIONS.blurStrength;
-  @property({ reflect: true }) color: string = DEFAULT_OPTIONS.color;
-  @property({ reflect: true }) view: Options['view'] = DEFAULT_OPTIONS.view;
-  @property({ reflect: true }) backend: BackendChoice = DEFAULT_OPTIONS.backend;
-  @property({ reflect: true }) matting: Matting = DEFAULT_OPTIONS.matting;
-  /** Adaptive quality's frame rate (0: off); see Options.targetFps. */
-  @property({ attribute: 'target-fps', type: Number, reflect: true }) targetFps: number = DEFAULT_OPTIONS.targetFps;
-  /** Standing-speaker mode (two overlapping squares for a full-body framing); see Options.standing. */
-  @property({ type: Boolean, reflect: true }) standing: boolean = DEFAULT_OPTIONS.standing;
-  /** The rendering path (`auto` | `webgpu` | `canvas2d`); see Options.renderer. */
-  @property({ reflect: true }) renderer: RendererChoice = DEFAULT_OPTIONS.renderer;
+  /** The option properties (see optionPropertyDeclarations). */
+  static override properties = optionPropertyDeclarations();
+
   /** URL of the background image for `image` mode (same origin, blob: or data:); null for none. */
   @property() background: string | null = null;
   @property({ type: Boolean, reflect: true }) mirror = false;
@@ -75,6 +95,11 @@ export class BgReplacerElement extends LitElement {
   private creating: Promise<void> | null = null;
   /** Increases with every background change, so a slow load cannot override a newer one. */
   private backgroundToken = 0;
+
+  constructor() {
+    super();
+    Object.assign(this, pickOptions(DEFAULT_OPTIONS, ELEMENT_OPTION_NAMES));
+  }
 
   /** The processed stream shown in the self-view (never mirrored), or null. */
   get output(): MediaStream | null {
@@ -124,7 +149,7 @@ export class BgReplacerElement extends LitElement {
   protected override updated(changed: PropertyValues<this>): void {
     const replacer = this.current;
     if (!replacer) return;
-    if (OPTION_PROPS.some((p) => changed.has(p))) this.applyOptions(replacer);
+    if (ELEMENT_OPTION_NAMES.some((name) => changed.has(name))) this.applyOptions(replacer);
     if (changed.has('background')) this.applyBackground(replacer);
     if (changed.has('stream') || changed.has('depthSource')) this.applyStream(replacer);
   }
@@ -164,7 +189,7 @@ export class BgReplacerElement extends LitElement {
       this.current = replacer;
       // Properties may have changed while the replacer was being created.
       const wanted = this.elementOptions();
-      if (OPTION_PROPS.some((p) => wanted[p] !== replacer.options[p])) this.applyOptions(replacer);
+      if (ELEMENT_OPTION_NAMES.some((name) => wanted[name] !== replacer.options[name])) this.applyOptions(replacer);
       this.applyBackground(replacer);
       this.applyStream(replacer);
     } catch (err) {
@@ -181,8 +206,9 @@ export class BgReplacerElement extends LitElement {
     return this.current;
   }
 
-  private elementOptions(): Partial<Options> {
-    return { mode: this.mode, blurStrength: this.blurStrength, color: this.color, view: this.view, backend: this.backend, matting: this.matting, targetFps: this.targetFps, standing: this.standing, renderer: this.renderer };
+  /** The option properties' values, as set (not validated). */
+  private elementOptions(): ElementOptions {
+    return pickOptions(this, ELEMENT_OPTION_NAMES);
   }
 
   private applyOptions(replacer: BackgroundReplacer): void {

@@ -18,7 +18,9 @@ const bad = (input: unknown): string => optionError(() => resolveOptions(input a
 
 describe('resolveOptions', () => {
   it('fills every default', () => {
-    expect(resolveOptions()).toEqual({
+    expect(resolveOptions()).toEqual(DEFAULT_OPTIONS);
+    // Today's defaults (a new option adds its own to DEFAULT_OPTIONS through OPTION_SPEC).
+    expect(resolveOptions()).toMatchObject({
       mode: 'blur',
       blurStrength: 'medium',
       color: '#00b140',
