@@ -1,5 +1,5 @@
 import code from '../../../shaders/blur_prepare.wgsl?raw';
-import { computePipeline, dispatch2d, loadTexture, storageTexture, uniformBuffer } from '../layout';
+import { buildComputePass, dispatch2d, storageTexture, texture, uniform } from '../pass';
 
 /** Inputs and outputs of the blur-prepare pass. */
 export interface BlurPrepareIO {
@@ -11,17 +11,15 @@ export interface BlurPrepareIO {
   dst: GPUTexture;
 }
 
+/** Bind group of shaders/blur_prepare.wgsl, by WGSL name. */
+export const BLUR_PREPARE_BINDINGS = { frame: texture(), alpha: texture(), dst: storageTexture('rgba16float'), params: uniform() };
+
 /**
  * Downsamples the frame by an integer factor, weighting every pixel by its background
  * weight 1 − α (shaders/blur_prepare.wgsl; reference: src/gpu/reference/maskedBlur.ts).
  */
 export function createBlurPreparePass(device: GPUDevice) {
-  const { pipeline, layout } = computePipeline(device, 'blur-prepare', code, [
-    loadTexture(0),
-    loadTexture(1),
-    storageTexture(2, 'rgba16float'),
-    uniformBuffer(3),
-  ]);
+  const gpu = buildComputePass(device, { label: 'blur-prepare', code, bindings: BLUR_PREPARE_BINDINGS });
   const params = device.createBuffer({ label: 'blur-prepare params', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   return {
     /** Sets the integer downsampling factor (≥ 1) for the following frames. */
@@ -29,19 +27,11 @@ export function createBlurPreparePass(device: GPUDevice) {
       device.queue.writeBuffer(params, 0, new Uint32Array([factor, 0, 0, 0]));
     },
     bind(io: BlurPrepareIO): { group: GPUBindGroup; width: number; height: number } {
-      const group = device.createBindGroup({
-        layout,
-        entries: [
-          { binding: 0, resource: io.frame.createView() },
-          { binding: 1, resource: io.alpha.createView() },
-          { binding: 2, resource: io.dst.createView() },
-          { binding: 3, resource: { buffer: params } },
-        ],
-      });
+      const group = gpu.bind({ frame: io.frame, alpha: io.alpha, dst: io.dst, params });
       return { group, width: io.dst.width, height: io.dst.height };
     },
     encode(encoder: GPUCommandEncoder, b: { group: GPUBindGroup; width: number; height: number }, ts?: GPUComputePassTimestampWrites): void {
-      dispatch2d(encoder, pipeline, b.group, b.width, b.height, ts);
+      dispatch2d(encoder, gpu.pipelines.main, b.group, b.width, b.height, ts);
     },
     dispose(): void {
       params.destroy();

@@ -1,6 +1,6 @@
 import code from '../../../shaders/composite.wgsl?raw';
 import type { CompositeParams } from '../params/composite';
-import { filterTexture, loadTexture, uniformBuffer } from '../layout';
+import { buildRenderPass, filteredTexture, sampler, texture, uniform } from '../pass';
 
 /** Inputs and output of the compositor. */
 export interface CompositeIO {
@@ -20,35 +20,32 @@ export interface CompositeIO {
   output: GPUTexture;
 }
 
-const FRAGMENT = GPUShaderStage.FRAGMENT;
+/** Bind group of shaders/composite.wgsl, by WGSL name (all visible to the fragment stage). */
+export const COMPOSITE_BINDINGS = {
+  frame: texture(),
+  alpha: texture(),
+  blurred: filteredTexture(),
+  background: filteredTexture(),
+  linearSampler: sampler(),
+  params: uniform(),
+  fgr: texture(),
+  err: texture(),
+};
 
 /**
  * Compositing αF + (1 − α)B′ for the modes off / blur / image / colour, and the debug
  * views pha / fgr / err / ref (shaders/composite.wgsl; reference: src/gpu/reference/composite.ts).
  */
 export function createCompositePass(device: GPUDevice) {
-  const layout = device.createBindGroupLayout({
+  const gpu = buildRenderPass(device, {
     label: 'composite',
-    entries: [
-      loadTexture(0, FRAGMENT),
-      loadTexture(1, FRAGMENT),
-      filterTexture(2, FRAGMENT),
-      filterTexture(3, FRAGMENT),
-      { binding: 4, visibility: FRAGMENT, sampler: { type: 'filtering' } },
-      uniformBuffer(5, FRAGMENT),
-      loadTexture(6, FRAGMENT),
-      loadTexture(7, FRAGMENT),
-    ],
+    code,
+    bindings: COMPOSITE_BINDINGS,
+    vertex: 'vs',
+    fragment: 'fs',
+    targets: [{ format: 'rgba8unorm' }],
   });
-  const module = device.createShaderModule({ label: 'composite', code });
-  const pipeline = device.createRenderPipeline({
-    label: 'composite',
-    layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
-    vertex: { module, entryPoint: 'vs' },
-    fragment: { module, entryPoint: 'fs', targets: [{ format: 'rgba8unorm' }] },
-    primitive: { topology: 'triangle-list' },
-  });
-  const sampler = device.createSampler({ magFilter: 'linear', minFilter: 'linear', addressModeU: 'clamp-to-edge', addressModeV: 'clamp-to-edge' });
+  const linearSampler = device.createSampler({ magFilter: 'linear', minFilter: 'linear', addressModeU: 'clamp-to-edge', addressModeV: 'clamp-to-edge' });
   const params = device.createBuffer({ label: 'composite params', size: 48, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   return {
     /** Sets mode, view, colour and background fit for the following frames. */
@@ -59,19 +56,8 @@ export function createCompositePass(device: GPUDevice) {
       device.queue.writeBuffer(params, 0, data);
     },
     bind(io: CompositeIO): { group: GPUBindGroup; output: GPUTextureView } {
-      const group = device.createBindGroup({
-        layout,
-        entries: [
-          { binding: 0, resource: io.frame.createView() },
-          { binding: 1, resource: io.alpha.createView() },
-          { binding: 2, resource: io.blurred.createView() },
-          { binding: 3, resource: io.background.createView() },
-          { binding: 4, resource: sampler },
-          { binding: 5, resource: { buffer: params } },
-          { binding: 6, resource: io.fgr.createView() },
-          { binding: 7, resource: io.err.createView() },
-        ],
-      });
+      const { frame, alpha, blurred, background, fgr, err } = io;
+      const group = gpu.bind({ frame, alpha, blurred, background, linearSampler, params, fgr, err });
       return { group, output: io.output.createView() };
     },
     encode(encoder: GPUCommandEncoder, b: { group: GPUBindGroup; output: GPUTextureView }, ts?: GPURenderPassTimestampWrites): void {
@@ -79,7 +65,7 @@ export function createCompositePass(device: GPUDevice) {
         colorAttachments: [{ view: b.output, loadOp: 'clear', storeOp: 'store', clearValue: [0, 0, 0, 1] }],
         ...(ts ? { timestampWrites: ts } : {}),
       });
-      pass.setPipeline(pipeline);
+      pass.setPipeline(gpu.pipeline);
       pass.setBindGroup(0, b.group);
       pass.draw(3);
       pass.end();

@@ -1,6 +1,6 @@
 import code from '../../../shaders/downsample.wgsl?raw';
 import type { Rect } from '../../types/geometry';
-import { computePipeline, dispatch2d, loadTexture, storageTexture, uniformBuffer } from '../layout';
+import { buildComputePass, dispatch2d, storageTexture, texture, uniform } from '../pass';
 
 /** Inputs and outputs of the downsample pass. */
 export interface DownsampleIO {
@@ -10,13 +10,16 @@ export interface DownsampleIO {
   dst: GPUTexture;
 }
 
+/** Bind group of shaders/downsample.wgsl, by WGSL name. */
+export const DOWNSAMPLE_BINDINGS = { src: texture(), dst: storageTexture('rgba8unorm'), params: uniform() };
+
 /**
  * Area downsample of a rectangle of the frame to the base resolution
  * (shaders/downsample.wgsl; reference: src/gpu/reference/downsample.ts). Each instance
  * has its own rectangle (one for the whole frame, one for the region of interest).
  */
 export function createDownsamplePass(device: GPUDevice, label = 'downsample') {
-  const { pipeline, layout } = computePipeline(device, label, code, [loadTexture(0), storageTexture(1, 'rgba8unorm'), uniformBuffer(2)]);
+  const gpu = buildComputePass(device, { label, code, bindings: DOWNSAMPLE_BINDINGS });
   const params = device.createBuffer({ label: `${label} params`, size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   return {
     /** The uniform holding the rectangle (vec4f at offset 0): a GPU pass may copy a rectangle into it. */
@@ -27,18 +30,11 @@ export function createDownsamplePass(device: GPUDevice, label = 'downsample') {
     },
     /** Makes the bind group for one set of textures (once per size, not per frame). */
     bind(io: DownsampleIO): { group: GPUBindGroup; width: number; height: number } {
-      const group = device.createBindGroup({
-        layout,
-        entries: [
-          { binding: 0, resource: io.src.createView() },
-          { binding: 1, resource: io.dst.createView() },
-          { binding: 2, resource: { buffer: params } },
-        ],
-      });
+      const group = gpu.bind({ src: io.src, dst: io.dst, params });
       return { group, width: io.dst.width, height: io.dst.height };
     },
     encode(encoder: GPUCommandEncoder, b: { group: GPUBindGroup; width: number; height: number }, ts?: GPUComputePassTimestampWrites): void {
-      dispatch2d(encoder, pipeline, b.group, b.width, b.height, ts);
+      dispatch2d(encoder, gpu.pipelines.main, b.group, b.width, b.height, ts);
     },
     dispose(): void {
       params.destroy();

@@ -1,5 +1,8 @@
 import code from '../../../shaders/fgr_residual.wgsl?raw';
-import { computePipeline } from '../layout';
+import { buildComputePass, readStorage, storage } from '../pass';
+
+/** Bind group of shaders/fgr_residual.wgsl, by WGSL name. */
+export const FGR_RESIDUAL_BINDINGS = { fgr: readStorage(), src: readStorage(), residual: storage() };
 
 /**
  * residual = fgr − src over two planar [1,3,h,w] float32 tensors (shaders/fgr_residual.wgsl):
@@ -8,12 +11,7 @@ import { computePipeline } from '../layout';
  * fgrResidual, driven by test/gpu/onnxBackend.spec.ts).
  */
 export function createFgrResidualPass(device: GPUDevice) {
-  const ro = (binding: number): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } });
-  const { pipeline, layout } = computePipeline(device, 'fgr-residual', code, [
-    ro(0),
-    ro(1),
-    { binding: 2, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } },
-  ]);
+  const gpu = buildComputePass(device, { label: 'fgr-residual', code, bindings: FGR_RESIDUAL_BINDINGS });
   return {
     /**
      * @param io.count values per tensor (3·h·w); each buffer must hold at least count floats
@@ -25,19 +23,12 @@ export function createFgrResidualPass(device: GPUDevice) {
       for (const [name, b] of [['fgr', io.fgr], ['src', io.src], ['residual', io.residual]] as const) {
         if (b.size < size) throw new RangeError(`fgr-residual: ${name} has ${b.size} bytes, needs ${size}`);
       }
-      const group = device.createBindGroup({
-        layout,
-        entries: [
-          { binding: 0, resource: { buffer: io.fgr, size } },
-          { binding: 1, resource: { buffer: io.src, size } },
-          { binding: 2, resource: { buffer: io.residual, size } },
-        ],
-      });
+      const group = gpu.bind({ fgr: { buffer: io.fgr, size }, src: { buffer: io.src, size }, residual: { buffer: io.residual, size } });
       return { group, count };
     },
     encode(encoder: GPUCommandEncoder, b: { group: GPUBindGroup; count: number }): void {
       const pass = encoder.beginComputePass({ label: 'fgr-residual' });
-      pass.setPipeline(pipeline);
+      pass.setPipeline(gpu.pipelines.main);
       pass.setBindGroup(0, b.group);
       pass.dispatchWorkgroups(Math.ceil(b.count / 64));
       pass.end();

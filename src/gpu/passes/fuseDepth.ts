@@ -1,7 +1,7 @@
 import code from '../../../shaders/fuse_depth.wgsl?raw';
 import { InvalidOptionError } from '../../errors';
 import type { Rect } from '../../types/geometry';
-import { computePipeline, dispatch2d, loadTexture, uniformBuffer } from '../layout';
+import { buildComputePass, dispatch2d, storage, texture, uniform } from '../pass';
 
 /**
  * Default share of the fused confidence taken from depth where depth covers a mask texel.
@@ -43,6 +43,9 @@ export interface FuseDepthBinding {
 
 const PARAMS_BYTES = 32;
 
+/** Bind group of shaders/fuse_depth.wgsl, by WGSL name. */
+export const FUSE_DEPTH_BINDINGS = { mask: storage(), depth: texture(), subject: texture(), params: uniform() };
+
 /**
  * Fuses the depth prior (registered depth and depth-band subject, see
  * src/gpu/passes/registerDepth.ts and src/pipeline/depthBand.ts) into a coarse mask in place:
@@ -53,12 +56,7 @@ const PARAMS_BYTES = 32;
  * (in the pass's uniform), so the whole-frame and ROI masks each need their own pass.
  */
 export function createFuseDepthPass(device: GPUDevice) {
-  const { pipeline, layout } = computePipeline(device, 'fuse-depth', code, [
-    { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } },
-    loadTexture(1),
-    loadTexture(2),
-    uniformBuffer(3),
-  ]);
+  const gpu = buildComputePass(device, { label: 'fuse-depth', code, bindings: FUSE_DEPTH_BINDINGS });
   const params = device.createBuffer({ label: 'fuse-depth params', size: PARAMS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   return {
     /** The uniform whose first vec4f is the rectangle the mask covers: a GPU pass may copy the ROI into it (after setParams). */
@@ -86,19 +84,11 @@ export function createFuseDepthPass(device: GPUDevice) {
         throw new RangeError(`fuse-depth: depth is ${io.depth.width}×${io.depth.height}, subject ${io.subject.width}×${io.subject.height}`);
       }
       device.queue.writeBuffer(params, 20, new Uint32Array([w, h]));
-      const group = device.createBindGroup({
-        layout,
-        entries: [
-          { binding: 0, resource: { buffer: io.mask, size: w * h * 4 } },
-          { binding: 1, resource: io.depth.createView() },
-          { binding: 2, resource: io.subject.createView() },
-          { binding: 3, resource: { buffer: params } },
-        ],
-      });
+      const group = gpu.bind({ mask: { buffer: io.mask, size: w * h * 4 }, depth: io.depth, subject: io.subject, params });
       return { group, width: w, height: h };
     },
     encode(encoder: GPUCommandEncoder, b: FuseDepthBinding, ts?: GPUComputePassTimestampWrites): void {
-      dispatch2d(encoder, pipeline, b.group, b.width, b.height, ts);
+      dispatch2d(encoder, gpu.pipelines.main, b.group, b.width, b.height, ts);
     },
     dispose(): void {
       params.destroy();

@@ -1,6 +1,6 @@
 import code from '../../../shaders/gaussian_blur.wgsl?raw';
 import { gaussianRadius } from '../params/blur';
-import { computePipeline, dispatch2d, loadTexture, storageTexture, uniformBuffer } from '../layout';
+import { buildComputePass, dispatch2d, storageTexture, texture, uniform } from '../pass';
 
 /** Inputs and outputs of one direction of the Gaussian blur. */
 export interface GaussianBlurIO {
@@ -10,17 +10,16 @@ export interface GaussianBlurIO {
   dst: GPUTexture;
 }
 
+/** Bind group of shaders/gaussian_blur.wgsl, by WGSL name. */
+export const GAUSSIAN_BLUR_BINDINGS = { src: texture(), dst: storageTexture('rgba16float'), params: uniform() };
+
 /**
  * One direction of a separable, normalised Gaussian blur with radius ceil(3σ)
  * (shaders/gaussian_blur.wgsl; reference: src/gpu/reference/maskedBlur.ts).
  * @param direction 'horizontal' or 'vertical'
  */
 export function createGaussianBlurPass(device: GPUDevice, direction: 'horizontal' | 'vertical') {
-  const { pipeline, layout } = computePipeline(device, `gaussian-blur-${direction}`, code, [
-    loadTexture(0),
-    storageTexture(1, 'rgba16float'),
-    uniformBuffer(2),
-  ]);
+  const gpu = buildComputePass(device, { label: `gaussian-blur-${direction}`, code, bindings: GAUSSIAN_BLUR_BINDINGS });
   const params = device.createBuffer({ label: `gaussian-blur-${direction} params`, size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   const dir = direction === 'horizontal' ? [1, 0] : [0, 1];
   return {
@@ -33,18 +32,11 @@ export function createGaussianBlurPass(device: GPUDevice, direction: 'horizontal
       device.queue.writeBuffer(params, 0, data);
     },
     bind(io: GaussianBlurIO): { group: GPUBindGroup; width: number; height: number } {
-      const group = device.createBindGroup({
-        layout,
-        entries: [
-          { binding: 0, resource: io.src.createView() },
-          { binding: 1, resource: io.dst.createView() },
-          { binding: 2, resource: { buffer: params } },
-        ],
-      });
+      const group = gpu.bind({ src: io.src, dst: io.dst, params });
       return { group, width: io.dst.width, height: io.dst.height };
     },
     encode(encoder: GPUCommandEncoder, b: { group: GPUBindGroup; width: number; height: number }, ts?: GPUComputePassTimestampWrites): void {
-      dispatch2d(encoder, pipeline, b.group, b.width, b.height, ts);
+      dispatch2d(encoder, gpu.pipelines.main, b.group, b.width, b.height, ts);
     },
     dispose(): void {
       params.destroy();

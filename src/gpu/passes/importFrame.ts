@@ -1,5 +1,8 @@
 import code from '../../../shaders/import_frame.wgsl?raw';
-import { computePipeline, dispatch2d, storageTexture } from '../layout';
+import { buildComputePass, dispatch2d, externalTexture, storageTexture } from '../pass';
+
+/** Bind group of shaders/import_frame.wgsl, by WGSL name. */
+export const IMPORT_FRAME_BINDINGS = { src: externalTexture(), dst: storageTexture('rgba8unorm') };
 
 /**
  * Imports a VideoFrame as the rgba8unorm frame texture F through an external texture
@@ -8,10 +11,7 @@ import { computePipeline, dispatch2d, storageTexture } from '../layout';
  * that imported it, so the bind group is made per frame (the only per-frame bind group).
  */
 export function createImportFramePass(device: GPUDevice) {
-  const { pipeline, layout } = computePipeline(device, 'import-frame', code, [
-    { binding: 0, visibility: GPUShaderStage.COMPUTE, externalTexture: {} },
-    storageTexture(1, 'rgba8unorm'),
-  ]);
+  const gpu = buildComputePass(device, { label: 'import-frame', code, bindings: IMPORT_FRAME_BINDINGS });
   let dstView: GPUTextureView | null = null;
   let dstTexture: GPUTexture | null = null;
   return {
@@ -24,14 +24,8 @@ export function createImportFramePass(device: GPUDevice) {
         dstTexture = dst;
         dstView = dst.createView();
       }
-      const group = device.createBindGroup({
-        layout,
-        entries: [
-          { binding: 0, resource: device.importExternalTexture({ source: frame }) },
-          { binding: 1, resource: dstView! },
-        ],
-      });
-      dispatch2d(encoder, pipeline, group, dst.width, dst.height, ts);
+      const group = gpu.bind({ src: device.importExternalTexture({ source: frame }), dst: dstView! });
+      dispatch2d(encoder, gpu.pipelines.main, group, dst.width, dst.height, ts);
     },
     dispose(): void {
       dstTexture = null;

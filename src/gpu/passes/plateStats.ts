@@ -1,5 +1,5 @@
 import code from '../../../shaders/plate_stats.wgsl?raw';
-import { computePipeline, dispatch2d, loadTexture } from '../layout';
+import { buildComputePass, dispatch2d, storage, texture } from '../pass';
 
 /** Bytes of the plate statistics buffer: 8 × u32 (see shaders/plate_stats.wgsl). */
 export const PLATE_STATS_BYTES = 32;
@@ -18,33 +18,23 @@ export interface PlateStatsIO {
   stats: GPUBuffer;
 }
 
+/** Bind group of shaders/plate_stats.wgsl, by WGSL name. */
+export const PLATE_STATS_BINDINGS = { frame: texture(), plate: texture(), prior: texture(), stats: storage() };
+
 /**
  * Sums of frame and plate colours over the background at 1/4 resolution
  * (shaders/plate_stats.wgsl; reference: src/gpu/reference/plateStats.ts).
  */
 export function createPlateStatsPass(device: GPUDevice) {
-  const { pipeline, layout } = computePipeline(device, 'plate-stats', code, [
-    loadTexture(0),
-    loadTexture(1),
-    loadTexture(2),
-    { binding: 3, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } },
-  ]);
+  const gpu = buildComputePass(device, { label: 'plate-stats', code, bindings: PLATE_STATS_BINDINGS });
   return {
     bind(io: PlateStatsIO): { group: GPUBindGroup; width: number; height: number; stats: GPUBuffer } {
-      const group = device.createBindGroup({
-        layout,
-        entries: [
-          { binding: 0, resource: io.frame.createView() },
-          { binding: 1, resource: io.plate.createView() },
-          { binding: 2, resource: io.prior.createView() },
-          { binding: 3, resource: { buffer: io.stats } },
-        ],
-      });
+      const group = gpu.bind({ frame: io.frame, plate: io.plate, prior: io.prior, stats: io.stats });
       return { group, width: Math.ceil(io.frame.width / 4), height: Math.ceil(io.frame.height / 4), stats: io.stats };
     },
     encode(encoder: GPUCommandEncoder, b: { group: GPUBindGroup; width: number; height: number; stats: GPUBuffer }): void {
       encoder.clearBuffer(b.stats);
-      dispatch2d(encoder, pipeline, b.group, b.width, b.height);
+      dispatch2d(encoder, gpu.pipelines.main, b.group, b.width, b.height);
     },
     dispose(): void {},
   };

@@ -1,5 +1,5 @@
 import code from '../../../shaders/pushpull.wgsl?raw';
-import { dispatch2d, filterTexture, loadTexture, storageTexture, uniformBuffer } from '../layout';
+import { buildComputePass, dispatch2d, filteredTexture, sampler, storageTexture, texture, uniform } from '../pass';
 
 /** Size of each level of a push-pull pyramid over a width×height base, halving (rounding up) down to 1×1. */
 export function pyramidSizes(width: number, height: number): { width: number; height: number }[] {
@@ -11,18 +11,23 @@ export function pyramidSizes(width: number, height: number): { width: number; he
   return sizes;
 }
 
+/** Bind group of shaders/pushpull.wgsl (entry points `down` and `up`), by WGSL name. */
+export const PUSH_PULL_BINDINGS = {
+  src: texture(),
+  parent: filteredTexture(),
+  dst: storageTexture('rgba16float'),
+  params: uniform(),
+  linearSampler: sampler(),
+};
+
 /**
  * Push-pull fill of sparse premultiplied colour samples (shaders/pushpull.wgsl; reference:
  * src/gpu/reference/pushPull.ts). One instance fills one seed texture; it owns its pyramid.
  */
 export function createPushPullPass(device: GPUDevice, label: string) {
-  const entries = [loadTexture(0), filterTexture(1), storageTexture(2, 'rgba16float'), uniformBuffer(3), { binding: 4, visibility: GPUShaderStage.COMPUTE, sampler: { type: 'filtering' as const } }];
-  const layout = device.createBindGroupLayout({ label, entries });
-  const module = device.createShaderModule({ label, code });
-  const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
-  const down = device.createComputePipeline({ label: `${label} down`, layout: pipelineLayout, compute: { module, entryPoint: 'down' } });
-  const up = device.createComputePipeline({ label: `${label} up`, layout: pipelineLayout, compute: { module, entryPoint: 'up' } });
-  const sampler = device.createSampler({ magFilter: 'linear', minFilter: 'linear' });
+  const gpu = buildComputePass(device, { label, code, bindings: PUSH_PULL_BINDINGS, entryPoints: ['down', 'up'] });
+  const { down, up } = gpu.pipelines;
+  const linearSampler = device.createSampler({ magFilter: 'linear', minFilter: 'linear' });
   const flags = [0, 1].map((isTop) => {
     const buffer = device.createBuffer({ label: `${label} params`, size: 16, usage: GPUBufferUsage.UNIFORM, mappedAtCreation: true });
     new Uint32Array(buffer.getMappedRange()).set([isTop, 0, 0, 0]);
@@ -45,16 +50,7 @@ export function createPushPullPass(device: GPUDevice, label: string) {
       const ups = [io.filled, ...sizes.slice(1).map(make)];
       owned = [...downs.slice(1), ...ups.slice(1)];
       const group = (src: GPUTexture, parent: GPUTexture, dst: GPUTexture, isTop: boolean): GPUBindGroup =>
-        device.createBindGroup({
-          layout,
-          entries: [
-            { binding: 0, resource: src.createView() },
-            { binding: 1, resource: parent.createView() },
-            { binding: 2, resource: dst.createView() },
-            { binding: 3, resource: { buffer: flags[isTop ? 1 : 0]! } },
-            { binding: 4, resource: sampler },
-          ],
-        });
+        gpu.bind({ src, parent, dst, params: flags[isTop ? 1 : 0]!, linearSampler });
       const steps = [];
       for (let k = 0; k + 1 < sizes.length; k++) {
         // `parent` is unused by `down`; any texture of the right kind satisfies the layout.

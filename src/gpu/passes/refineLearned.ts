@@ -1,6 +1,6 @@
 import code from '../../../shaders/refine_learned.wgsl?raw';
 import { PACKED, type RefinerWeights } from '../../types/refiner';
-import { dispatchIndirect, loadTexture, storageTexture, uniformBuffer } from '../layout';
+import { buildComputePass, dispatchIndirect, readStorage, storageTexture, texture, uniform } from '../pass';
 import type { TileBuffers } from './selectTiles';
 
 /**
@@ -42,6 +42,21 @@ export interface RefineLearnedBinding {
 
 const FLOAT = 4;
 
+/** Bind group of shaders/refine_learned.wgsl, by WGSL name. */
+export const REFINE_LEARNED_BINDINGS = {
+  src: texture(),
+  bgr: texture(),
+  pha: readStorage(),
+  fgr: readStorage(),
+  hid: readStorage(),
+  weights: readStorage(),
+  tiles: readStorage(),
+  dispatch: readStorage(),
+  alphaOut: storageTexture('r32float'),
+  fgrOut: storageTexture('rgba8unorm'),
+  params: uniform(),
+};
+
 /**
  * Uploads the packed refiner weights (src/models/bgmv2/refinerWeights.ts) into a storage
  * buffer; the caller owns it and destroys it.
@@ -62,28 +77,20 @@ export function createRefinerWeightsBuffer(device: GPUDevice, weights: RefinerWe
  * pipeline fills those pixels with the coarse result upsampled.
  */
 export function createRefineLearnedPass(device: GPUDevice) {
-  const ro = (binding: number): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } });
-  const layout = device.createBindGroupLayout({
-    label: 'refine-learned',
-    entries: [loadTexture(0), loadTexture(1), ro(2), ro(3), ro(4), ro(5), ro(6), ro(7), storageTexture(8, 'r32float'), storageTexture(9, 'rgba8unorm'), uniformBuffer(10)],
-  });
   const vec4 = (floats: number): number => floats / 4;
-  const pipeline = device.createComputePipeline({
+  const gpu = buildComputePass(device, {
     label: 'refine-learned',
-    layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
-    compute: {
-      module: device.createShaderModule({ label: 'refine-learned', code }),
-      entryPoint: 'main',
-      constants: {
-        W1: vec4(PACKED.weight.conv1),
-        W2: vec4(PACKED.weight.conv2),
-        W3: vec4(PACKED.weight.conv3),
-        W4: vec4(PACKED.weight.conv4),
-        B1: vec4(PACKED.bias.conv1),
-        B2: vec4(PACKED.bias.conv2),
-        B3: vec4(PACKED.bias.conv3),
-        B4: vec4(PACKED.bias.conv4),
-      },
+    code,
+    bindings: REFINE_LEARNED_BINDINGS,
+    constants: {
+      W1: vec4(PACKED.weight.conv1),
+      W2: vec4(PACKED.weight.conv2),
+      W3: vec4(PACKED.weight.conv3),
+      W4: vec4(PACKED.weight.conv4),
+      B1: vec4(PACKED.bias.conv1),
+      B2: vec4(PACKED.bias.conv2),
+      B3: vec4(PACKED.bias.conv3),
+      B4: vec4(PACKED.bias.conv4),
     },
   });
   const params = device.createBuffer({ label: 'refine-learned params', size: 32, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
@@ -111,28 +118,24 @@ export function createRefineLearnedPass(device: GPUDevice) {
       new Uint32Array(data, 0, 4).set([W, H, wc, hc]);
       new Float32Array(data, 16, 2).set([wc / (W / 2), hc / (H / 2)]);
       device.queue.writeBuffer(params, 0, data);
-      const group = device.createBindGroup({
-        label: 'refine-learned',
-        layout,
-        entries: [
-          { binding: 0, resource: io.src.createView() },
-          { binding: 1, resource: io.bgr.createView() },
-          { binding: 2, resource: { buffer: io.coarse.pha } },
-          { binding: 3, resource: { buffer: io.coarse.fgr } },
-          { binding: 4, resource: { buffer: io.coarse.hid } },
-          { binding: 5, resource: { buffer: io.weights } },
-          { binding: 6, resource: { buffer: io.buffers.tiles } },
-          { binding: 7, resource: { buffer: io.buffers.dispatch } },
-          { binding: 8, resource: io.alpha.createView() },
-          { binding: 9, resource: io.fgr.createView() },
-          { binding: 10, resource: { buffer: params } },
-        ],
+      const group = gpu.bind({
+        src: io.src,
+        bgr: io.bgr,
+        pha: io.coarse.pha,
+        fgr: io.coarse.fgr,
+        hid: io.coarse.hid,
+        weights: io.weights,
+        tiles: io.buffers.tiles,
+        dispatch: io.buffers.dispatch,
+        alphaOut: io.alpha,
+        fgrOut: io.fgr,
+        params,
       });
       return { group, dispatch: io.buffers.dispatch };
     },
     /** Records the refine: one workgroup per selected tile (the count the selection wrote). */
     encode(encoder: GPUCommandEncoder, b: RefineLearnedBinding, timestampWrites?: GPUComputePassTimestampWrites): void {
-      dispatchIndirect(encoder, 'refine-learned', pipeline, b.group, b.dispatch, timestampWrites);
+      dispatchIndirect(encoder, 'refine-learned', gpu.pipelines.main, b.group, b.dispatch, timestampWrites);
     },
     dispose(): void {
       params.destroy();

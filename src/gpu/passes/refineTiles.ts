@@ -1,10 +1,10 @@
 import plateGain from '../../../shaders/plate_gain.wgsl?raw';
 import shader from '../../../shaders/refine_tiles.wgsl?raw';
-
-const code = plateGain + shader;
-import { dispatchIndirect, filterTexture, loadTexture, storageTexture, uniformBuffer } from '../layout';
+import { buildComputePass, dispatchIndirect, filteredTexture, readStorage, sampler, storageTexture, texture, uniform } from '../pass';
 import type { TileBuffers } from './selectTiles';
 import { DEFAULT_REFINE_PARAMS, type RefineParams } from '../params/refine';
+
+const code = plateGain + shader;
 
 /** Inputs and outputs of the sparse refiner. */
 export interface RefineTilesIO {
@@ -24,35 +24,29 @@ export interface RefineTilesIO {
   fgr: GPUTexture;
 }
 
+/** Bind group of shaders/refine_tiles.wgsl (after shaders/plate_gain.wgsl), by WGSL name. */
+export const REFINE_TILES_BINDINGS = {
+  frame: texture(),
+  prior: texture(),
+  plate: texture(),
+  fgFill: filteredTexture(),
+  bgFill: filteredTexture(),
+  stats: readStorage(),
+  tiles: readStorage(),
+  alphaOut: storageTexture('r32float'),
+  fgrOut: storageTexture('rgba8unorm'),
+  linearSampler: sampler(),
+  params: uniform(),
+  dispatch: readStorage(),
+};
+
 /**
  * Sparse refinement over the selected tiles by indirect dispatch, one workgroup per 8×8
  * tile (shaders/refine_tiles.wgsl; reference: src/gpu/reference/refineTiles.ts).
  */
 export function createRefineTilesPass(device: GPUDevice) {
-  const ro = (binding: number): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } });
-  const layout = device.createBindGroupLayout({
-    label: 'refine-tiles',
-    entries: [
-      loadTexture(0),
-      loadTexture(1),
-      loadTexture(2),
-      filterTexture(3),
-      filterTexture(4),
-      ro(5),
-      ro(6),
-      storageTexture(7, 'r32float'),
-      storageTexture(8, 'rgba8unorm'),
-      { binding: 9, visibility: GPUShaderStage.COMPUTE, sampler: { type: 'filtering' } },
-      uniformBuffer(10),
-      ro(11),
-    ],
-  });
-  const pipeline = device.createComputePipeline({
-    label: 'refine-tiles',
-    layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
-    compute: { module: device.createShaderModule({ label: 'refine-tiles', code }), entryPoint: 'main' },
-  });
-  const sampler = device.createSampler({ magFilter: 'linear', minFilter: 'linear' });
+  const gpu = buildComputePass(device, { label: 'refine-tiles', code, bindings: REFINE_TILES_BINDINGS });
+  const linearSampler = device.createSampler({ magFilter: 'linear', minFilter: 'linear' });
   const params = device.createBuffer({ label: 'refine params', size: 32, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   return {
     setParams(hasPlate: boolean, p: RefineParams = DEFAULT_REFINE_PARAMS): void {
@@ -63,27 +57,24 @@ export function createRefineTilesPass(device: GPUDevice) {
       device.queue.writeBuffer(params, 0, data);
     },
     bind(io: RefineTilesIO): { group: GPUBindGroup; dispatch: GPUBuffer } {
-      const group = device.createBindGroup({
-        layout,
-        entries: [
-          { binding: 0, resource: io.frame.createView() },
-          { binding: 1, resource: io.prior.createView() },
-          { binding: 2, resource: io.plate.createView() },
-          { binding: 3, resource: io.fgFill.createView() },
-          { binding: 4, resource: io.bgFill.createView() },
-          { binding: 5, resource: { buffer: io.stats } },
-          { binding: 6, resource: { buffer: io.buffers.tiles } },
-          { binding: 7, resource: io.alpha.createView() },
-          { binding: 8, resource: io.fgr.createView() },
-          { binding: 9, resource: sampler },
-          { binding: 10, resource: { buffer: params } },
-          { binding: 11, resource: { buffer: io.buffers.dispatch } },
-        ],
+      const group = gpu.bind({
+        frame: io.frame,
+        prior: io.prior,
+        plate: io.plate,
+        fgFill: io.fgFill,
+        bgFill: io.bgFill,
+        stats: io.stats,
+        tiles: io.buffers.tiles,
+        alphaOut: io.alpha,
+        fgrOut: io.fgr,
+        linearSampler,
+        params,
+        dispatch: io.buffers.dispatch,
       });
       return { group, dispatch: io.buffers.dispatch };
     },
     encode(encoder: GPUCommandEncoder, b: { group: GPUBindGroup; dispatch: GPUBuffer }): void {
-      dispatchIndirect(encoder, 'refine-tiles', pipeline, b.group, b.dispatch);
+      dispatchIndirect(encoder, 'refine-tiles', gpu.pipelines.main, b.group, b.dispatch);
     },
     dispose(): void {
       params.destroy();

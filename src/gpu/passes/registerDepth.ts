@@ -2,7 +2,7 @@ import code from '../../../shaders/register_depth.wgsl?raw';
 import { InputError } from '../../errors';
 import type { KinectCalibration, RegisterTables } from '../../types/kinect';
 import { REGISTER_FOOTPRINT_MAX } from '../params/registerDepth';
-import { dispatch2d, storageTexture, uniformBuffer } from '../layout';
+import { buildComputePass, dispatch2d, readStorage, storage, storageTexture, uniform } from '../pass';
 
 /** Outputs of the registration, both r32float at the colour camera's size with STORAGE_BINDING. */
 export interface RegisterDepthIO {
@@ -35,6 +35,18 @@ interface CalibrationBuffers {
 const PARAMS_BYTES = 144;
 const FLAGS_OFFSET = 128;
 
+/** Bind group of shaders/register_depth.wgsl (entry points `splat` and `resolve`), by WGSL name. */
+export const REGISTER_DEPTH_BINDINGS = {
+  depthWords: readStorage(),
+  subjectWords: readStorage(),
+  rays: readStorage(),
+  cornerRays: readStorage(),
+  zbuffer: storage(),
+  params: uniform(),
+  depthOut: storageTexture('r32float'),
+  subjectOut: storageTexture('r32float'),
+};
+
 /**
  * Azure Kinect depth → colour registration on the GPU (shaders/register_depth.wgsl; reference:
  * src/gpu/reference/registerDepth.ts, which states the method). Per frame: upload the uint16
@@ -45,26 +57,8 @@ const FLAGS_OFFSET = 128;
  * is a queue.writeBuffer that lands before the submission runs.
  */
 export function createRegisterDepthPass(device: GPUDevice) {
-  const storage = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } });
-  const layout = device.createBindGroupLayout({
-    label: 'register-depth',
-    entries: [
-      storage(0, 'read-only-storage'),
-      storage(1, 'read-only-storage'),
-      storage(2, 'read-only-storage'),
-      storage(3, 'read-only-storage'),
-      storage(4, 'storage'),
-      uniformBuffer(5),
-      storageTexture(6, 'r32float'),
-      storageTexture(7, 'r32float'),
-    ],
-  });
-  const module = device.createShaderModule({ label: 'register-depth', code });
-  const pipelineLayout = device.createPipelineLayout({ label: 'register-depth', bindGroupLayouts: [layout] });
-  const make = (entryPoint: string): GPUComputePipeline =>
-    device.createComputePipeline({ label: `register-depth ${entryPoint}`, layout: pipelineLayout, compute: { module, entryPoint } });
-  const splat = make('splat');
-  const resolve = make('resolve');
+  const gpu = buildComputePass(device, { label: 'register-depth', code, bindings: REGISTER_DEPTH_BINDINGS, entryPoints: ['splat', 'resolve'] });
+  const { splat, resolve } = gpu.pipelines;
   const params = device.createBuffer({ label: 'register-depth params', size: PARAMS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   let buffers: CalibrationBuffers | null = null;
   let generation = 0;
@@ -139,19 +133,15 @@ export function createRegisterDepthPass(device: GPUDevice) {
           throw new RangeError(`register-depth: ${name} output is ${t.format} ${t.width}×${t.height}, expected r32float ${buffers.colorWidth}×${buffers.colorHeight}`);
         }
       }
-      const group = device.createBindGroup({
-        label: 'register-depth',
-        layout,
-        entries: [
-          { binding: 0, resource: { buffer: buffers.depthWords } },
-          { binding: 1, resource: { buffer: buffers.subjectWords } },
-          { binding: 2, resource: { buffer: buffers.rays } },
-          { binding: 3, resource: { buffer: buffers.corners } },
-          { binding: 4, resource: { buffer: buffers.zbuffer } },
-          { binding: 5, resource: { buffer: params } },
-          { binding: 6, resource: io.depth.createView() },
-          { binding: 7, resource: io.subject.createView() },
-        ],
+      const group = gpu.bind({
+        depthWords: buffers.depthWords,
+        subjectWords: buffers.subjectWords,
+        rays: buffers.rays,
+        cornerRays: buffers.corners,
+        zbuffer: buffers.zbuffer,
+        params,
+        depthOut: io.depth,
+        subjectOut: io.subject,
       });
       return { group, generation };
     },

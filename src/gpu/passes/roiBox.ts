@@ -1,5 +1,5 @@
 import code from '../../../shaders/roi_box.wgsl?raw';
-import { computePipeline, uniformBuffer } from '../layout';
+import { buildComputePass, readStorage, storage, uniform } from '../pass';
 
 /** Bytes of a rectangle buffer: vec4f (x, y, width, height) in full-res pixels. */
 export const RECT_BYTES = 16;
@@ -14,6 +14,9 @@ export interface RoiBoxIO {
   next: GPUBuffer;
 }
 
+/** Bind group of shaders/roi_box.wgsl, by WGSL name. */
+export const ROI_BOX_BINDINGS = { mask: readStorage(), prev: readStorage(), next: storage(), params: uniform() };
+
 /**
  * The person's region of interest computed on the GPU from a mask (shaders/roi_box.wgsl),
  * the twin of personRoi() in src/pipeline/roi.ts, which is its reference: one workgroup
@@ -24,9 +27,7 @@ export interface RoiBoxIO {
  * @param maxArea share of the frame above which the rectangle stays `prev` (ROI_MAX_AREA)
  */
 export function createRoiBoxPass(device: GPUDevice, maskWidth: number, maskHeight: number, margin: number, maxArea: number) {
-  const ro = (binding: number): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } });
-  const rw = { binding: 2, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } } as const;
-  const { pipeline, layout } = computePipeline(device, 'roi-box', code, [ro(0), ro(1), rw, uniformBuffer(3)]);
+  const gpu = buildComputePass(device, { label: 'roi-box', code, bindings: ROI_BOX_BINDINGS });
   const params = device.createBuffer({ label: 'roi-box params', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   const data = new ArrayBuffer(16);
   new Float32Array(data, 0, 2).set([margin, maxArea]);
@@ -37,19 +38,11 @@ export function createRoiBoxPass(device: GPUDevice, maskWidth: number, maskHeigh
     /** @throws RangeError when the mask buffer is smaller than maskWidth × maskHeight floats */
     bind(io: RoiBoxIO): GPUBindGroup {
       if (io.mask.size < bytes) throw new RangeError(`roi-box: mask has ${io.mask.size} bytes, ${maskWidth}×${maskHeight} needs ${bytes}`);
-      return device.createBindGroup({
-        layout,
-        entries: [
-          { binding: 0, resource: { buffer: io.mask, size: bytes } },
-          { binding: 1, resource: { buffer: io.prev, size: RECT_BYTES } },
-          { binding: 2, resource: { buffer: io.next, size: RECT_BYTES } },
-          { binding: 3, resource: { buffer: params } },
-        ],
-      });
+      return gpu.bind({ mask: { buffer: io.mask, size: bytes }, prev: { buffer: io.prev, size: RECT_BYTES }, next: { buffer: io.next, size: RECT_BYTES }, params });
     },
     encode(encoder: GPUCommandEncoder, group: GPUBindGroup): void {
       const pass = encoder.beginComputePass({ label: 'roi-box' });
-      pass.setPipeline(pipeline);
+      pass.setPipeline(gpu.pipelines.main);
       pass.setBindGroup(0, group);
       pass.dispatchWorkgroups(1);
       pass.end();

@@ -1,6 +1,6 @@
 import code from '../../../shaders/select_tiles.wgsl?raw';
 import type { RefineMode } from '../../options';
-import { loadTexture, uniformBuffer } from '../layout';
+import { buildComputePass, storage, texture, uniform } from '../pass';
 
 /** Full-resolution tile side in pixels (2×2 texels of the 1/4-resolution error map). */
 export const TILE_SIZE = 8;
@@ -35,25 +35,30 @@ export function createTileBuffers(device: GPUDevice, width: number, height: numb
   };
 }
 
+/** Bind group of shaders/select_tiles.wgsl (entry points `measure`, `threshold`, `append`, `finalize`), by WGSL name. */
+export const SELECT_TILES_BINDINGS = {
+  err: texture(),
+  tileErr: storage(),
+  histogram: storage(),
+  cut: storage(),
+  tiles: storage(),
+  dispatch: storage(),
+  params: uniform(),
+};
+
 /**
  * GPU tile selection for the sparse refiner: per-tile error, a 256-bin histogram for top-k,
  * and an atomic append into a compact list whose length is the indirect dispatch count
  * (shaders/select_tiles.wgsl; reference: src/gpu/reference/selectTiles.ts).
  */
 export function createSelectTilesPass(device: GPUDevice) {
-  const storage = (binding: number): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } });
-  const layout = device.createBindGroupLayout({
+  const gpu = buildComputePass(device, {
     label: 'select-tiles',
-    entries: [loadTexture(0), storage(1), storage(2), storage(3), storage(4), storage(5), uniformBuffer(6)],
+    code,
+    bindings: SELECT_TILES_BINDINGS,
+    entryPoints: ['measure', 'threshold', 'append', 'finalize'],
   });
-  const module = device.createShaderModule({ label: 'select-tiles', code });
-  const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
-  const make = (entryPoint: string): GPUComputePipeline =>
-    device.createComputePipeline({ label: `select-tiles ${entryPoint}`, layout: pipelineLayout, compute: { module, entryPoint } });
-  const measure = make('measure');
-  const threshold = make('threshold');
-  const append = make('append');
-  const finalize = make('finalize');
+  const { measure, threshold, append, finalize } = gpu.pipelines;
   const params = device.createBuffer({ label: 'select-tiles params', size: 32, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   const histogram = device.createBuffer({ label: 'tile error histogram', size: 256 * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
   const cut = device.createBuffer({ label: 'tile cut', size: 16, usage: GPUBufferUsage.STORAGE });
@@ -70,18 +75,7 @@ export function createSelectTilesPass(device: GPUDevice) {
       device.queue.writeBuffer(params, 0, data);
     },
     bind(io: { err: GPUTexture; buffers: TileBuffers }): { group: GPUBindGroup; tilesX: number; tilesY: number } {
-      const group = device.createBindGroup({
-        layout,
-        entries: [
-          { binding: 0, resource: io.err.createView() },
-          { binding: 1, resource: { buffer: io.buffers.errors } },
-          { binding: 2, resource: { buffer: histogram } },
-          { binding: 3, resource: { buffer: cut } },
-          { binding: 4, resource: { buffer: io.buffers.tiles } },
-          { binding: 5, resource: { buffer: io.buffers.dispatch } },
-          { binding: 6, resource: { buffer: params } },
-        ],
-      });
+      const group = gpu.bind({ err: io.err, tileErr: io.buffers.errors, histogram, cut, tiles: io.buffers.tiles, dispatch: io.buffers.dispatch, params });
       return { group, tilesX: io.buffers.tilesX, tilesY: io.buffers.tilesY };
     },
     encode(encoder: GPUCommandEncoder, b: { group: GPUBindGroup; tilesX: number; tilesY: number }): void {

@@ -1,5 +1,5 @@
 import code from '../../../shaders/temporal.wgsl?raw';
-import { computePipeline, dispatch2d, loadTexture, storageTexture, uniformBuffer } from '../layout';
+import { buildComputePass, dispatch2d, storageTexture, texture, uniform } from '../pass';
 
 /** Inputs and outputs of the temporal smoothing pass (all full resolution). */
 export interface TemporalIO {
@@ -14,19 +14,22 @@ export interface TemporalIO {
 /** Frame-difference scale of the motion test, RGB units. */
 export const TEMPORAL_SIGMA = 0.03;
 
+/** Bind group of shaders/temporal.wgsl, by WGSL name. */
+export const TEMPORAL_BINDINGS = {
+  frame: texture(),
+  framePrev: texture(),
+  alpha: texture(),
+  alphaPrev: texture(),
+  alphaOut: storageTexture('r32float'),
+  params: uniform(),
+};
+
 /**
  * Motion-aware temporal smoothing of alpha (shaders/temporal.wgsl; reference:
  * src/gpu/reference/temporal.ts).
  */
 export function createTemporalPass(device: GPUDevice) {
-  const { pipeline, layout } = computePipeline(device, 'temporal', code, [
-    loadTexture(0),
-    loadTexture(1),
-    loadTexture(2),
-    loadTexture(3),
-    storageTexture(4, 'r32float'),
-    uniformBuffer(5),
-  ]);
+  const gpu = buildComputePass(device, { label: 'temporal', code, bindings: TEMPORAL_BINDINGS });
   const params = device.createBuffer({ label: 'temporal params', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   return {
     /** @param strength 0..0.9; @param history false on the first frame after a reset */
@@ -37,21 +40,12 @@ export function createTemporalPass(device: GPUDevice) {
       device.queue.writeBuffer(params, 0, data);
     },
     bind(io: TemporalIO): { group: GPUBindGroup; width: number; height: number } {
-      const group = device.createBindGroup({
-        layout,
-        entries: [
-          { binding: 0, resource: io.frame.createView() },
-          { binding: 1, resource: io.framePrev.createView() },
-          { binding: 2, resource: io.alpha.createView() },
-          { binding: 3, resource: io.alphaPrev.createView() },
-          { binding: 4, resource: io.alphaOut.createView() },
-          { binding: 5, resource: { buffer: params } },
-        ],
-      });
+      const { frame, framePrev, alpha, alphaPrev, alphaOut } = io;
+      const group = gpu.bind({ frame, framePrev, alpha, alphaPrev, alphaOut, params });
       return { group, width: io.alphaOut.width, height: io.alphaOut.height };
     },
     encode(encoder: GPUCommandEncoder, b: { group: GPUBindGroup; width: number; height: number }): void {
-      dispatch2d(encoder, pipeline, b.group, b.width, b.height);
+      dispatch2d(encoder, gpu.pipelines.main, b.group, b.width, b.height);
     },
     dispose(): void {
       params.destroy();

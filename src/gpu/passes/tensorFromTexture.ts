@@ -1,6 +1,9 @@
 import code from '../../../shaders/tensor_from_texture.wgsl?raw';
-import { computePipeline, dispatch2d, loadTexture } from '../layout';
+import { buildComputePass, dispatch2d, storage, texture } from '../pass';
 import { tensorBytes } from '../../types/tensor';
+
+/** Bind group of shaders/tensor_from_texture.wgsl, by WGSL name. */
+export const TENSOR_FROM_TEXTURE_BINDINGS = { src: texture(), tensor: storage() };
 
 /**
  * Writes a texture's RGB as the network input tensor [1, 3, H, W] float32 in 0..1 (planar,
@@ -8,10 +11,7 @@ import { tensorBytes } from '../../types/tensor';
  * src/gpu/reference/tensorFromTexture.ts).
  */
 export function createTensorFromTexturePass(device: GPUDevice) {
-  const { pipeline, layout } = computePipeline(device, 'tensor-from-texture', code, [
-    loadTexture(0),
-    { binding: 1, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } },
-  ]);
+  const gpu = buildComputePass(device, { label: 'tensor-from-texture', code, bindings: TENSOR_FROM_TEXTURE_BINDINGS });
   return {
     /**
      * @param io.src W×H texture (rgba8unorm or any float format)
@@ -21,17 +21,11 @@ export function createTensorFromTexturePass(device: GPUDevice) {
     bind(io: { src: GPUTexture; tensor: GPUBuffer }): { group: GPUBindGroup; width: number; height: number } {
       const need = tensorBytes(io.src.width, io.src.height);
       if (io.tensor.size < need) throw new RangeError(`tensor-from-texture: buffer has ${io.tensor.size} bytes, needs ${need}`);
-      const group = device.createBindGroup({
-        layout,
-        entries: [
-          { binding: 0, resource: io.src.createView() },
-          { binding: 1, resource: { buffer: io.tensor, size: need } },
-        ],
-      });
+      const group = gpu.bind({ src: io.src, tensor: { buffer: io.tensor, size: need } });
       return { group, width: io.src.width, height: io.src.height };
     },
     encode(encoder: GPUCommandEncoder, b: { group: GPUBindGroup; width: number; height: number }): void {
-      dispatch2d(encoder, pipeline, b.group, b.width, b.height);
+      dispatch2d(encoder, gpu.pipelines.main, b.group, b.width, b.height);
     },
     dispose(): void {},
   };

@@ -1,5 +1,5 @@
 import code from '../../../shaders/tensor_to_texture.wgsl?raw';
-import { computePipeline, dispatch2d, storageTexture, uniformBuffer } from '../layout';
+import { buildComputePass, dispatch2d, readStorage, storageTexture, uniform } from '../pass';
 
 /** Where one channel comes from: a planar NCHW float32 tensor [1, channels, height, width]. */
 export interface TensorChannel {
@@ -11,6 +11,9 @@ export interface TensorChannel {
   channel: number;
 }
 
+/** Bind group of shaders/tensor_to_texture.wgsl, by WGSL name. */
+export const TENSOR_TO_TEXTURE_BINDINGS = { tensor: readStorage(), dst: storageTexture('r32float'), params: uniform() };
+
 /**
  * One channel of a network output tensor left on the GPU → an r32float texture of any size,
  * bilinear with align_corners = False (shaders/tensor_to_texture.wgsl; reference:
@@ -18,11 +21,7 @@ export interface TensorChannel {
  * parameters (channel, size, clamping).
  */
 export function createTensorToTexturePass(device: GPUDevice, label = 'tensor-to-texture') {
-  const { pipeline, layout } = computePipeline(device, label, code, [
-    { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } },
-    storageTexture(1, 'r32float'),
-    uniformBuffer(2),
-  ]);
+  const gpu = buildComputePass(device, { label, code, bindings: TENSOR_TO_TEXTURE_BINDINGS });
   const params = device.createBuffer({ label: `${label} params`, size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   return {
     /**
@@ -36,18 +35,11 @@ export function createTensorToTexturePass(device: GPUDevice, label = 'tensor-to-
       const need = channels * width * height * 4;
       if (buffer.size < need) throw new RangeError(`tensor-to-texture: buffer has ${buffer.size} bytes, [1,${channels},${height},${width}] needs ${need}`);
       device.queue.writeBuffer(params, 0, new Uint32Array([channel, width, height, clamp01 ? 1 : 0]));
-      const group = device.createBindGroup({
-        layout,
-        entries: [
-          { binding: 0, resource: { buffer, size: need } },
-          { binding: 1, resource: io.dst.createView() },
-          { binding: 2, resource: { buffer: params } },
-        ],
-      });
+      const group = gpu.bind({ tensor: { buffer, size: need }, dst: io.dst, params });
       return { group, width: io.dst.width, height: io.dst.height };
     },
     encode(encoder: GPUCommandEncoder, b: { group: GPUBindGroup; width: number; height: number }): void {
-      dispatch2d(encoder, pipeline, b.group, b.width, b.height);
+      dispatch2d(encoder, gpu.pipelines.main, b.group, b.width, b.height);
     },
     dispose(): void {
       params.destroy();

@@ -1,7 +1,7 @@
 import code from '../../../shaders/upsample_mask.wgsl?raw';
 import type { Rect } from '../../types/geometry';
 import type { UpsampleMaskParams } from '../params/upsample';
-import { computePipeline, dispatch2d, loadTexture, storageTexture, uniformBuffer } from '../layout';
+import { buildComputePass, dispatch2d, readStorage, storageTexture, texture, uniform } from '../pass';
 
 /** Inputs and outputs of the mask upsampling pass. */
 export interface UpsampleMaskIO {
@@ -19,22 +19,24 @@ export interface UpsampleMaskIO {
   alpha: GPUTexture;
 }
 
+/** Bind group of shaders/upsample_mask.wgsl, by WGSL name. */
+export const UPSAMPLE_MASK_BINDINGS = {
+  frame: texture(),
+  guideFull: texture(),
+  maskFull: readStorage(),
+  guideRoi: texture(),
+  maskRoi: readStorage(),
+  alphaOut: storageTexture('r32float'),
+  params: uniform(),
+};
+
 /**
  * Joint bilateral upsampling of the coarse masks (whole frame and region of interest) to
  * full resolution, guided by the frame so edges follow the image (Kopf et al., SIGGRAPH
  * 2007). WGSL: shaders/upsample_mask.wgsl; reference: src/gpu/reference/upsampleMask.ts.
  */
 export function createUpsampleMaskPass(device: GPUDevice) {
-  const mask = (binding: number): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } });
-  const { pipeline, layout } = computePipeline(device, 'upsample-mask', code, [
-    loadTexture(0),
-    loadTexture(1),
-    mask(2),
-    loadTexture(3),
-    mask(4),
-    storageTexture(5, 'r32float'),
-    uniformBuffer(6),
-  ]);
+  const gpu = buildComputePass(device, { label: 'upsample-mask', code, bindings: UPSAMPLE_MASK_BINDINGS });
   const params = device.createBuffer({ label: 'upsample-mask params', size: 32, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   return {
     /** The uniform whose first vec4f is the ROI: a GPU pass may copy a rectangle into it (after setParams). */
@@ -53,22 +55,19 @@ export function createUpsampleMaskPass(device: GPUDevice) {
         const need = guide.width * guide.height * 4;
         if (buffer.size < need) throw new RangeError(`upsample-mask: ${name} has ${buffer.size} bytes, the ${guide.width}×${guide.height} guide needs ${need}`);
       }
-      const group = device.createBindGroup({
-        layout,
-        entries: [
-          { binding: 0, resource: io.frame.createView() },
-          { binding: 1, resource: io.guideFull.createView() },
-          { binding: 2, resource: { buffer: io.maskFull, size: io.guideFull.width * io.guideFull.height * 4 } },
-          { binding: 3, resource: io.guideRoi.createView() },
-          { binding: 4, resource: { buffer: io.maskRoi, size: io.guideRoi.width * io.guideRoi.height * 4 } },
-          { binding: 5, resource: io.alpha.createView() },
-          { binding: 6, resource: { buffer: params } },
-        ],
+      const group = gpu.bind({
+        frame: io.frame,
+        guideFull: io.guideFull,
+        maskFull: { buffer: io.maskFull, size: io.guideFull.width * io.guideFull.height * 4 },
+        guideRoi: io.guideRoi,
+        maskRoi: { buffer: io.maskRoi, size: io.guideRoi.width * io.guideRoi.height * 4 },
+        alphaOut: io.alpha,
+        params,
       });
       return { group, width: io.alpha.width, height: io.alpha.height };
     },
     encode(encoder: GPUCommandEncoder, b: { group: GPUBindGroup; width: number; height: number }, ts?: GPUComputePassTimestampWrites): void {
-      dispatch2d(encoder, pipeline, b.group, b.width, b.height, ts);
+      dispatch2d(encoder, gpu.pipelines.main, b.group, b.width, b.height, ts);
     },
     dispose(): void {
       params.destroy();
