@@ -4,10 +4,14 @@
 //   measure:   tile error → tileErr[], and a 256-bin histogram of the errors;
 //   threshold: one thread picks the cut: `full` every tile; `thresholding` err > threshold;
 //              `sampling` the top `budget` tiles by error (bins above the cut all, tiles in the
-//              cut bin first come first served up to the budget), never tiles with err ≤ 1/255;
+//              cut bin in row-major order up to the budget), never tiles with err ≤ 1/255;
 //              it also resets the indirect dispatch count;
+//   countTies: one thread per row counts the row's tiles in the cut bin (sampling);
+//   rankRows:  one thread turns the counts into each row's first tie rank (an exclusive prefix
+//              sum), so a tie tile's rank — and whether it is selected — does not depend on the
+//              order threads run in;
 //   append:    each selected tile is appended to `tiles` (x | y << 16) with an atomic counter
-//              (dispatch[3]);
+//              (dispatch[3]): the list's order varies, its set does not;
 //   finalize:  one thread turns the count into indirect dispatch arguments, one workgroup per
 //              tile, at most 65535 per dimension: (min(n, 65535), max(1, ceil(n / 65535)), 1);
 //              the refiner skips workgroups past n.
@@ -22,8 +26,7 @@ struct Params {
 
 struct Cut {
   bin: u32,        // tiles whose bin is above are selected
-  tieBudget: u32,  // tiles in `bin` itself selected while ties < tieBudget
-  ties: atomic<u32>,
+  tieBudget: u32,  // tiles in `bin` itself selected while their row-major rank < tieBudget
 }
 
 const BINS: u32 = 256u;
@@ -37,6 +40,8 @@ const MIN_ERR: f32 = 1.0 / 255.0;
 @group(0) @binding(4) var<storage, read_write> tiles: array<u32>;
 @group(0) @binding(5) var<storage, read_write> dispatch: array<atomic<u32>, 4>;
 @group(0) @binding(6) var<uniform> params: Params;
+// Sampling: per row, the tiles in the cut bin (countTies), then the rank of its first one (rankRows).
+@group(0) @binding(7) var<storage, read_write> rowTies: array<u32>;
 
 fn binOf(e: f32) -> u32 {
   return min(u32(clamp(e, 0.0, 1.0) * f32(BINS)), BINS - 1u);
@@ -70,7 +75,6 @@ fn threshold() {
   atomicStore(&dispatch[1], 1u);
   atomicStore(&dispatch[2], 1u);
   atomicStore(&dispatch[3], 0u);
-  atomicStore(&cut.ties, 0u);
   cut.bin = BINS;
   cut.tieBudget = 0u;
   if (params.mode != 0u) {
@@ -91,6 +95,38 @@ fn threshold() {
   cut.tieBudget = atomicLoad(&histogram[0]);
 }
 
+fn isTie(e: f32) -> bool {
+  return e > MIN_ERR && binOf(e) == cut.bin;
+}
+
+@compute @workgroup_size(64)
+fn countTies(@builtin(global_invocation_id) id: vec3u) {
+  let y = id.x;
+  if (y >= params.tilesY || params.mode != 0u) {
+    return;
+  }
+  var n = 0u;
+  for (var x = 0u; x < params.tilesX; x++) {
+    if (isTie(tileErr[y * params.tilesX + x])) {
+      n++;
+    }
+  }
+  rowTies[y] = n;
+}
+
+@compute @workgroup_size(1)
+fn rankRows() {
+  if (params.mode != 0u) {
+    return;
+  }
+  var first = 0u;
+  for (var y = 0u; y < params.tilesY; y++) {
+    let n = rowTies[y];
+    rowTies[y] = first;
+    first += n;
+  }
+}
+
 @compute @workgroup_size(8, 8)
 fn append(@builtin(global_invocation_id) id: vec3u) {
   if (id.x >= params.tilesX || id.y >= params.tilesY) {
@@ -107,7 +143,14 @@ fn append(@builtin(global_invocation_id) id: vec3u) {
     if (b > cut.bin) {
       selected = true;
     } else if (b == cut.bin) {
-      selected = atomicAdd(&cut.ties, 1u) < cut.tieBudget;
+      // Row-major rank among the ties: the ties of the rows above, then those left of it.
+      var rank = rowTies[id.y];
+      for (var x = 0u; x < id.x; x++) {
+        if (isTie(tileErr[id.y * params.tilesX + x])) {
+          rank++;
+        }
+      }
+      selected = rank < cut.tieBudget;
     }
   }
   if (selected) {

@@ -44,24 +44,29 @@ export const SELECT_TILES_BINDINGS = {
   tiles: storage(),
   dispatch: storage(),
   params: uniform(),
+  rowTies: storage(),
 };
 
 /**
  * GPU tile selection for the sparse refiner: per-tile error, a 256-bin histogram for top-k,
- * and an atomic append into a compact list whose length is the indirect dispatch count
- * (shaders/select_tiles.wgsl; reference: src/gpu/reference/selectTiles.ts).
+ * ties in the cut bin taken in row-major order (a rank from per-row counts, so the selected set
+ * does not depend on the order threads run in: the same frame selects the same tiles, as the
+ * reference does), and an atomic append into a compact list whose length is the indirect
+ * dispatch count (shaders/select_tiles.wgsl; reference: src/gpu/reference/selectTiles.ts).
  */
 export function createSelectTilesPass(device: GPUDevice) {
   const gpu = buildComputePass(device, {
     label: 'select-tiles',
     code,
     bindings: SELECT_TILES_BINDINGS,
-    entryPoints: ['measure', 'threshold', 'append', 'finalize'],
+    entryPoints: ['measure', 'threshold', 'countTies', 'rankRows', 'append', 'finalize'],
   });
-  const { measure, threshold, append, finalize } = gpu.pipelines;
+  const { measure, threshold, countTies, rankRows, append, finalize } = gpu.pipelines;
   const params = device.createBuffer({ label: 'select-tiles params', size: 32, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   const histogram = device.createBuffer({ label: 'tile error histogram', size: 256 * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
   const cut = device.createBuffer({ label: 'tile cut', size: 16, usage: GPUBufferUsage.STORAGE });
+  // One u32 per tile row of the largest frame the device takes.
+  const rowTies = device.createBuffer({ label: 'tile row ties', size: 4 * Math.ceil(device.limits.maxTextureDimension2D / TILE_SIZE), usage: GPUBufferUsage.STORAGE });
   return {
     /**
      * Sets the selection for the following frames.
@@ -75,7 +80,7 @@ export function createSelectTilesPass(device: GPUDevice) {
       device.queue.writeBuffer(params, 0, data);
     },
     bind(io: { err: GPUTexture; buffers: TileBuffers }): { group: GPUBindGroup; tilesX: number; tilesY: number } {
-      const group = gpu.bind({ err: io.err, tileErr: io.buffers.errors, histogram, cut, tiles: io.buffers.tiles, dispatch: io.buffers.dispatch, params });
+      const group = gpu.bind({ err: io.err, tileErr: io.buffers.errors, histogram, cut, tiles: io.buffers.tiles, dispatch: io.buffers.dispatch, params, rowTies });
       return { group, tilesX: io.buffers.tilesX, tilesY: io.buffers.tilesY };
     },
     encode(encoder: GPUCommandEncoder, b: { group: GPUBindGroup; tilesX: number; tilesY: number }): void {
@@ -86,6 +91,10 @@ export function createSelectTilesPass(device: GPUDevice) {
       pass.dispatchWorkgroups(Math.ceil(b.tilesX / 8), Math.ceil(b.tilesY / 8));
       pass.setPipeline(threshold);
       pass.dispatchWorkgroups(1);
+      pass.setPipeline(countTies);
+      pass.dispatchWorkgroups(Math.ceil(b.tilesY / 64));
+      pass.setPipeline(rankRows);
+      pass.dispatchWorkgroups(1);
       pass.setPipeline(append);
       pass.dispatchWorkgroups(Math.ceil(b.tilesX / 8), Math.ceil(b.tilesY / 8));
       pass.setPipeline(finalize);
@@ -93,7 +102,7 @@ export function createSelectTilesPass(device: GPUDevice) {
       pass.end();
     },
     dispose(): void {
-      for (const buffer of [params, histogram, cut]) buffer.destroy();
+      for (const buffer of [params, histogram, cut, rowTies]) buffer.destroy();
     },
   };
 }

@@ -31,9 +31,8 @@ export interface TileSelection {
   /** Histogram bin of each tile (meaningful where err > TILE_MIN_ERR). */
   bins: Uint16Array;
   /**
-   * One valid selection, sorted: for `sampling` with ties in the cut bin, the first ties in
-   * raster order (the GPU takes whichever ties come first, so only `required`, `ties` and
-   * `count` pin its answer down).
+   * The selection, sorted: for `sampling` with ties in the cut bin, the first ties in raster
+   * (row-major) order, as the GPU ranks them.
    */
   selected: number[];
   /** Tiles every valid selection contains (sampling: the bins above the cut; otherwise = selected). */
