@@ -39,9 +39,10 @@ export interface FrameStats {
   total: number;
   /**
    * With options.stageTimings on an adapter with 'timestamp-query': GPU milliseconds per
-   * stage, between timestamps at the stage boundaries (import, segment — which includes the
-   * CPU network's time when it runs on the CPU —, upsample, plate, coarse, refine, temporal,
-   * blur, composite; bgmv2-base on the BGMv2 path). Absent otherwise.
+   * stage of the pipeline's table (src/pipeline/stages.ts) that ran, keyed by the stage's name,
+   * between timestamps at the stage boundaries: import, segment, standing, roi (these three
+   * include the network's CPU time when it runs on the CPU), depth, upsample, plate, coarse,
+   * refine, temporal, blur, composite; bgmv2-base on the BGMv2 path. Absent otherwise.
    */
   stages?: Record<string, number>;
 }

@@ -1,4 +1,4 @@
-import { ROI_PASSES } from '../pipeline/roi';
+import { FULL_QUALITY } from '../pipeline/quality';
 import type { QualitySettings } from '../types/frame';
 
 /**
@@ -6,7 +6,7 @@ import type { QualitySettings } from '../types/frame';
  * typical 720p frame: first refine tiles and the second ROI pass, last the refiner.
  */
 export const QUALITY_LEVELS: readonly QualitySettings[] = Object.freeze([
-  { roiPasses: ROI_PASSES, budgetScale: 1 },
+  FULL_QUALITY,
   { roiPasses: 1, budgetScale: 0.6 },
   { roiPasses: 1, budgetScale: 0.3 },
   { roiPasses: 0, budgetScale: 0.15 },

@@ -362,7 +362,7 @@ export class Engine implements EngineApi {
     this.network = await this.createNetwork(gpu.device);
     this.onProgress('base network');
     this.output = new FrameOutput(gpu.device, this.canvasLost ? 'readback' : outputPathFor(gpu.adapterName));
-    this.pipeline = new FramePipeline(gpu.device, this.network, this.options!);
+    this.pipeline = new FramePipeline(gpu.device, this.network, this.options!, (stage) => this.onProgress(stage));
     this.pipeline.setQuality(QUALITY_LEVELS[this.adaptive.state.level]!);
     if (this.background) this.pipeline.setBackground(await createImageBitmap(this.background));
     if (this.plate) this.pipeline.setPlate(await createImageBitmap(this.plate));

@@ -47,11 +47,12 @@ test.describe('adaptive quality', () => {
     expect(off.stats.every((s) => s.stages === undefined)).toBe(true);
     test.skip(!blur.timestamps, 'the adapter has no timestamp-query');
     const last = blur.stats.at(-1)!;
-    expect(Object.keys(last.stages!)).toEqual(['import', 'segment', 'upsample', 'plate', 'coarse', 'refine', 'temporal', 'blur', 'composite']);
+    expect(Object.keys(last.stages!)).toEqual(['import', 'segment', 'roi', 'upsample', 'plate', 'coarse', 'refine', 'temporal', 'blur', 'composite']);
     for (const ms of Object.values(last.stages!)) expect(ms).toBeGreaterThanOrEqual(0);
-    // The frame encoder's stages run within the GPU wall time of the frame (submit → done),
-    // allowing for timestamp quantisation (100 µs per mark).
-    const { import: _i, segment: _s, ...frameStages } = last.stages!;
+    // The frame encoder's stages (after the last awaited one, the region-of-interest network runs)
+    // run within the GPU wall time of the frame (submit → done), allowing for timestamp
+    // quantisation (100 µs per mark).
+    const { import: _i, segment: _s, roi: _r, ...frameStages } = last.stages!;
     const sum = Object.values(frameStages).reduce((a, b) => a + b, 0);
     expect(sum).toBeLessThanOrEqual(last.gpu + 1);
     expect(sum).toBeGreaterThan(0.25 * last.gpu);

@@ -1,0 +1,61 @@
+// The frame pipeline as an ordered table of stages: DESIGN.md's data flow, top to bottom.
+// Each frame runs the stages whose enabled(frame) holds, in this order: the classic path
+// (segmentation prior, classical matting) and the BackgroundMattingV2 path are both here, and
+// options, the plate, the model and the input (depth) switch their stages on and off.
+import type { Stage } from './stage';
+import { Bgmv2BaseStage } from './stages/bgmv2Base';
+import { Bgmv2PriorStage } from './stages/bgmv2Prior';
+import { BlurStage } from './stages/blur';
+import { ClearRefinedStage } from './stages/clearRefined';
+import { CoarseStage } from './stages/coarse';
+import { CompositeStage } from './stages/composite';
+import { DepthFusionStage } from './stages/depthFusion';
+import { ImportFrameStage } from './stages/importFrame';
+import { PlateStatsStage } from './stages/plateStats';
+import { RefineStage } from './stages/refine';
+import { RefineLearnedStage } from './stages/refineLearned';
+import { RegionOfInterestStage } from './stages/regionOfInterest';
+import { SegmentStage } from './stages/segment';
+import { StandingSplitStage } from './stages/standingSplit';
+import { TemporalStage } from './stages/temporal';
+import { UpsamplePriorStage } from './stages/upsamplePrior';
+
+/** The stages of one pipeline: the table in order, and the ones the pipeline talks to by name. */
+export interface FrameStages {
+  readonly table: readonly Stage[];
+  readonly importFrame: ImportFrameStage;
+  readonly roi: RegionOfInterestStage;
+  readonly depth: DepthFusionStage;
+  readonly plate: PlateStatsStage;
+}
+
+/** Creates every stage of the table on `device` (stages that few frames need create their passes on first use). */
+export function createFrameStages(device: GPUDevice): FrameStages {
+  const importFrame = new ImportFrameStage(device);
+  const roi = new RegionOfInterestStage(device);
+  const depth = new DepthFusionStage(device);
+  const plate = new PlateStatsStage(device);
+  const table: Stage[] = [
+    importFrame, //                      videoFrame → frame
+    new ClearRefinedStage(), //          nothing refined yet → fgr
+    // The segmentation prior (classic path).
+    new SegmentStage(device), //         frame → maskFull, guideLow
+    new StandingSplitStage(device), //   options.standing, a standing framing → maskStage, guideStage
+    roi, //                              otherwise the person's region → maskRoi, guideRoi
+    depth, //                            Kinect depth fused into the masks
+    new UpsamplePriorStage(device), //   masks → prior, edge-aware
+    // BackgroundMattingV2's coarse result (bgmv2 path: options.matting, a plate, a model).
+    new Bgmv2BaseStage(device), //       frame, plate → coarse pha, fgr, err, hid
+    new Bgmv2PriorStage(device), //      → prior, err
+    // Matting.
+    plate, //                            frame vs plate over the background → stats, plate fit
+    new CoarseStage(device), //          → err, colour seeds and fills (classic)
+    new RefineStage(device), //          selected tiles → alpha, fgr (classic)
+    new RefineLearnedStage(device), //   selected tiles → alpha, fgr (bgmv2)
+    new TemporalStage(device), //        alpha → alphaOut
+    // The output.
+    new BlurStage(device), //            blur mode's B′
+    new CompositeStage(device), //       αF + (1 − α)B′ → output
+  ];
+  return { table, importFrame, roi, depth, plate };
+}
