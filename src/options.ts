@@ -166,6 +166,20 @@ export const OPTION_SPEC = {
     flag: 'color',
     control: null,
   },
+  /**
+   * Light wrap: the new background's light bleeding onto the person's edge, as Google Meet and
+   * Volcomix's virtual-background do — a blurred copy of the visible new background mixed into
+   * the output where the person meets it, by up to this share (src/gpu/params/lightWrap.ts). In
+   * `image` and `color` modes (blur and off show the room itself); 0 turns it off. Default 0.3.
+   */
+  lightWrap: {
+    type: { kind: 'number', min: 0, max: 1, step: 0.05 },
+    default: 0.3,
+    doc: "How much of the new background's light wraps onto the person's edge in image and colour modes, 0 (off) to 1.",
+    attribute: 'light-wrap',
+    flag: 'light-wrap',
+    control: { kind: 'slider', label: 'Light wrap', panel: 'background' },
+  },
   /** Base-network backend. Default `auto` (see BackendChoice); onnx-webgpu falls back to tasks-vision if it cannot start. */
   backend: {
     type: { kind: 'enum', values: BACKENDS },

@@ -11,6 +11,7 @@ import { CoarseStage } from './stages/coarse';
 import { CompositeStage } from './stages/composite';
 import { DepthFusionStage } from './stages/depthFusion';
 import { ImportFrameStage } from './stages/importFrame';
+import { LightWrapStage } from './stages/lightWrap';
 import { PlateStatsStage } from './stages/plateStats';
 import { RefineStage } from './stages/refine';
 import { RefineLearnedStage } from './stages/refineLearned';
@@ -56,6 +57,7 @@ export function createFrameStages(device: GPUDevice): FrameStages {
     // The output.
     new BlurStage(device), //            blur mode's B′
     new CompositeStage(device), //       αF + (1 − α)B′ → output
+    new LightWrapStage(device), //       options.lightWrap: B′'s light over the person's edge → output
   ];
   return { table, importFrame, roi, depth, plate };
 }

@@ -164,3 +164,4 @@ import './cases/learnedCases'; // registers window.learnedCases (BGMv2's learned
 import './cases/learnedPipelineCases'; // registers window.learnedPipelineCases (the BGMv2 path of the frame pipeline)
 import './cases/registerCases'; // registers window.registerCases (Azure Kinect depth → colour registration)
 import './cases/depthCases'; // registers window.depthCases (depth prior fused into the coarse mask)
+import './cases/lightWrapCases'; // registers window.lightWrapCases (light wrap: its passes and the Canvas 2D path)

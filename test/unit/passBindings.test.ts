@@ -9,6 +9,8 @@ import fgrResidualWgsl from '../../shaders/fgr_residual.wgsl?raw';
 import fuseDepthWgsl from '../../shaders/fuse_depth.wgsl?raw';
 import gaussianBlurWgsl from '../../shaders/gaussian_blur.wgsl?raw';
 import importFrameWgsl from '../../shaders/import_frame.wgsl?raw';
+import lightWrapWgsl from '../../shaders/light_wrap.wgsl?raw';
+import lightWrapPrepareWgsl from '../../shaders/light_wrap_prepare.wgsl?raw';
 import plateGainWgsl from '../../shaders/plate_gain.wgsl?raw';
 import plateStatsWgsl from '../../shaders/plate_stats.wgsl?raw';
 import pushPullWgsl from '../../shaders/pushpull.wgsl?raw';
@@ -42,6 +44,8 @@ import { FGR_RESIDUAL_BINDINGS } from '../../src/gpu/passes/fgrResidual';
 import { FUSE_DEPTH_BINDINGS } from '../../src/gpu/passes/fuseDepth';
 import { GAUSSIAN_BLUR_BINDINGS } from '../../src/gpu/passes/gaussianBlur';
 import { IMPORT_FRAME_BINDINGS } from '../../src/gpu/passes/importFrame';
+import { LIGHT_WRAP_BINDINGS } from '../../src/gpu/passes/lightWrap';
+import { LIGHT_WRAP_PREPARE_BINDINGS } from '../../src/gpu/passes/lightWrapPrepare';
 import { PLATE_STATS_BINDINGS } from '../../src/gpu/passes/plateStats';
 import { PUSH_PULL_BINDINGS } from '../../src/gpu/passes/pushPull';
 import { REFINE_LEARNED_BINDINGS } from '../../src/gpu/passes/refineLearned';
@@ -73,6 +77,8 @@ const PASSES: Record<string, PassCase> = {
   fuseDepth: pass({ 'fuse_depth.wgsl': fuseDepthWgsl }, FUSE_DEPTH_BINDINGS),
   gaussianBlur: pass({ 'gaussian_blur.wgsl': gaussianBlurWgsl }, GAUSSIAN_BLUR_BINDINGS),
   importFrame: pass({ 'import_frame.wgsl': importFrameWgsl }, IMPORT_FRAME_BINDINGS),
+  lightWrap: pass({ 'light_wrap.wgsl': lightWrapWgsl }, LIGHT_WRAP_BINDINGS),
+  lightWrapPrepare: pass({ 'light_wrap_prepare.wgsl': lightWrapPrepareWgsl }, LIGHT_WRAP_PREPARE_BINDINGS),
   plateStats: pass({ 'plate_stats.wgsl': plateStatsWgsl }, PLATE_STATS_BINDINGS),
   pushPull: pass({ 'pushpull.wgsl': pushPullWgsl }, PUSH_PULL_BINDINGS),
   refineLearned: pass({ 'refine_learned.wgsl': refineLearnedWgsl }, REFINE_LEARNED_BINDINGS),

@@ -91,7 +91,7 @@ describe('the stage table', () => {
     expect(run(frameOf({ matting: 'classic', options: { mode: 'blur' } }))).toEqual([
       'import', 'clear-fgr', 'segment', 'roi', 'upsample', 'plate', 'coarse', 'refine', 'temporal', 'blur', 'composite',
     ]);
-    expect(run(frameOf({ matting: 'classic', options: { mode: 'image' }, plate: true }))).toEqual([
+    expect(run(frameOf({ matting: 'classic', options: { mode: 'image', lightWrap: 0 }, plate: true }))).toEqual([
       'import', 'clear-fgr', 'segment', 'roi', 'upsample', 'plate', 'coarse', 'refine', 'temporal', 'composite',
     ]);
   });
@@ -104,9 +104,18 @@ describe('the stage table', () => {
   });
 
   it('runs the BackgroundMattingV2 path instead of the prior and the classical refiner', () => {
-    expect(run(frameOf({ matting: 'bgmv2', options: { mode: 'color' }, plate: true }))).toEqual([
+    expect(run(frameOf({ matting: 'bgmv2', options: { mode: 'color', lightWrap: 0 }, plate: true }))).toEqual([
       'import', 'clear-fgr', 'bgmv2-base', 'upsample', 'plate', 'refine', 'temporal', 'composite',
     ]);
+  });
+
+  it('wraps the new background\'s light over the composite in image and colour modes, with options.lightWrap', () => {
+    const last = (o: Partial<Options>, view: Options['view'] = 'com'): string => run(frameOf({ matting: 'classic', options: o, view })).at(-1)!;
+    expect(last({ mode: 'image', lightWrap: 0.3 })).toBe('light-wrap');
+    expect(last({ mode: 'color', lightWrap: 0.3 })).toBe('light-wrap');
+    expect(last({ mode: 'color', lightWrap: 0 })).toBe('composite');
+    expect(last({ mode: 'blur', lightWrap: 0.3 })).toBe('composite');
+    expect(last({ mode: 'image', lightWrap: 0.3 }, 'pha')).toBe('composite');
   });
 
   it('runs no matting stage when no alpha is needed', () => {
@@ -115,6 +124,6 @@ describe('the stage table', () => {
 
   it('renders debug views with the output stages only', () => {
     const outputs = stages.table.filter((s) => (s as { output?: boolean }).output === true).map((s) => s.name);
-    expect(outputs).toEqual(['composite']);
+    expect(outputs).toEqual(['composite', 'light-wrap']);
   });
 });

@@ -1,4 +1,3 @@
-import { ReplacerError } from '../../errors';
 import { BLUR_SIGMA_FRACTION, type BlurStrength, type Options, type ReadbackType } from '../../options';
 import { blurPlan } from '../../gpu/params/blur';
 import type { CoarseMask, CpuBaseNetwork } from '../../types/network';
@@ -6,6 +5,9 @@ import type { FrameStats, Readback } from '../../types/frame';
 import { nextRoi, ROI_PASSES, roiHoldsPerson, TRACK_REFRESH_FRAMES } from '../roi';
 import type { Rect } from '../../types/geometry';
 import { coverSourceRect } from '../../gpu/params/composite';
+import { LIGHT_WRAP_MODES } from '../../gpu/params/lightWrap';
+import { context2d, type Context2d } from './context2d';
+import { CanvasLightWrap } from './lightWrap';
 
 /** The smoothed mask is kept at most this many pixels a side (it comes from a 256×144 network). */
 export const MASK_MAX_SIDE = 640;
@@ -30,21 +32,6 @@ export function canvasBlurPlan(frameHeight: number, strength: BlurStrength): { f
 export function maskSize(width: number, height: number): { width: number; height: number } {
   const scale = Math.min(1, MASK_MAX_SIDE / Math.max(width, height));
   return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
-}
-
-type Context2d = OffscreenCanvasRenderingContext2D;
-
-/**
- * A 2D context on a new OffscreenCanvas, scaling with `smoothing` (bilinear `low` by default:
- * enough for masks, ~40 % faster than `high` at 720p in software).
- * @throws ReplacerError 'engine-failed' when the browser gives none
- */
-function context2d(width: number, height: number, settings?: CanvasRenderingContext2DSettings, smoothing: ImageSmoothingQuality = 'low'): Context2d {
-  const context = new OffscreenCanvas(width, height).getContext('2d', settings);
-  if (!context) throw new ReplacerError('engine-failed', 'This browser cannot draw on an OffscreenCanvas (no 2D context) — update the browser.');
-  context.imageSmoothingEnabled = true;
-  context.imageSmoothingQuality = smoothing;
-  return context;
 }
 
 /** The blur canvases for a width×height frame, at 1/factor of its size. */
@@ -87,7 +74,8 @@ interface Canvases {
  * little) → composite on OffscreenCanvas 2D contexts: α·I + (1 − α)·B′, where B′ for `blur`
  * is the frame blurred with the person weighted out (blur of I·(1 − α) over blur of 1 − α,
  * so the person does not bleed into the background), for `image` the image cover-fitted
- * (neutral grey without one), for `color` the colour; `off` shows the frame.
+ * (neutral grey without one), for `color` the colour; `off` shows the frame; then, in `image`
+ * and `color` modes, light wrap (options.lightWrap, CanvasLightWrap).
  *
  * Not available here (they need the WebGPU passes): the joint bilateral upsampling
  * (options.edgeSensitivity is unused), the plate and the sparse refiner (refine options,
@@ -102,6 +90,8 @@ export class CanvasPipeline {
   private maskIn: Context2d | null = null;
   private maskPixels: ImageData | null = null;
   private background: ImageBitmap | null = null;
+  /** Light wrap (options.lightWrap), its canvases made on first use. */
+  private readonly lightWrap = new CanvasLightWrap();
   /** Whether `smoothed` holds a previous frame's mask of this size. */
   private hasHistory = false;
   /**
@@ -175,6 +165,7 @@ export class CanvasPipeline {
     this.canvases = null;
     this.maskIn = null;
     this.maskPixels = null;
+    this.lightWrap.dispose();
     this.background?.close();
     this.background = null;
   }
@@ -309,27 +300,39 @@ export class CanvasPipeline {
       out.drawImage(mask, 0, 0, width, height);
       return;
     }
-    const { mode, color } = this.options;
+    const { mode } = this.options;
     if (mode === 'off') {
       out.drawImage(frame, 0, 0, width, height);
       return;
     }
-    if (mode === 'blur') {
-      out.drawImage(this.blurredBackground(frame, c), 0, 0, width, height);
-    } else if (mode === 'image' && this.background) {
-      const bg = this.background;
-      const r = coverSourceRect(width, height, bg.width, bg.height);
-      out.drawImage(bg, r.sx, r.sy, r.sw, r.sh, 0, 0, width, height);
-    } else {
-      out.fillStyle = mode === 'color' ? color : '#808080';
-      out.fillRect(0, 0, width, height);
-    }
+    if (mode === 'blur') out.drawImage(this.blurredBackground(frame, c), 0, 0, width, height);
+    else this.drawNewBackground(out, width, height);
     const person = c.person;
     person.globalCompositeOperation = 'copy';
     person.drawImage(frame, 0, 0, width, height);
     person.globalCompositeOperation = 'destination-in';
     person.drawImage(mask, 0, 0, width, height);
     out.drawImage(person.canvas, 0, 0);
+    const { lightWrap } = this.options;
+    if (lightWrap > 0 && LIGHT_WRAP_MODES.includes(mode)) this.lightWrap.draw(out, mask, (ctx) => this.drawNewBackground(ctx, width, height), lightWrap);
+  }
+
+  /**
+   * Draws the new background B′ of `image` mode (the image cover-fitted to the frame; neutral grey
+   * without one) or `color` mode over the whole of `ctx`, whatever its size.
+   * @param width the frame's size, pixels (the cover fit's aspect)
+   */
+  private drawNewBackground(ctx: Context2d, width: number, height: number): void {
+    const { mode, color } = this.options;
+    const { width: w, height: h } = ctx.canvas;
+    if (mode === 'image' && this.background) {
+      const bg = this.background;
+      const r = coverSourceRect(width, height, bg.width, bg.height);
+      ctx.drawImage(bg, r.sx, r.sy, r.sw, r.sh, 0, 0, w, h);
+    } else {
+      ctx.fillStyle = mode === 'color' ? color : '#808080';
+      ctx.fillRect(0, 0, w, h);
+    }
   }
 
   /**
