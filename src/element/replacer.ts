@@ -10,7 +10,7 @@ import { readTrackFrames, type FrameReader } from '../sources/trackFrames';
 import type { DepthInput } from '../types/frame';
 import type { DepthFrameSource } from '../types/kinect';
 import type { EngineInfo } from '../worker/protocol';
-import type { BackgroundReplacer, ReplacerStats } from './api';
+import type { BackgroundReplacer, ReplacerStats } from './replacerTypes';
 import { FrameLoop } from './frameLoop';
 import { PlateCapturer, type PlateCaptureOptions } from './plateCapture';
 import { prepareImage } from './prepareImage';

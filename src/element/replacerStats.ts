@@ -6,7 +6,7 @@
 import type { ReplacerError } from '../errors';
 import type { DepthStats, FrameStats, PlateFit, QualityLevel, RefineStats, Renderer } from '../types/frame';
 import type { EngineInfo, ProcessResult } from '../worker/protocol';
-import type { ReplacerEventMap, ReplacerStats } from './api';
+import type { ReplacerEventMap, ReplacerStats } from './replacerTypes';
 import { FpsMeter } from './fpsMeter';
 
 /** How a frame reached the output, or that it was dropped (engine busy). */
