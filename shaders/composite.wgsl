@@ -1,4 +1,5 @@
-// Compositing: out = α·F + (1 − α)·B′ (render pass over a full-screen triangle).
+// Compositing: out = α·F + (1 − α)·B′ (render pass over a full-screen triangle: fullscreen.wgsl
+// is prepended).
 // F is the refiner's foreground colour where it refined (fgr.a = 1) and the input frame
 // elsewhere, α the full-resolution alpha, and B′ depends on the mode:
 //   blur:  the mask-weighted blur, B′ = (b.rgb + ε·F) / (b.a + ε), b sampled bilinearly
@@ -27,12 +28,6 @@ const BLUR_EPS: f32 = 1e-3;
 @group(0) @binding(5) var<uniform> params: Params;
 @group(0) @binding(6) var fgr: texture_2d<f32>;
 @group(0) @binding(7) var err: texture_2d<f32>;
-
-@vertex
-fn vs(@builtin(vertex_index) i: u32) -> @builtin(position) vec4f {
-  let xy = vec2f(f32((i << 1u) & 2u), f32(i & 2u));
-  return vec4f(xy * 2.0 - 1.0, 0.0, 1.0);
-}
 
 @fragment
 fn fs(@builtin(position) position: vec4f) -> @location(0) vec4f {

@@ -7,6 +7,7 @@
 // pixel centre. Drawn over the composite's output with blending (src-alpha, one-minus-src-alpha;
 // the output's alpha is kept), so the fragment returns (L, w).
 // Inputs: alpha (full resolution, r32float), wrap (the blurred texture, any size), params.
+// fullscreen.wgsl (the vertex stage) is prepended.
 
 struct Params {
   strength: f32,
@@ -18,12 +19,6 @@ const WRAP_EPS: f32 = 1e-4;
 @group(0) @binding(1) var wrap: texture_2d<f32>;
 @group(0) @binding(2) var linearSampler: sampler;
 @group(0) @binding(3) var<uniform> params: Params;
-
-@vertex
-fn vs(@builtin(vertex_index) i: u32) -> @builtin(position) vec4f {
-  let xy = vec2f(f32((i << 1u) & 2u), f32(i & 2u));
-  return vec4f(xy * 2.0 - 1.0, 0.0, 1.0);
-}
 
 @fragment
 fn fs(@builtin(position) position: vec4f) -> @location(0) vec4f {

@@ -364,6 +364,26 @@ export function buildRenderPass<B extends PassBindings>(device: GPUDevice, desc:
   return { layout, pipeline, bind };
 }
 
+/**
+ * Records one render pass that draws the full-screen triangle (shaders/fullscreen.wgsl) into `target`.
+ * @param load 'clear' (to opaque black) or 'load' (draw over what the target holds, e.g. with blending)
+ */
+export function drawFullscreen(
+  encoder: GPUCommandEncoder,
+  pipeline: GPURenderPipeline,
+  bindGroup: GPUBindGroup,
+  target: GPUTextureView,
+  load: 'clear' | 'load',
+  timestampWrites?: GPURenderPassTimestampWrites,
+): void {
+  const attachment: GPURenderPassColorAttachment = load === 'clear' ? { view: target, loadOp: 'clear', storeOp: 'store', clearValue: [0, 0, 0, 1] } : { view: target, loadOp: 'load', storeOp: 'store' };
+  const pass = encoder.beginRenderPass({ colorAttachments: [attachment], ...(timestampWrites ? { timestampWrites } : {}) });
+  pass.setPipeline(pipeline);
+  pass.setBindGroup(0, bindGroup);
+  pass.draw(3);
+  pass.end();
+}
+
 /** Records one compute dispatch covering width×height with 8×8 workgroups. */
 export function dispatch2d(
   encoder: GPUCommandEncoder,

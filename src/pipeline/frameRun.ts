@@ -1,29 +1,11 @@
 // One frame through the stage table: the frame's state as the stages see it, its command
 // encoder, and the loop that runs the table with per-stage timings.
 import type { StageTimer } from '../gpu/stageTimer';
-import type { Options, OutputType } from '../options';
-import type { DepthInput, DepthStats, QualitySettings } from '../types/frame';
-import type { BaseNetwork, CoarseMask } from '../types/network';
-import type { FrameTextures } from './frameTextures';
-import type { LearnedModel } from './learnedModel';
-import { isOutputStage, type FrameState, type MaskRegion, type MattingPath, type Stage } from './stage';
+import type { OutputType } from '../options';
+import type { DepthStats } from '../types/frame';
+import type { CoarseMask } from '../types/network';
+import { isOutputStage, type FrameSetup, type FrameState, type MaskRegion, type Stage } from './stage';
 import type { StandingSplit } from './standing';
-
-/** What the pipeline fixes about a frame before its first stage. */
-export interface FrameSetup {
-  device: GPUDevice;
-  videoFrame: VideoFrame;
-  index: number;
-  textures: FrameTextures;
-  options: Readonly<Options>;
-  quality: QualitySettings;
-  network: BaseNetwork;
-  plate: GPUTexture | null;
-  background: GPUTexture;
-  depth: DepthInput | null;
-  matting: MattingPath;
-  learned: LearnedModel | null;
-}
 
 /** Wall-clock milliseconds of a frame's run (see FrameStats). */
 export interface RunTimes {
@@ -35,22 +17,13 @@ export interface RunTimes {
   encodeStart: number;
 }
 
+// The setup's fields are copied onto the FrameRun by its constructor; this declaration gives them their types.
+export interface FrameRun extends FrameSetup {}
+
 /** The FrameState of one frame (see FrameState); `finish()` submits what is left. */
 export class FrameRun implements FrameState {
-  readonly device: GPUDevice;
-  readonly videoFrame: VideoFrame;
   readonly width: number;
   readonly height: number;
-  readonly index: number;
-  readonly textures: FrameTextures;
-  readonly options: Readonly<Options>;
-  readonly quality: QualitySettings;
-  readonly network: BaseNetwork;
-  readonly plate: GPUTexture | null;
-  readonly background: GPUTexture;
-  readonly depth: DepthInput | null;
-  readonly matting: MattingPath;
-  readonly learned: LearnedModel | null;
   view: OutputType;
   fullMask: CoarseMask | null = null;
   region: MaskRegion | null = null;
@@ -60,20 +33,9 @@ export class FrameRun implements FrameState {
   private readonly submitted: (() => void)[] = [];
 
   constructor(setup: FrameSetup) {
-    this.device = setup.device;
-    this.videoFrame = setup.videoFrame;
+    Object.assign(this, setup);
     this.width = setup.textures.width;
     this.height = setup.textures.height;
-    this.index = setup.index;
-    this.textures = setup.textures;
-    this.options = setup.options;
-    this.quality = setup.quality;
-    this.network = setup.network;
-    this.plate = setup.plate;
-    this.background = setup.background;
-    this.depth = setup.depth;
-    this.matting = setup.matting;
-    this.learned = setup.learned;
     this.view = setup.options.view;
   }
 

@@ -33,20 +33,14 @@ export interface MaskRegion {
 /** Which matting stages a frame takes: none (no alpha needed), the segmentation prior and classical matting, or BackgroundMattingV2. */
 export type MattingPath = 'none' | 'classic' | 'bgmv2';
 
-/**
- * One frame as the stages see it. The fixed part is set by the pipeline before the first
- * stage; the `region`, `fullMask`, `standing` and `depthStats` fields are written by the stages
- * that produce them, for the ones after.
- */
-export interface FrameState {
+/** What the pipeline fixes about a frame before its first stage. */
+export interface FrameSetup {
   readonly device: GPUDevice;
   /** The input frame (borrowed: the pipeline's caller closes it). */
   readonly videoFrame: VideoFrame;
-  /** Frame size in pixels. */
-  readonly width: number;
-  readonly height: number;
   /** Counts the pipeline's frames from 0. */
   readonly index: number;
+  /** The frame's shared textures; their size is the frame's. */
   readonly textures: FrameTextures;
   readonly options: Readonly<Options>;
   readonly quality: QualitySettings;
@@ -60,6 +54,16 @@ export interface FrameState {
   readonly matting: MattingPath;
   /** BackgroundMattingV2's model on this pipeline, when `matting` is 'bgmv2'. */
   readonly learned: LearnedModel | null;
+}
+
+/**
+ * One frame as the stages see it: its setup; `region`, `fullMask`, `standing` and `depthStats`,
+ * written by the stages that produce them for the ones after; and its command encoder.
+ */
+export interface FrameState extends FrameSetup {
+  /** Frame size in pixels. */
+  readonly width: number;
+  readonly height: number;
   /** The view the output stages render: options.view, or the read-back being made. */
   view: OutputType;
   /** The whole frame's mask on the CPU (tasks-vision), for the stages that place the next network runs. */

@@ -9,6 +9,7 @@ import fgrResidualWgsl from '../../shaders/fgr_residual.wgsl?raw';
 import fuseDepthWgsl from '../../shaders/fuse_depth.wgsl?raw';
 import gaussianBlurWgsl from '../../shaders/gaussian_blur.wgsl?raw';
 import importFrameWgsl from '../../shaders/import_frame.wgsl?raw';
+import fullscreenWgsl from '../../shaders/fullscreen.wgsl?raw';
 import lightWrapWgsl from '../../shaders/light_wrap.wgsl?raw';
 import lightWrapPrepareWgsl from '../../shaders/light_wrap_prepare.wgsl?raw';
 import plateGainWgsl from '../../shaders/plate_gain.wgsl?raw';
@@ -71,13 +72,13 @@ const pass = (files: Record<string, string>, bindings: PassBindings): PassCase =
 const PASSES: Record<string, PassCase> = {
   blurPrepare: pass({ 'blur_prepare.wgsl': blurPrepareWgsl }, BLUR_PREPARE_BINDINGS),
   coarse: pass({ 'plate_gain.wgsl': plateGainWgsl, 'coarse.wgsl': coarseWgsl }, COARSE_BINDINGS),
-  composite: pass({ 'composite.wgsl': compositeWgsl }, COMPOSITE_BINDINGS),
+  composite: pass({ 'fullscreen.wgsl': fullscreenWgsl, 'composite.wgsl': compositeWgsl }, COMPOSITE_BINDINGS),
   downsample: pass({ 'downsample.wgsl': downsampleWgsl }, DOWNSAMPLE_BINDINGS),
   fgrResidual: pass({ 'fgr_residual.wgsl': fgrResidualWgsl }, FGR_RESIDUAL_BINDINGS),
   fuseDepth: pass({ 'fuse_depth.wgsl': fuseDepthWgsl }, FUSE_DEPTH_BINDINGS),
   gaussianBlur: pass({ 'gaussian_blur.wgsl': gaussianBlurWgsl }, GAUSSIAN_BLUR_BINDINGS),
   importFrame: pass({ 'import_frame.wgsl': importFrameWgsl }, IMPORT_FRAME_BINDINGS),
-  lightWrap: pass({ 'light_wrap.wgsl': lightWrapWgsl }, LIGHT_WRAP_BINDINGS),
+  lightWrap: pass({ 'fullscreen.wgsl': fullscreenWgsl, 'light_wrap.wgsl': lightWrapWgsl }, LIGHT_WRAP_BINDINGS),
   lightWrapPrepare: pass({ 'light_wrap_prepare.wgsl': lightWrapPrepareWgsl }, LIGHT_WRAP_PREPARE_BINDINGS),
   plateStats: pass({ 'plate_stats.wgsl': plateStatsWgsl }, PLATE_STATS_BINDINGS),
   pushPull: pass({ 'pushpull.wgsl': pushPullWgsl }, PUSH_PULL_BINDINGS),
@@ -106,7 +107,7 @@ describe('pass descriptions match their WGSL', () => {
     expect(modules.sort()).toEqual(Object.keys(PASSES).sort());
   });
 
-  it('covers every shader in shaders/ (plate_gain.wgsl through the passes that prepend it)', () => {
+  it('covers every shader in shaders/ (plate_gain.wgsl and fullscreen.wgsl through the passes that prepend them)', () => {
     const shaders = readdirSync(fileURLToPath(new URL('../../shaders/', import.meta.url))).filter((f) => f.endsWith('.wgsl'));
     const covered = new Set(Object.values(PASSES).flatMap((p) => p.files));
     expect(shaders.filter((f) => !covered.has(f))).toEqual([]);

@@ -1,6 +1,9 @@
-import code from '../../../shaders/composite.wgsl?raw';
+import fullscreen from '../../../shaders/fullscreen.wgsl?raw';
+import shader from '../../../shaders/composite.wgsl?raw';
 import type { CompositeParams } from '../params/composite';
-import { buildRenderPass, filteredTexture, sampler, texture, uniform } from '../pass';
+import { buildRenderPass, drawFullscreen, filteredTexture, sampler, texture, uniform } from '../pass';
+
+const code = fullscreen + shader;
 
 /** Inputs and output of the compositor. */
 export interface CompositeIO {
@@ -61,14 +64,7 @@ export function createCompositePass(device: GPUDevice) {
       return { group, output: io.output.createView() };
     },
     encode(encoder: GPUCommandEncoder, b: { group: GPUBindGroup; output: GPUTextureView }, ts?: GPURenderPassTimestampWrites): void {
-      const pass = encoder.beginRenderPass({
-        colorAttachments: [{ view: b.output, loadOp: 'clear', storeOp: 'store', clearValue: [0, 0, 0, 1] }],
-        ...(ts ? { timestampWrites: ts } : {}),
-      });
-      pass.setPipeline(gpu.pipeline);
-      pass.setBindGroup(0, b.group);
-      pass.draw(3);
-      pass.end();
+      drawFullscreen(encoder, gpu.pipeline, b.group, b.output, 'clear', ts);
     },
     dispose(): void {
       params.destroy();

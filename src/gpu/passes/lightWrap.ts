@@ -1,5 +1,8 @@
-import code from '../../../shaders/light_wrap.wgsl?raw';
-import { buildRenderPass, filteredTexture, sampler, texture, uniform } from '../pass';
+import fullscreen from '../../../shaders/fullscreen.wgsl?raw';
+import shader from '../../../shaders/light_wrap.wgsl?raw';
+import { buildRenderPass, drawFullscreen, filteredTexture, sampler, texture, uniform } from '../pass';
+
+const code = fullscreen + shader;
 
 /** Inputs and output of the light wrap's second step. */
 export interface LightWrapIO {
@@ -48,11 +51,7 @@ export function createLightWrapPass(device: GPUDevice) {
       return { group, output: io.output.createView() };
     },
     encode(encoder: GPUCommandEncoder, b: { group: GPUBindGroup; output: GPUTextureView }): void {
-      const pass = encoder.beginRenderPass({ colorAttachments: [{ view: b.output, loadOp: 'load', storeOp: 'store' }] });
-      pass.setPipeline(gpu.pipeline);
-      pass.setBindGroup(0, b.group);
-      pass.draw(3);
-      pass.end();
+      drawFullscreen(encoder, gpu.pipeline, b.group, b.output, 'load');
     },
     dispose(): void {
       params.destroy();
