@@ -1,5 +1,5 @@
 // The person's region of interest on the GPU, for the next base-network pass: the GPU twin
-// of personRoi() in src/worker/roi.ts (reference), so the onnx-webgpu backend can zoom in
+// of personRoi() in src/pipeline/roi.ts (reference), so the onnx-webgpu backend can zoom in
 // on the person without reading the mask back to the CPU.
 //
 // `mask` (a storage buffer: the network's output) is the person confidence over the rectangle `prev` (full-res pixels; the

@@ -34,7 +34,7 @@ export interface BenchArgs {
   /** Whole-run limit in seconds. */
   timeoutS: number;
   verbose: boolean;
-  /** Measure the bitrate the blur saves (scripts/lib/bandwidth.ts; a few minutes on SwiftShader); off with --no-bandwidth. */
+  /** Measure the bitrate the blur saves (scripts/lib/bandwidth/measure.ts; a few minutes on SwiftShader); off with --no-bandwidth. */
   bandwidth: boolean;
 }
 
