@@ -3,15 +3,9 @@ import { createDownsamplePass } from '../../gpu/passes/downsample';
 import { createTensorFromTexturePass } from '../../gpu/passes/tensorFromTexture';
 import type { Rect } from '../../types/geometry';
 import type { LearnedModel } from '../learnedModel';
+import { LazyPasses } from '../lazyPasses';
 import { Memo } from '../memo';
 import type { Binding, FrameState, Stage } from '../stage';
-
-/** The stage's passes, made for the first BGMv2 frame. */
-interface Passes {
-  srcDown: ReturnType<typeof createDownsamplePass>;
-  bgrDown: ReturnType<typeof createDownsamplePass>;
-  toTensor: ReturnType<typeof createTensorFromTexturePass>;
-}
 
 interface Bound {
   srcDown: Binding<typeof createDownsamplePass>;
@@ -31,10 +25,16 @@ export class Bgmv2BaseStage implements Stage {
   readonly timed = true;
   readonly reads = ['frame', 'plate'] as const;
   readonly writes = [] as const;
-  private passes: Passes | null = null;
+  private readonly passes;
   private readonly bound = new Memo<Bound>();
 
-  constructor(private readonly device: GPUDevice) {}
+  constructor(device: GPUDevice) {
+    this.passes = new LazyPasses(() => ({
+      srcDown: createDownsamplePass(device, 'bgmv2-src-down'),
+      bgrDown: createDownsamplePass(device, 'bgmv2-bgr-down'),
+      toTensor: createTensorFromTexturePass(device),
+    }));
+  }
 
   enabled(frame: FrameState): boolean {
     return frame.matting === 'bgmv2';
@@ -44,8 +44,7 @@ export class Bgmv2BaseStage implements Stage {
     const learned: LearnedModel = frame.learned!;
     const plate = frame.plate!;
     const t = frame.textures;
-    this.passes ??= { srcDown: createDownsamplePass(this.device, 'bgmv2-src-down'), bgrDown: createDownsamplePass(this.device, 'bgmv2-bgr-down'), toTensor: createTensorFromTexturePass(this.device) };
-    const { srcDown, bgrDown, toTensor } = this.passes;
+    const { srcDown, bgrDown, toTensor } = this.passes.get();
     const { base } = learned;
     const b = this.bound.get([t, plate, learned], () => ({
       srcDown: srcDown.bind({ src: t.frame, dst: learned.srcLow }),
@@ -67,11 +66,6 @@ export class Bgmv2BaseStage implements Stage {
 
   dispose(): void {
     this.bound.clear();
-    if (this.passes) {
-      this.passes.srcDown.dispose();
-      this.passes.bgrDown.dispose();
-      this.passes.toTensor.dispose();
-      this.passes = null;
-    }
+    this.passes.dispose();
   }
 }

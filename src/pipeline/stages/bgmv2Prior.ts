@@ -2,14 +2,9 @@
 import { createFgrResidualPass } from '../../gpu/passes/fgrResidual';
 import { createTensorToTexturePass } from '../../gpu/passes/tensorToTexture';
 import type { LearnedModel } from '../learnedModel';
+import { LazyPasses } from '../lazyPasses';
 import { Memo } from '../memo';
 import type { Binding, FrameState, Stage } from '../stage';
-
-interface Passes {
-  pha: ReturnType<typeof createTensorToTexturePass>;
-  err: ReturnType<typeof createTensorToTexturePass>;
-  residual: ReturnType<typeof createFgrResidualPass>;
-}
 
 interface Bound {
   pha: Binding<typeof createTensorToTexturePass>;
@@ -28,10 +23,16 @@ export class Bgmv2PriorStage implements Stage {
   readonly timed = true;
   readonly reads = [] as const;
   readonly writes = ['prior', 'err'] as const;
-  private passes: Passes | null = null;
+  private readonly passes;
   private readonly bound = new Memo<Bound>();
 
-  constructor(private readonly device: GPUDevice) {}
+  constructor(device: GPUDevice) {
+    this.passes = new LazyPasses(() => ({
+      pha: createTensorToTexturePass(device, 'bgmv2-pha-to-prior'),
+      err: createTensorToTexturePass(device, 'bgmv2-err'),
+      residual: createFgrResidualPass(device),
+    }));
+  }
 
   enabled(frame: FrameState): boolean {
     return frame.matting === 'bgmv2';
@@ -40,12 +41,7 @@ export class Bgmv2PriorStage implements Stage {
   run(frame: FrameState): void {
     const learned: LearnedModel = frame.learned!;
     const t = frame.textures;
-    this.passes ??= {
-      pha: createTensorToTexturePass(this.device, 'bgmv2-pha-to-prior'),
-      err: createTensorToTexturePass(this.device, 'bgmv2-err'),
-      residual: createFgrResidualPass(this.device),
-    };
-    const passes = this.passes;
+    const passes = this.passes.get();
     const { base } = learned;
     const b = this.bound.get([t, learned], () => {
       const channel = (buffer: GPUBuffer, channels: number) => ({ buffer, channels, width: base.width, height: base.height, channel: 0 });
@@ -63,11 +59,6 @@ export class Bgmv2PriorStage implements Stage {
 
   dispose(): void {
     this.bound.clear();
-    if (this.passes) {
-      this.passes.pha.dispose();
-      this.passes.err.dispose();
-      this.passes.residual.dispose();
-      this.passes = null;
-    }
+    this.passes.dispose();
   }
 }

@@ -15,6 +15,7 @@ import type { Readback } from '../../types/frame';
 import type { Rect } from '../../types/geometry';
 import type { KinectCalibration } from '../../types/kinect';
 import { segmentDepth, visualiseDepth } from '../depthBand';
+import { LazyPasses } from '../lazyPasses';
 import { Memo } from '../memo';
 import type { Binding, FrameState, MaskRegion, Stage } from '../stage';
 
@@ -32,13 +33,6 @@ interface Registered {
   subject: GPUTexture;
 }
 
-/** The passes, made with the first calibration (most users never have a depth camera). */
-interface Passes {
-  register: ReturnType<typeof createRegisterDepthPass>;
-  fuseFull: ReturnType<typeof createFuseDepthPass>;
-  fuseRoi: ReturnType<typeof createFuseDepthPass>;
-}
-
 /**
  * Runs for frames that come with depth while a calibration is set (setCalibration), before the
  * mask upsampling: fuses the depth into FrameTextures.maskFull and the second mask
@@ -49,20 +43,22 @@ export class DepthFusionStage implements Stage {
   readonly timed = true;
   readonly reads = ['depth', 'maskFull', 'maskRoi', 'maskStage'] as const;
   readonly writes = ['maskFull', 'maskRoi', 'maskStage'] as const;
-  private passes: Passes | null = null;
+  /** Made with the first calibration (most users never have a depth camera). */
+  private readonly passes;
   private calibration: KinectCalibration | null = null;
   private registered: Registered | null = null;
   private readonly bound = new Memo<{ register: Binding<typeof createRegisterDepthPass>; full: Binding<typeof createFuseDepthPass>; roi: Binding<typeof createFuseDepthPass> }>();
   /** The frame index the stage last ran for (its `depth` read-back is black for other frames). */
   private lastFrame = -1;
 
-  constructor(private readonly device: GPUDevice) {}
+  constructor(private readonly device: GPUDevice) {
+    this.passes = new LazyPasses(() => ({ register: createRegisterDepthPass(device), fuseFull: createFuseDepthPass(device), fuseRoi: createFuseDepthPass(device) }));
+  }
 
   /** Sets (or clears) the calibration; frames then need its colour size and depth size. */
   setCalibration(calibration: KinectCalibration | null): void {
     if (calibration) {
-      this.passes ??= { register: createRegisterDepthPass(this.device), fuseFull: createFuseDepthPass(this.device), fuseRoi: createFuseDepthPass(this.device) };
-      this.passes.register.setCalibration(calibration, registerTables(calibration));
+      this.passes.get().register.setCalibration(calibration, registerTables(calibration));
     }
     this.calibration = calibration;
     this.bound.clear();
@@ -70,7 +66,7 @@ export class DepthFusionStage implements Stage {
 
   /** True once a calibration was set: the `depth` view exists (black for frames without depth). */
   get hasDepthView(): boolean {
-    return this.passes !== null;
+    return this.passes.made;
   }
 
   enabled(frame: FrameState): boolean {
@@ -84,7 +80,7 @@ export class DepthFusionStage implements Stage {
    */
   run(frame: FrameState): void {
     const cal = this.calibration!;
-    const passes = this.passes!;
+    const passes = this.passes.get();
     const depth = frame.depth!;
     const region: MaskRegion = frame.region!;
     const { width, height, textures: t, network } = frame;
@@ -151,12 +147,7 @@ export class DepthFusionStage implements Stage {
   dispose(): void {
     this.bound.clear();
     this.destroyTextures();
-    if (this.passes) {
-      this.passes.register.dispose();
-      this.passes.fuseFull.dispose();
-      this.passes.fuseRoi.dispose();
-      this.passes = null;
-    }
+    this.passes.dispose();
   }
 }
 

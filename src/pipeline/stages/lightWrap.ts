@@ -5,15 +5,9 @@ import { LIGHT_WRAP_MODES, lightWrapPlan, type LightWrapSource } from '../../gpu
 import { createGaussianBlurPass } from '../../gpu/passes/gaussianBlur';
 import { createLightWrapPass } from '../../gpu/passes/lightWrap';
 import { createLightWrapPreparePass } from '../../gpu/passes/lightWrapPrepare';
+import { LazyPasses } from '../lazyPasses';
 import { Memo } from '../memo';
 import type { Binding, FrameState, OutputStage } from '../stage';
-
-interface Passes {
-  prepare: ReturnType<typeof createLightWrapPreparePass>;
-  horizontal: ReturnType<typeof createGaussianBlurPass>;
-  vertical: ReturnType<typeof createGaussianBlurPass>;
-  apply: ReturnType<typeof createLightWrapPass>;
-}
 
 /** The stage's own textures for one frame size and factor: the blurred wrap and its ping-pong partner. */
 interface WrapTextures {
@@ -44,14 +38,21 @@ export class LightWrapStage implements OutputStage {
   readonly output = true;
   readonly reads = ['alphaOut', 'background', 'output'] as const;
   readonly writes = ['output'] as const;
-  private passes: Passes | null = null;
+  private readonly passes;
   private readonly textures = new Memo<WrapTextures>();
   private readonly bound = new Memo<Bound>();
   private owned: GPUTexture[] = [];
   /** The frame whose wrap texture is made (a read-back re-renders the output without making it again). */
   private preparedFor: { index: number; wrap: GPUTexture } | null = null;
 
-  constructor(private readonly device: GPUDevice) {}
+  constructor(private readonly device: GPUDevice) {
+    this.passes = new LazyPasses(() => ({
+      prepare: createLightWrapPreparePass(device),
+      horizontal: createGaussianBlurPass(device, 'horizontal'),
+      vertical: createGaussianBlurPass(device, 'vertical'),
+      apply: createLightWrapPass(device),
+    }));
+  }
 
   enabled(frame: FrameState): boolean {
     return frame.options.lightWrap > 0 && frame.view === 'com' && LIGHT_WRAP_MODES.includes(frame.options.mode);
@@ -59,12 +60,7 @@ export class LightWrapStage implements OutputStage {
 
   run(frame: FrameState): void {
     const { options, background, textures: t } = frame;
-    const passes = (this.passes ??= {
-      prepare: createLightWrapPreparePass(this.device),
-      horizontal: createGaussianBlurPass(this.device, 'horizontal'),
-      vertical: createGaussianBlurPass(this.device, 'vertical'),
-      apply: createLightWrapPass(this.device),
-    });
+    const passes = this.passes.get();
     const plan = lightWrapPlan(frame.height);
     const w = this.textures.get([t, plan.factor], () => this.makeTextures(frame.width, frame.height, plan.factor));
     const b = this.bound.get([w, background], () => ({
@@ -96,10 +92,7 @@ export class LightWrapStage implements OutputStage {
     this.textures.clear();
     this.bound.clear();
     this.destroyTextures();
-    if (this.passes) {
-      for (const pass of Object.values(this.passes)) pass.dispose();
-      this.passes = null;
-    }
+    this.passes.dispose();
   }
 
   private makeTextures(width: number, height: number, factor: number): WrapTextures {

@@ -2,14 +2,10 @@
 import { createRefineLearnedPass } from '../../gpu/passes/refineLearned';
 import { createSelectTilesPass } from '../../gpu/passes/selectTiles';
 import type { LearnedModel } from '../learnedModel';
+import { LazyPasses } from '../lazyPasses';
 import { Memo } from '../memo';
 import type { Binding, FrameState, Stage } from '../stage';
 import { tileBudget } from './refine';
-
-interface Passes {
-  select: ReturnType<typeof createSelectTilesPass>;
-  refine: ReturnType<typeof createRefineLearnedPass>;
-}
 
 interface Bound {
   select: Binding<typeof createSelectTilesPass>;
@@ -27,10 +23,12 @@ export class RefineLearnedStage implements Stage {
   readonly timed = true;
   readonly reads = ['frame', 'plate', 'prior', 'err'] as const;
   readonly writes = ['tiles', 'alpha', 'fgr'] as const;
-  private passes: Passes | null = null;
+  private readonly passes;
   private readonly bound = new Memo<Bound>();
 
-  constructor(private readonly device: GPUDevice) {}
+  constructor(device: GPUDevice) {
+    this.passes = new LazyPasses(() => ({ select: createSelectTilesPass(device), refine: createRefineLearnedPass(device) }));
+  }
 
   enabled(frame: FrameState): boolean {
     return frame.matting === 'bgmv2';
@@ -40,8 +38,7 @@ export class RefineLearnedStage implements Stage {
     const learned: LearnedModel = frame.learned!;
     const plate = frame.plate!;
     const { options, textures: t } = frame;
-    this.passes ??= { select: createSelectTilesPass(this.device), refine: createRefineLearnedPass(this.device) };
-    const { select, refine } = this.passes;
+    const { select, refine } = this.passes.get();
     const { base } = learned;
     select.setParams(options.refineMode, tileBudget(frame), options.refineThreshold, t.tiles);
     const b = this.bound.get([t, plate, learned], () => ({
@@ -64,10 +61,6 @@ export class RefineLearnedStage implements Stage {
 
   dispose(): void {
     this.bound.clear();
-    if (this.passes) {
-      this.passes.select.dispose();
-      this.passes.refine.dispose();
-      this.passes = null;
-    }
+    this.passes.dispose();
   }
 }
