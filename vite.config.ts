@@ -30,13 +30,21 @@ export default defineConfig({
   worker: { format: 'es' },
   // ts-ebml (the Kinect MKV demuxer's EBML reader) loads the `ebml` package, whose "browser"
   // field points at an IIFE build that exports nothing: use its CommonJS build.
-  resolve: { alias: { ebml: 'ebml/lib/ebml.js' } },
+  // `bg-replacer`, `bg-replacer/element`, `/livekit`, `/twilio`: the package's own entries, as an
+  // app that installed it imports them (the README's snippets and the test pages do), from src/.
+  resolve: {
+    alias: [
+      { find: 'ebml', replacement: 'ebml/lib/ebml.js' },
+      { find: /^bg-replacer$/, replacement: resolve(import.meta.dirname, 'src/index.ts') },
+      { find: /^bg-replacer\/(element|livekit|twilio)$/, replacement: resolve(import.meta.dirname, 'src/entries/$1.ts') },
+    ],
+  },
   // Scan every page (the app, replay and the test harnesses) at start-up, so the
   // dependency pre-bundle is complete before the first page loads: a dependency found later
   // re-optimises and fails the pages already open with "504 Outdated Optimize Dep".
   optimizeDeps: {
-    entries: ['index.html', 'replay.html', 'test/gpu/*.html', 'test/kinect/*.html'],
-    include: ['onnxruntime-web/webgpu', 'onnx-proto', 'comlink', 'lit', '@mediapipe/tasks-vision', 'ts-ebml', 'buffer'],
+    entries: ['index.html', 'replay.html', 'test/gpu/*.html', 'test/kinect/*.html', 'test/pages/*.html'],
+    include: ['onnxruntime-web/webgpu', 'onnx-proto', 'comlink', 'lit', '@mediapipe/tasks-vision', 'ts-ebml', 'buffer', 'livekit-client', 'twilio-video'],
   },
   build: {
     target: 'es2022',
