@@ -1,7 +1,7 @@
 // The package root (`bg-replacer`): createBackgroundReplacer, its option and stats types, the
 // errors and their codes, and isSupported(). The element is its own entry (`bg-replacer/element`),
 // as are the LiveKit and Twilio adapters (`bg-replacer/livekit`, `bg-replacer/twilio`).
-export { createBackgroundReplacer, MAX_IMAGE_SIDE, MAX_RESTARTS } from './element/api';
+export { createBackgroundReplacer, MAX_IMAGE_SIDE, type ReplacerInit } from './element/api';
 export type {
   BackgroundReplacer,
   DepthFrameSource,
@@ -18,3 +18,4 @@ export type {
 } from './element/api';
 export { ReplacerError, InvalidOptionError, InputError, ModelIntegrityError, type ErrorCode } from './errors';
 export { OPTION_SPEC, DEFAULT_OPTIONS, resolveOptions, type Options } from './options';
+export { isSupported, type SupportReport } from './support';

@@ -43,7 +43,8 @@ export interface BgReplacerElement extends ElementOptions {}
  * Option attributes / properties: one per OPTION_SPEC entry with an `attribute` (e.g. `mode`,
  * `blur-strength`, `target-fps` ↔ `mode`, `blurStrength`, `targetFps`), reflected, defaults from
  * the spec; see Options. Also `background` (URL of the image for `image` mode), `mirror` (boolean;
- * mirrors the self-view only — the `output` stream is never mirrored). Property only: `stream` (input MediaStream).
+ * mirrors the self-view only — the `output` stream is never mirrored), `assets-path` (where the
+ * assets are served, ReplacerInit.assetsPath; read when the element connects). Property only: `stream` (input MediaStream).
  * Read-only: `output` (processed MediaStream, null until a stream is set), `replacer`, `stats`.
  * Methods: `capturePlate(options)`, `setPlate(image)`, `clearPlate()` (see BackgroundReplacer).
  *
@@ -82,6 +83,8 @@ export class BgReplacerElement extends LitElement {
   /** URL of the background image for `image` mode (same origin, blob: or data:); null for none. */
   @property() background: string | null = null;
   @property({ type: Boolean, reflect: true }) mirror = false;
+  /** Where the assets are served (see ReplacerInit.assetsPath); read when the element connects. */
+  @property({ attribute: 'assets-path' }) assetsPath: string | null = null;
   /** The input stream (camera, screen or file); its first video track is processed. */
   @property({ attribute: false }) stream: MediaStream | null = null;
   /**
@@ -178,7 +181,7 @@ export class BgReplacerElement extends LitElement {
       // Invalid attributes: start with the defaults; applyOptions below reports the error.
     }
     try {
-      const replacer = await createBackgroundReplacer(options);
+      const replacer = await createBackgroundReplacer(this.assetsPath === null ? options : { ...options, assetsPath: this.assetsPath });
       if (!this.isConnected) {
         await replacer.dispose();
         return;

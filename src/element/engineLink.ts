@@ -2,6 +2,8 @@
  * The page's link to one engine worker: its Comlink remote, the calls in flight to it, and
  * the watchdog that reads its heartbeats (src/element/watchdog.ts).
  */
+import type { AssetLocation } from '../assets';
+import { createEngineWorker } from './engineWorker';
 import * as Comlink from 'comlink';
 import { ReplacerError } from '../errors';
 import type { EngineWorkerApi } from '../worker/engine.worker';
@@ -48,8 +50,11 @@ export class EngineLink {
   private nextId = 0;
 
   /** Starts the worker script, gives it the heartbeat port and starts watching it. */
-  constructor(private readonly events: EngineLinkEvents) {
-    this.worker = new Worker(new URL('../worker/engine.worker.ts', import.meta.url), { type: 'module', name: 'engine' });
+  constructor(
+    assets: AssetLocation,
+    private readonly events: EngineLinkEvents,
+  ) {
+    this.worker = createEngineWorker(assets);
     this.worker.addEventListener('error', (event) => events.crashed(event));
     this.worker.addEventListener('messageerror', () => events.problem(new ReplacerError('engine-failed', 'A message from the background engine could not be read.')));
     this.remote = Comlink.wrap<EngineWorkerApi>(this.worker);

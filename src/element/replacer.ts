@@ -3,6 +3,7 @@
  * (src/element/supervisor.ts), the frame loop (frameLoop.ts), the plate capture
  * (plateCapture.ts) and the stats and events (replacerStats.ts).
  */
+import type { AssetLocation } from '../assets';
 import { InputError, ReplacerError } from '../errors';
 import { installErrorTransfer } from '../errorTransfer';
 import type { Options } from '../options';
@@ -24,8 +25,11 @@ export class Replacer extends EventTarget implements BackgroundReplacer {
   private readonly frames: FrameLoop;
   private readonly plateCapture: PlateCapturer;
 
-  /** Starts the engine worker with `options` (validated); frames pass through until it is ready. */
-  constructor(options: Readonly<Options>) {
+  /**
+   * Starts the engine worker with `options` (validated).
+   * @param assets where the engine finds its models, runtimes and (package build) worker scripts
+   */
+  constructor(options: Readonly<Options>, assets: AssetLocation) {
     super();
     installErrorTransfer();
     this.report = new ReplacerReporter(this, () => this.engine.state === 'ready');
@@ -43,7 +47,7 @@ export class Replacer extends EventTarget implements BackgroundReplacer {
       },
       failed: () => this.frames.engineReset(),
       plateChanged: (present) => this.report.plateChanged(present),
-    });
+    }, assets);
     this.frames = new FrameLoop(this.engine, this.report, {
       frame: (frame) => this.plateCapture.offer(frame),
       inputEnded: () => this.plateCapture.abort(new ReplacerError('engine-not-ready', 'The video ended during the plate capture — start it again and re-capture.')),

@@ -5,6 +5,7 @@
  * runs the control calls (options, background, plate, calibration) in call order.
  */
 import * as Comlink from 'comlink';
+import type { AssetLocation } from '../assets';
 import { ReplacerError } from '../errors';
 import { resolveOptions, type Options } from '../options';
 import type { KinectCalibration } from '../types/kinect';
@@ -51,10 +52,14 @@ export class EngineSupervisor {
   /** What a restarted engine gets again: background, plate, depth calibration. */
   private readonly memory = new EngineMemory();
 
-  /** Spawns the engine worker and starts it with `options` (validated). */
+  /**
+   * Spawns the engine worker and starts it with `options` (validated).
+   * @param assets where the engine's models, runtimes and (library build) worker scripts are
+   */
   constructor(
     private currentOptions: Readonly<Options>,
     private readonly events: SupervisorEvents,
+    private readonly assets: AssetLocation,
   ) {
     this.current = this.spawn();
     this.started = this.start(false);
@@ -199,7 +204,7 @@ export class EngineSupervisor {
 
   /** Starts an engine worker whose crashes and hangs reach {@link onWorkerError} and {@link restart}. */
   private spawn(): EngineLink {
-    const link: EngineLink = new EngineLink({
+    const link: EngineLink = new EngineLink(this.assets, {
       crashed: (event) => this.onWorkerError(link, event),
       hung: () => this.restart(link, 'stopped answering'),
       problem: (error) => this.events.error(error),
@@ -214,9 +219,8 @@ export class EngineSupervisor {
   private async start(restart: boolean): Promise<EngineInfo | ReplacerError> {
     const engine = this.current;
     try {
-      const baseUrl = new URL(import.meta.env.BASE_URL, location.href).href;
       // Options and backgrounds set while init runs are queued behind it (see `control`).
-      const info = await engine.call(engine.remote.init(this.currentOptions, baseUrl), {
+      const info = await engine.call(engine.remote.init(this.currentOptions, this.assets), {
         stallLimitMs: START_STALL_LIMIT_MS,
         stalled: (phase) =>
           new ReplacerError(

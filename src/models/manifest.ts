@@ -1,3 +1,5 @@
+import manifestJson from '../../public/models/manifest.json';
+import { assetUrl, type AssetLocation } from '../assets';
 import { ModelIntegrityError, ReplacerError } from '../errors';
 
 /** One entry of public/models/manifest.json. */
@@ -66,24 +68,33 @@ export async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
 }
 
 /**
- * Loads the manifest and one model's bytes from `${baseUrl}models/`, verifying the sha256.
- * @throws ReplacerError 'model-load' (missing or unreadable) or ModelIntegrityError (hash differs)
+ * The manifest compiled into the code: the sha256 a model is checked against comes with the
+ * code, not from the server that serves the model (so a host cannot swap both).
  */
-export async function loadVerifiedModel(baseUrl: string, id: string): Promise<{ entry: ModelEntry; bytes: ArrayBuffer }> {
-  const manifestUrl = new URL('models/manifest.json', baseUrl);
-  const response = await fetch(manifestUrl);
-  if (!response.ok) throw new ReplacerError('model-load', `Could not load ${manifestUrl.pathname} (HTTP ${response.status}).`);
-  let json: unknown;
-  try {
-    json = await response.json();
-  } catch (err) {
-    throw new ReplacerError('model-load', 'public/models/manifest.json is not valid JSON.', { cause: err });
-  }
-  const entry = parseManifest(json).models.find((m) => m.id === id);
+export const MODEL_MANIFEST: ModelManifest = parseManifest(manifestJson);
+
+/**
+ * Loads one model's bytes from the assets' `models/` folder, verifying its sha256 against
+ * {@link MODEL_MANIFEST}.
+ * @param id the model's id in the manifest, e.g. 'selfie-landscape-onnx'
+ * @throws ReplacerError 'model-load' naming the URL that failed (missing, unreachable or not
+ *   listed), or ModelIntegrityError (hash differs)
+ */
+export async function loadVerifiedModel(assets: AssetLocation, id: string): Promise<{ entry: ModelEntry; bytes: ArrayBuffer }> {
+  const entry = MODEL_MANIFEST.models.find((m) => m.id === id);
   if (!entry) throw new ReplacerError('model-load', `Model "${id}" is not listed in public/models/manifest.json.`);
-  const modelResponse = await fetch(new URL(`models/${entry.file}`, baseUrl));
+  const url = assetUrl(assets, `models/${entry.file}`);
+  let modelResponse: Response;
+  try {
+    modelResponse = await fetch(url);
+  } catch (err) {
+    throw new ReplacerError('model-load', `Model file ${entry.file} could not be fetched from ${url} (${String(err)}) — check assetsPath.`, { cause: err });
+  }
   if (!modelResponse.ok) {
-    throw new ReplacerError('model-load', `Model file ${entry.file} is missing (HTTP ${modelResponse.status}) — run \`npm ci\` to install it.`);
+    throw new ReplacerError(
+      'model-load',
+      `Model file ${entry.file} is missing at ${url} (HTTP ${modelResponse.status}) — check assetsPath (\`npx bg-replacer copy-assets DIR\` copies the assets), or run \`npm ci\` in the app's checkout.`,
+    );
   }
   const bytes = await modelResponse.arrayBuffer();
   const actual = await sha256Hex(bytes);

@@ -1,3 +1,4 @@
+import type { AssetLocation } from '../assets';
 import { ReplacerError } from '../errors';
 import { tensorBytes } from '../types/tensor';
 import type { GpuBaseNetwork } from '../types/network';
@@ -38,13 +39,13 @@ export class OnnxWebGpuSegmenter implements GpuBaseNetwork {
   /**
    * Loads and verifies the model and creates an inference session on `device`.
    * @param device the pipeline's GPUDevice (shared: ORT's buffers and ours live on it)
-   * @param baseUrl where the app is served (models under models/, the runtime under ort/)
+   * @param assets where the model (models/) and the runtime (ort/) are served
    * @throws ReplacerError 'model-integrity' (hash differs), 'model-load' (missing, corrupt or
    *   not of the expected [1,3,H,W] → [1,1,H,W] interface, or the runtime fails to start)
    */
-  static async create(device: GPUDevice, baseUrl: string, modelId = ONNX_SEGMENTER_ID): Promise<OnnxWebGpuSegmenter> {
-    const { entry, bytes } = await loadVerifiedModel(baseUrl, modelId);
-    return OnnxWebGpuSegmenter.fromBytes(device, baseUrl, new Uint8Array(bytes), entry.input.width, entry.input.height, entry.file);
+  static async create(device: GPUDevice, assets: AssetLocation, modelId = ONNX_SEGMENTER_ID): Promise<OnnxWebGpuSegmenter> {
+    const { entry, bytes } = await loadVerifiedModel(assets, modelId);
+    return OnnxWebGpuSegmenter.fromBytes(device, assets, new Uint8Array(bytes), entry.input.width, entry.input.height, entry.file);
   }
 
   /**
@@ -55,13 +56,13 @@ export class OnnxWebGpuSegmenter implements GpuBaseNetwork {
    */
   static async fromBytes(
     device: GPUDevice,
-    baseUrl: string,
+    assets: AssetLocation,
     bytes: Uint8Array,
     width: number,
     height: number,
     name: string,
   ): Promise<OnnxWebGpuSegmenter> {
-    const session = await createWebGpuSession(device, baseUrl, bytes, name);
+    const session = await createWebGpuSession(device, assets, bytes, name);
     const [inputName] = session.inputNames;
     const [outputName] = session.outputNames;
     if (session.inputNames.length !== 1 || session.outputNames.length !== 1 || !inputName || !outputName) {

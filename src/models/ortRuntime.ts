@@ -1,4 +1,5 @@
 import * as ort from 'onnxruntime-web/webgpu';
+import { assetUrl, type AssetLocation } from '../assets';
 import { ReplacerError } from '../errors';
 
 /** onnxruntime-web's WebGPU build: the JS API and its wasm runtime, served from our own origin. */
@@ -8,17 +9,17 @@ export { ort };
 export const ORT_RUNTIME_FILES = ['ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'] as const;
 
 /**
- * Points onnxruntime-web at the runtime files under `${baseUrl}ort/` (never a CDN: the CSP
+ * Points onnxruntime-web at the runtime files under the assets' `ort/` (never a CDN: the CSP
  * allows our own origin only) and runs it single-threaded (threads need cross-origin
  * isolation, which an embedding page may not have). Idempotent.
- * @param baseUrl where the app is served, e.g. "http://127.0.0.1:5173/"
+ * @param assets where the runtime files are served
  */
-export function configureOrt(baseUrl: string): void {
+export function configureOrt(assets: AssetLocation): void {
   ort.env.wasm.numThreads = 1;
   ort.env.wasm.proxy = false;
   ort.env.wasm.wasmPaths = {
-    mjs: new URL(`ort/${ORT_RUNTIME_FILES[0]}`, baseUrl).href,
-    wasm: new URL(`ort/${ORT_RUNTIME_FILES[1]}`, baseUrl).href,
+    mjs: assetUrl(assets, `ort/${ORT_RUNTIME_FILES[0]}`),
+    wasm: assetUrl(assets, `ort/${ORT_RUNTIME_FILES[1]}`),
   };
   ort.env.logLevel = 'error';
 }
@@ -29,8 +30,8 @@ export function configureOrt(baseUrl: string): void {
  * @param what the model's name for the error message
  * @throws ReplacerError 'model-load' when the bytes are not a model the runtime can run on WebGPU
  */
-export async function createWebGpuSession(device: GPUDevice, baseUrl: string, bytes: Uint8Array, what: string): Promise<ort.InferenceSession> {
-  configureOrt(baseUrl);
+export async function createWebGpuSession(device: GPUDevice, assets: AssetLocation, bytes: Uint8Array, what: string): Promise<ort.InferenceSession> {
+  configureOrt(assets);
   try {
     return await ort.InferenceSession.create(bytes, {
       executionProviders: [{ name: 'webgpu', device }],

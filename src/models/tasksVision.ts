@@ -1,4 +1,5 @@
-import { FilesetResolver, ImageSegmenter } from '@mediapipe/tasks-vision';
+import { ImageSegmenter } from '@mediapipe/tasks-vision';
+import { assetUrl, type AssetLocation } from '../assets';
 import { ReplacerError } from '../errors';
 import type { CoarseMask } from '../types/network';
 import { loadVerifiedModel } from './manifest';
@@ -25,13 +26,17 @@ export class TasksVisionSegmenter {
 
   /**
    * Loads and verifies the model, then the wasm runtime.
-   * @param baseUrl where the app is served, e.g. "http://127.0.0.1:5173/"
+   * @param assets where the model and the runtime are served
    * @throws ReplacerError 'model-integrity' | 'model-load'
    */
-  static async create(baseUrl: string): Promise<TasksVisionSegmenter> {
-    const { entry, bytes } = await loadVerifiedModel(baseUrl, 'selfie-landscape');
+  static async create(assets: AssetLocation): Promise<TasksVisionSegmenter> {
+    const { entry, bytes } = await loadVerifiedModel(assets, 'selfie-landscape');
     try {
-      const fileset = await FilesetResolver.forVisionTasks(new URL('tasks-vision', baseUrl).href, true);
+      // The ES-module SIMD build, as FilesetResolver.forVisionTasks(base, true) names it.
+      const fileset = {
+        wasmLoaderPath: assetUrl(assets, 'tasks-vision/vision_wasm_module_internal.js'),
+        wasmBinaryPath: assetUrl(assets, 'tasks-vision/vision_wasm_module_internal.wasm'),
+      };
       const segmenter = await ImageSegmenter.createFromOptions(fileset, {
         baseOptions: { modelAssetBuffer: new Uint8Array(bytes), delegate: 'CPU' },
         runningMode: 'VIDEO',

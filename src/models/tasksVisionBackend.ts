@@ -1,4 +1,6 @@
 import * as Comlink from 'comlink';
+import type { AssetLocation } from '../assets';
+import { createSegmenterWorker } from './segmenterWorker';
 import type { CpuBaseNetwork, CoarseMask } from '../types/network';
 import type { SegmenterWorkerApi } from './segmenter.worker';
 
@@ -20,11 +22,11 @@ export class TasksVisionBackend implements CpuBaseNetwork {
    * Starts the segmenter worker and loads the verified model.
    * @throws ReplacerError 'model-integrity' | 'model-load'
    */
-  static async create(baseUrl: string): Promise<TasksVisionBackend> {
-    const worker = new Worker(new URL('./segmenter.worker.ts', import.meta.url), { type: 'module', name: 'segmenter' });
+  static async create(assets: AssetLocation): Promise<TasksVisionBackend> {
+    const worker = createSegmenterWorker(assets);
     const remote = Comlink.wrap<SegmenterWorkerApi>(worker);
     try {
-      const { width, height } = await remote.init(baseUrl);
+      const { width, height } = await remote.init(assets);
       return new TasksVisionBackend(worker, remote, width, height);
     } catch (err) {
       worker.terminate();

@@ -1,5 +1,6 @@
 // The replay page: runs the real engine (same worker, same pipeline as the app) on every
 // frame the Node command serves, in order, with no drops, and posts the read-backs back.
+import { assetsAt } from '../assets';
 import * as Comlink from 'comlink';
 import { ReplacerError } from '../errors';
 import { resolveOptions } from '../options';
@@ -101,7 +102,7 @@ async function run(): Promise<void> {
   const worker = new Worker(new URL('../worker/engine.worker.ts', import.meta.url), { type: 'module' });
   const engine = Comlink.wrap<EngineApi>(worker);
   try {
-    const info = await engine.init(options, new URL('/', location.href).href);
+    const info = await engine.init(options, assetsAt('/', location.href));
     // A replay measures the backend it was asked for, or fails: never a silent fallback.
     if (options.backend !== 'auto' && info.backend !== options.backend) {
       throw new Error(`backend ${options.backend} was asked for but ${info.backend} runs: ${info.backendFallback ?? 'no reason given'}`);

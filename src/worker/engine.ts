@@ -1,3 +1,4 @@
+import type { AssetLocation } from '../assets';
 import { ModelIntegrityError, ReplacerError } from '../errors';
 import type { Backend, Options, ReadbackType } from '../options';
 import { createGpuContext, isSoftwareAdapter, type GpuContext } from '../gpu/device';
@@ -50,7 +51,7 @@ export class Engine implements EngineApi {
   private options: Readonly<Options> | null = null;
   /** Adaptive quality (options.targetFps), fed each WebGPU frame's processing time. */
   private adaptive = new AdaptiveQuality(0);
-  private baseUrl = '';
+  private assets: AssetLocation = { base: '', files: {} };
   private background: ImageBitmap | null = null;
   private plate: ImageBitmap | null = null;
   /** The Azure Kinect calibration (setDepthCalibration), re-applied to a rebuilt pipeline. */
@@ -75,12 +76,12 @@ export class Engine implements EngineApi {
    */
   onProgress: (phase: string) => void = () => undefined;
 
-  async init(options: Readonly<Options>, baseUrl: string): Promise<EngineInfo> {
+  async init(options: Readonly<Options>, assets: AssetLocation): Promise<EngineInfo> {
     this.options = options;
     this.adaptive.setTarget(options.targetFps);
-    this.baseUrl = baseUrl;
+    this.assets = assets;
     await this.buildRenderer();
-    if (!this.canvas && options.matting === 'bgmv2') this.bgmv2 = await loadInstalledBgmv2(baseUrl);
+    if (!this.canvas && options.matting === 'bgmv2') this.bgmv2 = await loadInstalledBgmv2(assets);
     return this.info();
   }
 
@@ -117,7 +118,7 @@ export class Engine implements EngineApi {
         this.gpu?.device.destroy();
         this.gpu = null;
         await this.buildRenderer();
-        if (!this.canvas && options.matting === 'bgmv2') this.bgmv2 ??= await loadInstalledBgmv2(this.baseUrl);
+        if (!this.canvas && options.matting === 'bgmv2') this.bgmv2 ??= await loadInstalledBgmv2(this.assets);
         return this.info();
       });
     }
@@ -129,7 +130,7 @@ export class Engine implements EngineApi {
       return backendChanged ? this.info() : null;
     }
     // A BGMv2 model that cannot be loaded rejects the options (the current ones stay).
-    if (options.matting === 'bgmv2' && !this.bgmv2) this.bgmv2 = await loadInstalledBgmv2(this.baseUrl);
+    if (options.matting === 'bgmv2' && !this.bgmv2) this.bgmv2 = await loadInstalledBgmv2(this.assets);
     const backendChanged = this.options?.backend !== options.backend;
     this.options = options;
     if (backendChanged && this.gpu && !this.lost) {
@@ -312,7 +313,7 @@ export class Engine implements EngineApi {
    */
   private async buildCanvas(reason: string | null, why: 'unavailable' | 'software' = 'unavailable'): Promise<void> {
     const afterLoss = this.lost;
-    this.tasksVision ??= await TasksVisionBackend.create(this.baseUrl);
+    this.tasksVision ??= await TasksVisionBackend.create(this.assets);
     this.onProgress('base network');
     this.gpu = null;
     this.lost = false;
@@ -381,7 +382,7 @@ export class Engine implements EngineApi {
     if (wanted === 'onnx-webgpu') {
       try {
         const { OnnxWebGpuSegmenter } = await import('../models/onnxWebGpu');
-        const network = await OnnxWebGpuSegmenter.create(device, this.baseUrl);
+        const network = await OnnxWebGpuSegmenter.create(device, this.assets);
         this.backend = 'onnx-webgpu';
         return network;
       } catch (err) {
@@ -390,7 +391,7 @@ export class Engine implements EngineApi {
         console.warn(`bg-replacer: ${this.fallback}`);
       }
     }
-    this.tasksVision ??= await TasksVisionBackend.create(this.baseUrl);
+    this.tasksVision ??= await TasksVisionBackend.create(this.assets);
     this.backend = 'tasks-vision';
     return this.tasksVision;
   }
@@ -412,7 +413,7 @@ export class Engine implements EngineApi {
     if (!wanted) return;
     const gpu = this.gpu!;
     const { Bgmv2Base } = await import('../models/bgmv2/base');
-    this.bgmv2Base = await Bgmv2Base.create(gpu.device, this.baseUrl, this.bgmv2!.baseBytes, width / 4, height / 4);
+    this.bgmv2Base = await Bgmv2Base.create(gpu.device, this.assets, this.bgmv2!.baseBytes, width / 4, height / 4);
     this.pipeline!.setLearned({ base: this.bgmv2Base, weights: this.bgmv2!.weights });
   }
 

@@ -29,7 +29,7 @@ const beacon = new ProgressBeacon();
 engine.onProgress = (phase) => beacon.step(phase);
 
 const api: EngineWorkerApi = {
-  init: (options, baseUrl) => beacon.track('init', () => engine.init(options, baseUrl)),
+  init: (options, assets) => beacon.track('init', () => engine.init(options, assets)),
   setOptions: (options) => beacon.track('setOptions', () => engine.setOptions(options)),
   setBackground: (image) => beacon.track('setBackground', () => engine.setBackground(image)),
   setPlate: (image) => beacon.track('setPlate', () => engine.setPlate(image)),

@@ -1,3 +1,4 @@
+import type { AssetLocation } from '../assets';
 import type { Backend, Options, ReadbackType } from '../options';
 import type { KinectCalibration } from '../types/kinect';
 import type { Rect } from '../types/geometry';
@@ -68,10 +69,10 @@ export interface EngineApi {
    * Creates the GPU device, loads and verifies the model and builds the passes; without
    * WebGPU, starts the Canvas 2D path instead (EngineInfo.renderer `canvas2d`, with a notice).
    * @param options resolved options
-   * @param baseUrl origin + base path the app is served from, for models and wasm
+   * @param assets where the models, the wasm runtimes and (library build) the worker scripts are served
    * @throws ReplacerError 'model-integrity' or 'model-load'
    */
-  init(options: Readonly<Options>, baseUrl: string): Promise<EngineInfo>;
+  init(options: Readonly<Options>, assets: AssetLocation): Promise<EngineInfo>;
   /**
    * Applies new options to the next frame; a new backend rebuilds the network and the
    * pipeline and returns the new EngineInfo.

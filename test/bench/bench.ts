@@ -4,6 +4,7 @@
 // them through it in order, timing each call on the main thread. Driven by scripts/bench.ts
 // through `window.bench` (the protocol: scripts/lib/bench/protocol.ts); outputs for the quality
 // columns are posted back.
+import { assetsAt } from '../../src/assets';
 import * as Comlink from 'comlink';
 import type * as TwilioVideoProcessors from '@twilio/video-processors';
 import { TasksVisionBackend } from '../../src/models/tasksVisionBackend';
@@ -87,7 +88,7 @@ async function setupOurs(spec: SetupSpec): Promise<System> {
   const engine = Comlink.wrap<EngineApi>(worker);
   // The command installs its WebGPU memory probe in the worker before the engine creates its device.
   if (spec.waitForProbe) await probeInstalled;
-  const engineInfo = await engine.init(options, new URL('/', location.href).href);
+  const engineInfo = await engine.init(options, assetsAt('/', location.href));
   if (options.backend !== 'auto' && engineInfo.backend !== options.backend) {
     throw new Error(`backend ${options.backend} was asked for but ${engineInfo.backend} runs: ${engineInfo.backendFallback ?? 'no reason given'}`);
   }
@@ -264,7 +265,7 @@ async function frameRgba(f: LoadedFrame, index: number): Promise<Uint8Array<Arra
  * (createImageBitmap, high quality, as the engine does) and one segmentation.
  */
 async function setupTasksVision(): Promise<System> {
-  const backend = await TasksVisionBackend.create(new URL('/', location.href).href);
+  const backend = await TasksVisionBackend.create(assetsAt('/', location.href));
   const { adapter } = await adapterInfo();
   return {
     info: { adapter, backend: `tasks-vision (wasm, CPU delegate, ${backend.width}×${backend.height}, in a worker)`, twilioSimd: null, timestampQuery: null },

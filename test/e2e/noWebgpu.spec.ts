@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { launchChromium } from '../../scripts/lib/browser';
 import { readAlphaPng } from '../../scripts/lib/png';
+import type { SupportReport } from '../../src/support';
 import type { EngineInfo } from '../../src/worker/protocol';
 import { erode, grabFrame, highFrequencyEnergy, meanOver, sharedPath, syntheticY4m, tempDir, toY4m, type Rgba } from './support';
 
@@ -31,6 +32,16 @@ async function probeWebGpu(page: Page): Promise<{ page: string; worker: string }
       URL.revokeObjectURL(url);
     }
   });
+}
+
+/** What isSupported() (the package's) says in `page`. */
+async function isSupportedIn(page: Page): Promise<SupportReport> {
+  const support = await page.evaluate(async (url) => {
+    const { isSupported } = (await import(/* @vite-ignore */ url)) as typeof import('../../src/support');
+    return isSupported();
+  }, '/src/support.ts');
+  console.log(`isSupported(): ${JSON.stringify(support)}`);
+  return support;
 }
 
 /** Waits until the app has processed `frames` frames, or shown an error (which the caller then reports). */
@@ -104,6 +115,9 @@ test('without WebGPU the app blurs on the Canvas 2D path and says so (dev still 
     console.log(`WebGPU in the test browser: ${JSON.stringify(webgpu)}`);
     expect(['no navigator.gpu', 'no adapter']).toContain(webgpu.page);
     expect(['no navigator.gpu', 'no adapter']).toContain(webgpu.worker);
+    const support = await isSupportedIn(page);
+    expect(support).toMatchObject({ supported: true, webgpu: false, softwareAdapter: null, adapter: null, renderer: 'canvas2d', insertableStreams: true });
+    expect(support.reasons.join(' ')).toMatch(/WebGPU/);
 
     await waitProcessedOrError(page, 3);
     const info: EngineInfo = await page.evaluate(() => window.__app!.replacer!.whenReady());
@@ -166,6 +180,9 @@ test('with no WebGPU API at all (no navigator.gpu, no GPU* globals) the engine s
     await removeWebGpuApi(page);
     await page.goto(baseURL!);
     expect(await page.evaluate(() => 'gpu' in navigator || 'GPUShaderStage' in self)).toBe(false);
+    const support = await isSupportedIn(page);
+    expect(support).toMatchObject({ supported: true, webgpu: false, renderer: 'canvas2d' });
+    expect(support.reasons).toContain('No WebGPU in this browser: the Canvas 2D path runs instead.');
     await waitProcessedOrError(page, 3);
     const info: EngineInfo = await page.evaluate(() => window.__app!.replacer!.whenReady());
     console.log(`engine: ${JSON.stringify(info)}`);
@@ -194,7 +211,7 @@ test('a lost GPU device that cannot be replaced: the engine goes on on the Canva
     const meanAlpha = (data: Uint8Array): number => data.reduce((a, b) => a + b, 0) / data.length / 255;
     const engine = new Engine();
     try {
-      const info = await engine.init(resolveOptions({ mode: 'blur', backend: 'tasks-vision', temporalSmoothing: 0, targetFps: 0 }), new URL('/', location.href).href);
+      const info = await engine.init(resolveOptions({ mode: 'blur', backend: 'tasks-vision', temporalSmoothing: 0, targetFps: 0 }), { base: new URL('/', location.href).href, files: {} });
       const run = async (i: number): Promise<{ outputPath: string; alpha: number }> => {
         const result = await engine.process(new VideoFrame(image, { timestamp: i }), ['pha']);
         result.frame.close();

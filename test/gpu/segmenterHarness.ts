@@ -2,6 +2,7 @@
 // onnxruntime-web's WebGPU execution provider, as the onnx-webgpu backend runs it) against tasks-vision running the
 // TFLite original (in its worker, as the app runs it), on the same 256×144 ImageBitmap.
 // Driven by test/gpu/onnxSegmenter.spec.ts.
+import { assetsAt } from '../../src/assets';
 import { iou } from '../../src/eval/metrics';
 import { loadVerifiedModel } from '../../src/models/manifest';
 import { configureOrt, ort } from '../../src/models/ortRuntime';
@@ -38,7 +39,7 @@ declare global {
   }
 }
 
-const baseUrl = new URL('/', location.href).href;
+const baseUrl = assetsAt('/', location.href);
 const WIDTH = 256;
 const HEIGHT = 144;
 

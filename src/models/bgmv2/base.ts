@@ -1,3 +1,4 @@
+import type { AssetLocation } from '../../assets';
 import { ReplacerError } from '../../errors';
 import { tensorBytes } from '../../types/tensor';
 import { createWebGpuSession, ort } from '../ortRuntime';
@@ -36,13 +37,13 @@ export class Bgmv2Base {
    * @throws ReplacerError 'model-load' when the model is not a BGMv2 base export, its static
    *   input size differs, or the runtime fails to start
    */
-  static async create(device: GPUDevice, baseUrl: string, bytes: Uint8Array, width: number, height: number): Promise<Bgmv2Base> {
+  static async create(device: GPUDevice, assets: AssetLocation, bytes: Uint8Array, width: number, height: number): Promise<Bgmv2Base> {
     const info = loadBgmv2Base(bytes);
     const [, , h, w] = info.inputs.src ?? [];
     if ((typeof h === 'number' && h !== height) || (typeof w === 'number' && w !== width)) {
       throw new ReplacerError('model-load', `This BGMv2 base model takes ${w}×${h} inputs; the pipeline needs ${width}×${height} (the frame at the base scale).`);
     }
-    const session = await createWebGpuSession(device, baseUrl, bytes, 'the BGMv2 base model');
+    const session = await createWebGpuSession(device, assets, bytes, 'the BGMv2 base model');
     const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
     const plane = width * height * 4;
     const make = (label: string, size: number): GPUBuffer => device.createBuffer({ label: `bgmv2 ${label}`, size, usage });

@@ -1,3 +1,4 @@
+import { assetUrl, type AssetLocation } from '../../assets';
 import { ModelIntegrityError, ReplacerError } from '../../errors';
 import { sha256Hex } from '../manifest';
 import { type Bgmv2Interface, loadBgmv2Base } from './loader';
@@ -27,15 +28,15 @@ const HINT =
   '(a MattingBase export) and, unless that file holds the refiner too, `npm run models:fetch -- bgmv2-mobilenetv2 --sha256 <hex>`.';
 
 /**
- * Loads the BGMv2 model installed by `npm run models:fetch` from `${baseUrl}models/`: a base
+ * Loads the BGMv2 model installed by `npm run models:fetch` from the assets' `models/`: a base
  * export (interface `base`) and refiner weights (from the base file if it has them, else from
  * an installed MattingRefine export), each file checked against the sha256 recorded at
  * install.
  * @throws ReplacerError 'model-load' when none is installed or a file is not what it should be;
  *   ModelIntegrityError when a file's hash differs from the recorded one
  */
-export async function loadInstalledBgmv2(baseUrl: string): Promise<Bgmv2Installed> {
-  const listUrl = new URL('models/installed.json', baseUrl);
+export async function loadInstalledBgmv2(assets: AssetLocation): Promise<Bgmv2Installed> {
+  const listUrl = new URL(assetUrl(assets, 'models/installed.json'));
   const response = await fetch(listUrl);
   if (!response.ok) throw new ReplacerError('model-load', `No BackgroundMattingV2 model is installed (${listUrl.pathname}: HTTP ${response.status}). ${HINT}`);
   let models: InstalledModel[];
@@ -48,7 +49,7 @@ export async function loadInstalledBgmv2(baseUrl: string): Promise<Bgmv2Installe
   }
   const read = async (m: InstalledModel): Promise<Uint8Array> => {
     if (typeof m.file !== 'string' || m.file.includes('/') || m.file.includes('..')) throw new ReplacerError('model-load', `installed.json: bad file name ${JSON.stringify(m.file)}`);
-    const r = await fetch(new URL(`models/${m.file}`, baseUrl));
+    const r = await fetch(assetUrl(assets, `models/${m.file}`));
     if (!r.ok) throw new ReplacerError('model-load', `BGMv2 model file ${m.file} is missing (HTTP ${r.status}). ${HINT}`);
     const bytes = await r.arrayBuffer();
     const actual = await sha256Hex(bytes);

@@ -4,6 +4,7 @@
 // selection pass picks, and against the TS reference (src/gpu/reference/refineLearned.ts);
 // plus the timing of the refine at 1280×720. Registered as window.learnedCases
 // (test/gpu/harness.ts imports this module); driven by test/gpu/refineLearned.spec.ts.
+import { assetsAt } from '../../../src/assets';
 import { createRefineLearnedPass, createRefinerWeightsBuffer, type CoarseBuffers } from '../../../src/gpu/passes/refineLearned';
 import { createSelectTilesPass, createTileBuffers, TILE_SIZE, type TileBuffers } from '../../../src/gpu/passes/selectTiles';
 import { createImage, type FloatImage } from '../../../src/gpu/reference/image';
@@ -119,7 +120,7 @@ const cases = {
     const weights = readRefinerWeights(bytes);
     const inputs = randomInputs(rand, W, H, wc, hc);
 
-    configureOrt(new URL('/', location.href).href);
+    configureOrt(assetsAt('/', location.href));
     const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
     let onnxOut: Float32Array;
     try {

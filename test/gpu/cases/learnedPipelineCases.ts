@@ -5,6 +5,7 @@
 // base network's own outputs, read back after the frame. Registered as
 // window.learnedPipelineCases (test/gpu/harness.ts imports this module); driven by
 // test/gpu/learnedPipeline.spec.ts.
+import { assetsAt } from '../../../src/assets';
 import { createGpuContext } from '../../../src/gpu/device';
 import { createImage, type FloatImage } from '../../../src/gpu/reference/image';
 import { learnedRefineOutput } from '../../../src/gpu/reference/refineLearned';
@@ -66,7 +67,7 @@ const cases = {
       refined.push((r.refine?.tiles ?? 0) > 0);
     };
     try {
-      await engine.init(resolveOptions({ mode: 'color', matting: 'bgmv2', refineMode: 'sampling', refineBudget: 0.3, targetFps: 0 }), new URL('/', location.href).href);
+      await engine.init(resolveOptions({ mode: 'color', matting: 'bgmv2', refineMode: 'sampling', refineBudget: 0.3, targetFps: 0 }), assetsAt('/', location.href));
       await run(0);
       await engine.setPlate(await createImageBitmap(new ImageData(smoothImage(rand, W, H), W, H)));
       await run(1);
@@ -83,7 +84,7 @@ const cases = {
   async engineBgmv2Missing(): Promise<string> {
     const engine = new Engine();
     try {
-      await engine.init(resolveOptions({ matting: 'bgmv2', renderer: 'webgpu' }), new URL('/', location.href).href);
+      await engine.init(resolveOptions({ matting: 'bgmv2', renderer: 'webgpu' }), assetsAt('/', location.href));
       return 'no error';
     } catch (err) {
       return `${(err as { code?: string }).code}: ${(err as Error).message}`;
@@ -101,7 +102,7 @@ const cases = {
     const rand = rng(seed);
     const { device } = await createGpuContext();
     const [w, h] = [W / 4, H / 4];
-    const base = await Bgmv2Base.create(device, new URL('/', location.href).href, randomBaseModel(rand, w, h), w, h);
+    const base = await Bgmv2Base.create(device, assetsAt('/', location.href), randomBaseModel(rand, w, h), w, h);
     const weights = readRefinerWeights(denseRefinerModel(randomRefinerParams(rand), W, H, w, h));
     const framePx = smoothImage(rand, W, H);
     const platePx = smoothImage(rand, W, H);

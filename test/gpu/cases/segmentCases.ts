@@ -2,6 +2,7 @@
 // tensor), the region of interest on the GPU (roi_box.wgsl vs nextRoi), and the whole engine
 // pipeline in its steady state, counting GPU→CPU read-backs; and the engine timed per backend. Registered as window.segmentCases
 // (test/gpu/harness.ts imports this module); driven by test/gpu/onnxBackend.spec.ts.
+import { assetsAt } from '../../../src/assets';
 import { createFgrResidualPass } from '../../../src/gpu/passes/fgrResidual';
 import { createRoiBoxPass, RECT_BYTES } from '../../../src/gpu/passes/roiBox';
 import { createTensorFromTexturePass } from '../../../src/gpu/passes/tensorFromTexture';
@@ -147,7 +148,7 @@ const cases = {
     options: Partial<Options>,
   ): Promise<{ mapAsync: number; getData: number; runs: number; processed: number }> {
     const { device } = await createGpuContext();
-    const network = await OnnxWebGpuSegmenter.create(device, new URL('/', location.href).href);
+    const network = await OnnxWebGpuSegmenter.create(device, assetsAt('/', location.href));
     const pipeline = new FramePipeline(device, network, resolveOptions(options));
     const counts = { mapAsync: 0, getData: 0 };
     const mapAsync = GPUBuffer.prototype.mapAsync;
@@ -217,7 +218,7 @@ const cases = {
     let reference: Uint8Array | null = null;
     let last: Uint8Array | null = null;
     try {
-      const info = await engine.init(resolveOptions({ mode: 'color', backend, temporalSmoothing: 0, targetFps: 0 }), new URL('/', location.href).href);
+      const info = await engine.init(resolveOptions({ mode: 'color', backend, temporalSmoothing: 0, targetFps: 0 }), assetsAt('/', location.href));
       const run = async (i: number): Promise<Uint8Array> => {
         const r = await engine.process(new VideoFrame(image, { timestamp: i }), ['pha']);
         r.frame.close();
@@ -265,7 +266,7 @@ const cases = {
     };
     const out: { level: number; levels: number; tiles: number; calls: number; alphaMean: number }[] = [];
     try {
-      await engine.init(resolveOptions({ mode: 'color', backend: 'tasks-vision', temporalSmoothing: 0, targetFps, renderer: 'webgpu' }), new URL('/', location.href).href);
+      await engine.init(resolveOptions({ mode: 'color', backend: 'tasks-vision', temporalSmoothing: 0, targetFps, renderer: 'webgpu' }), assetsAt('/', location.href));
       for (let i = 0; i < frames; i++) {
         calls = 0;
         const r = await engine.process(new VideoFrame(image, { timestamp: i * 33_333 }), ['pha']);
@@ -304,7 +305,7 @@ const cases = {
     });
     const stats: import('../../../src/types/frame').FrameStats[] = [];
     try {
-      await engine.init(resolveOptions({ backend: 'tasks-vision', targetFps: 0, ...options }), new URL('/', location.href).href);
+      await engine.init(resolveOptions({ backend: 'tasks-vision', targetFps: 0, ...options }), assetsAt('/', location.href));
       for (let i = 0; i < frames; i++) {
         const r = await engine.process(new VideoFrame(image, { timestamp: i * 33_333 }));
         r.frame.close();
@@ -327,7 +328,7 @@ const cases = {
     const { device } = await createGpuContext();
     const errors: string[] = [];
     device.addEventListener('uncapturederror', (e) => errors.push((e as GPUUncapturedErrorEvent).error.message));
-    const network = await TasksVisionBackend.create(new URL('/', location.href).href);
+    const network = await TasksVisionBackend.create(assetsAt('/', location.href));
     const pipeline = new FramePipeline(device, network, resolveOptions({ mode: 'image', targetFps: 0 }));
     const canvas = new OffscreenCanvas(160, 90);
     const ctx = canvas.getContext('2d')!;
@@ -382,7 +383,7 @@ const cases = {
     const engine = new Engine();
     const result: BackendBench = { backend: o.backend, adapter: '', width: o.width, height: o.height, outputPath: '', frames: [] };
     try {
-      const info = await engine.init(resolveOptions({ mode: 'blur', backend: o.backend, targetFps: 0 }), new URL('/', location.href).href);
+      const info = await engine.init(resolveOptions({ mode: 'blur', backend: o.backend, targetFps: 0 }), assetsAt('/', location.href));
       if (info.backend !== o.backend) throw new Error(`asked for ${o.backend}, got ${info.backend}: ${info.backendFallback ?? ''}`);
       result.adapter = info.adapter;
       for (let i = 0; i < o.warmup + o.frames; i++) {
