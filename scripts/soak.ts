@@ -156,7 +156,7 @@ function jsonReport(r: SoakRunReport, args: Args, config: SoakConfig, heapGrowth
     releasedUnseen: m.releasedUnseen,
     realms: m.realms,
   });
-  const { processed, passedThrough, dropped } = r.end;
+  const { processed, passedThrough, covered, dropped } = r.end;
   return {
     args,
     config,
@@ -164,7 +164,7 @@ function jsonReport(r: SoakRunReport, args: Args, config: SoakConfig, heapGrowth
     backend: r.start.backend,
     runtimeS: r.runtimeS,
     phasesS: r.phasesS,
-    frames: { warmup: { processed: r.start.processed, passedThrough: r.start.passedThrough, dropped: r.start.dropped }, end: { processed, passedThrough, dropped }, written: r.end.written },
+    frames: { warmup: { processed: r.start.processed, passedThrough: r.start.passedThrough, covered: r.start.covered, dropped: r.start.dropped }, end: { processed, passedThrough, covered, dropped }, written: r.end.written },
     start: figures(r.startMeasurement),
     end: figures(r.endMeasurement),
     heapGrowth,

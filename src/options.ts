@@ -68,6 +68,20 @@ export const RENDERERS = ['auto', 'webgpu', 'canvas2d'] as const;
 export type RendererChoice = (typeof RENDERERS)[number];
 
 /**
+ * What the output shows in place of a camera frame while the matte is not ready (the engine
+ * starting, restarting after a crash or hang, failed for good, or a frame that failed or
+ * stalled, e.g. after a GPU device loss that could not be repaired), so the room is not shown
+ * raw meanwhile (src/element/notReadyFrame.ts):
+ * - `blur`: the whole frame, heavily blurred (cheap: scaled to 1/32 and back);
+ * - `hold`: the last processed output frame again (blur before there is one);
+ * - `blank`: a black frame;
+ * - `passthrough`: the camera frame untouched.
+ * Mode `off` always passes frames through: the user chose no effect.
+ */
+export const WHILE_NOT_READY = ['blur', 'hold', 'blank', 'passthrough'] as const;
+export type WhileNotReady = (typeof WHILE_NOT_READY)[number];
+
+/**
  * An option's value type:
  * - `enum`: one of `values`;
  * - `number`: a finite number in `min..max` (inclusive); `step` is the UI's slider step;
@@ -341,6 +355,26 @@ export const OPTION_SPEC = {
     attribute: 'renderer',
     flag: null,
     control: null,
+  },
+  /** What the output shows while the matte is not ready (see WhileNotReady). Default `blur`. */
+  whileNotReady: {
+    type: { kind: 'enum', values: WHILE_NOT_READY },
+    default: 'blur',
+    doc: 'What the output shows while the matte is not ready (starting, restarting, failed): the frame blurred, the last processed frame, a black frame, or the camera untouched.',
+    attribute: 'while-not-ready',
+    flag: null,
+    control: {
+      kind: 'select',
+      label: 'While not ready',
+      panel: 'view',
+      title: 'What the sent video shows while the engine starts or restarts, so the room is never shown unblurred',
+      choices: {
+        blur: { label: 'Blur everything' },
+        hold: { label: 'Hold the last frame' },
+        blank: { label: 'Black' },
+        passthrough: { label: 'Camera as is' },
+      },
+    },
   },
 } as const satisfies Readonly<Record<string, OptionSpecEntry>>;
 

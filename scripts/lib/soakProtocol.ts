@@ -27,6 +27,8 @@ export type EngineMs = Pick<FrameStats, 'import' | 'segment' | 'gpu' | 'total'>;
 export interface FrameCounts {
   processed: number;
   passedThrough: number;
+  /** Frames covered (whileNotReady) while the engine was not ready. */
+  covered: number;
   dropped: number;
 }
 

@@ -9,7 +9,7 @@ import { OPTION_SPEC, type Backend, type Options } from '../options';
 import { initialAppOptions, optionProperties, type AppOptions } from './appOptions';
 import { appStyles } from './appStyles';
 import { createBuiltinBackgrounds, type BuiltinBackground } from './backgrounds';
-import { cameraLostNotice, engineNotice, ErrorList, noticeStyles } from './notices';
+import { cameraLostNotice, engineNotice, ErrorList, isEngineHealthError, noticeStyles } from './notices';
 import { PlateController, plateOverlayStyles } from './plateController';
 import { SourceController } from './sourceController';
 import './errorBanner';
@@ -150,8 +150,9 @@ export class BgApp extends LitElement {
     return nothing;
   }
 
-  /** The engine is (again) ready: keep its notice, give it a restored plate. */
+  /** The engine is (again) ready: its earlier failures are over; keep its notice, give it a restored plate. */
   private onReady(event: CustomEvent<EngineInfo>): void {
+    this.errors.clear(isEngineHealthError);
     this.engineNotice = event.detail.notice ?? null;
     this.plate.applyPending();
   }

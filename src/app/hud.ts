@@ -84,7 +84,7 @@ export class AppHud extends LitElement {
         ${s?.refine ? html`<dt>refined</dt><dd data-testid="hud-refined">${(s.refine.share * 100).toFixed(1)} %</dd>` : nothing}
         ${s?.quality ? html`<dt>quality</dt><dd data-testid="hud-quality" title=${qualityTitle(s.quality)}>${qualityLabel(s.quality)}</dd>` : nothing}
         <dt>engine</dt>
-        <dd data-testid="hud-ready">${s?.ready ? 'ready' : 'pass-through'}</dd>
+        <dd data-testid="hud-ready">${s?.ready ? 'ready' : 'not ready'}</dd>
         ${s?.adapter ? html`<dt>adapter</dt><dd data-testid="hud-adapter">${s.adapter}</dd>` : nothing}
         ${s?.backend ? html`<dt>backend</dt><dd data-testid="hud-backend">${s.backend}</dd>` : nothing}
       </dl>

@@ -11,6 +11,16 @@ const GPU_LOST_NOTICE =
   'WebGPU stopped working (the GPU device was lost and no new one could be had). Using the slower Canvas 2D path: blur, background images and colours work; the background plate and fine hair refinement do not.';
 
 /**
+ * Whether `error` is about the engine's health — it crashed, hung, could not start, failed for
+ * good, a frame failed, the GPU device was lost — and so is over once the engine is ready again
+ * (a `ready` event after it). Not the camera's, the files' or the options' errors, nor what
+ * the user must redo (a plate capture cut off by a restart: 'engine-not-ready').
+ */
+export function isEngineHealthError(error: ReplacerError): boolean {
+  return error.code === 'engine-failed' || error.code === 'gpu-device-lost';
+}
+
+/**
  * The errors the app's banner shows (`<error-banner>`), oldest first: at most MAX_ERRORS, each
  * message once. Changes re-render the host.
  */

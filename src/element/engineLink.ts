@@ -27,6 +27,12 @@ export interface EngineLinkEvents {
 export interface CallWatch<T> {
   /** How long (ms) the call may go without progress before it fails with `stalled`'s error; none: silence only. */
   stallLimitMs?: number;
+  /**
+   * How long (ms) the worker may be silent while the call is in flight before it is pinged
+   * (see Watchdog.callStarted): SILENCE_LIMIT_MS by default, START_SILENCE_LIMIT_MS for a
+   * start-up, whose long synchronous steps stop the worker's heartbeats.
+   */
+  silenceLimitMs?: number;
   /** The error a stalled call fails with, given the phase the engine was stuck in. */
   stalled?: (phase: string) => ReplacerError;
   /** Receives a result that arrives after the call was abandoned, to release it. */
@@ -99,7 +105,7 @@ export class EngineLink {
         abandon(this.lifelineCut);
       } else {
         this.inFlight.set(id, { abandon, ...(watch.stalled ? { stalled: watch.stalled } : {}) });
-        this.watchdog.callStarted(id, watch.stalled ? (watch.stallLimitMs ?? null) : null, performance.now());
+        this.watchdog.callStarted(id, watch.stalled ? (watch.stallLimitMs ?? null) : null, performance.now(), watch.silenceLimitMs);
       }
       call.then(
         (value) => {

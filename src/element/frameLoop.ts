@@ -1,8 +1,12 @@
 /**
  * The frame loop of a BackgroundReplacer: reads the input (a camera track or a depth source),
- * routes each frame (pass through, drop while the engine is busy, or process) and writes the
- * results to the output track. Every VideoFrame read is closed exactly once: by the output
- * (written), by the engine (transferred), or here (dropped, or after a failure).
+ * routes each frame (pass through in mode `off`, cover while the matte is not ready, drop
+ * while the engine is busy, or process) and writes the results to the output track. A frame
+ * the engine cannot process — it is starting, restarting, failed, or the frame failed or
+ * stalled — is covered as options.whileNotReady says (src/element/notReadyFrame.ts), or
+ * passed through with `passthrough`. Every VideoFrame read is closed exactly once: by the
+ * output (written), by the engine (transferred), or here (dropped, covered, or after a
+ * failure); so is every frame made here (a cover, the copy kept for `hold`).
  */
 import * as Comlink from 'comlink';
 import { ReplacerError } from '../errors';
@@ -10,7 +14,8 @@ import { createTrackOutput, type TrackOutput } from '../output/trackOutput';
 import type { FrameReader } from '../sources/trackFrames';
 import type { DepthInput } from '../types/frame';
 import type { ProcessResult } from '../worker/protocol';
-import type { ReplacerReporter } from './replacerStats';
+import { NotReadyCover, notReadyNote } from './notReadyFrame';
+import type { FrameOutcome, ReplacerReporter } from './replacerStats';
 import type { EngineSupervisor } from './supervisor';
 import { toReplacerError } from './toReplacerError';
 import { FRAME_STALL_LIMIT_MS } from './watchdog';
@@ -37,8 +42,19 @@ export class FrameLoop {
   private pipeline: Pipeline | null = null;
   /** True while a frame is with the engine: later frames are dropped meanwhile. */
   private busy = false;
+  /**
+   * True until the engine (this one: set again when it is replaced) gives its first processed
+   * frame. That frame is slow (shader compilation, the model's first run: seconds on a machine
+   * without a GPU): the frames that come meanwhile are covered, not dropped, so the output does
+   * not stand still between `ready` and the first matte.
+   */
+  private firstPending = true;
   /** Frames failed in a row: only the first of a streak is reported. */
   private failureStreak = 0;
+  /** Makes the frames shown while the matte is not ready; keeps the last processed one for `hold`. */
+  private readonly cover = new NotReadyCover();
+  /** True after a cover failed, until one succeeds: only the first failure is reported. */
+  private coverFailed = false;
 
   constructor(
     private readonly engine: EngineSupervisor,
@@ -57,6 +73,7 @@ export class FrameLoop {
    * @returns the new output stream
    */
   start(reader: FrameReader, depthOf?: WeakMap<VideoFrame, DepthInput>): MediaStream {
+    // Also drops the frame kept for `hold`: one of another input is not held over into this one.
     this.stop();
     const pipeline: Pipeline = { reader, ...(depthOf ? { depthOf } : {}), output: createTrackOutput(), stopped: false };
     this.pipeline = pipeline;
@@ -65,14 +82,16 @@ export class FrameLoop {
     return pipeline.output.stream;
   }
 
-  /** Stops the current pipeline, if any: its reader stops and its output ends. */
+  /** Stops the current pipeline, if any: its reader stops and its output ends; the frame kept for `hold` is closed. */
   stop(): void {
     if (this.pipeline) this.stopPipeline(this.pipeline);
+    this.cover.release();
   }
 
   /** The engine was replaced or failed: the frame it had is gone, so the next one may be sent. */
   engineReset(): void {
     this.busy = false;
+    this.firstPending = true;
   }
 
   private stopPipeline(pipeline: Pipeline): void {
@@ -105,11 +124,18 @@ export class FrameLoop {
     }
   }
 
-  /** Routes one input frame: pass through, drop (engine busy) or process. Owns `frame`. */
+  /**
+   * Routes one input frame: pass through (mode off), cover (engine not ready, or busy with its
+   * first frame), drop (engine busy) or process. Owns `frame`.
+   */
   private async route(frame: VideoFrame, pipeline: Pipeline): Promise<void> {
     const { mode, view } = this.engine.options;
-    if (this.engine.state !== 'ready' || (mode === 'off' && view === 'com')) {
+    if (mode === 'off' && view === 'com') {
       await this.deliver(frame, pipeline, 'passedThrough');
+    } else if (this.engine.state !== 'ready') {
+      await this.deliverUnprocessed(frame, pipeline);
+    } else if (this.busy && this.firstPending) {
+      await this.deliverUnprocessed(frame, pipeline);
     } else if (this.busy) {
       frame.close();
       this.report.count('dropped');
@@ -122,7 +148,7 @@ export class FrameLoop {
     }
   }
 
-  /** Sends one frame to the engine and writes the result, or the original if it failed. */
+  /** Sends one frame to the engine and writes the result, or the original covered (see deliverUnprocessed) if it failed. */
   private async process(frame: VideoFrame, pipeline: Pipeline): Promise<void> {
     const original = frame.clone();
     const plateAge = this.report.plateAge;
@@ -136,7 +162,7 @@ export class FrameLoop {
         stalled: (phase) =>
           new ReplacerError(
             'engine-failed',
-            `The background engine made no progress for ${FRAME_STALL_LIMIT_MS / 1000} s (stuck in phase '${phase}'); the frame is shown unprocessed.`,
+            `The background engine made no progress for ${FRAME_STALL_LIMIT_MS / 1000} s (stuck in phase '${phase}'); ${notReadyNote(this.engine.options.whileNotReady)} for that frame.`,
           ),
         onLate: (late) => late.frame.close(),
       });
@@ -152,20 +178,54 @@ export class FrameLoop {
       // longer answers at all is found by the watchdog and replaced (see EngineLink).
       const reported = err === engine.cutReason;
       if (!reported && this.engine.state === 'ready' && this.failureStreak++ === 0) {
-        this.report.error(toReplacerError(err, { code: 'engine-failed', context: 'A frame could not be processed; showing it unprocessed' }));
+        const context = `A frame could not be processed (${notReadyNote(this.engine.options.whileNotReady)} for it)`;
+        this.report.error(toReplacerError(err, { code: 'engine-failed', context }));
       }
-      await this.deliver(original, pipeline, 'passedThrough');
+      await this.deliverUnprocessed(original, pipeline);
       return;
     }
     original.close();
     this.busy = false;
+    this.firstPending = false;
     this.failureStreak = 0;
     this.report.processed(result, plateAge);
+    // The frame `hold` shows: kept only while that is the setting.
+    if (this.engine.options.whileNotReady !== 'hold') this.cover.release();
+    else if (!pipeline.stopped) this.cover.keep(result.frame.clone());
     await this.deliver(result.frame, pipeline, 'processed');
   }
 
+  /**
+   * Writes a frame the engine did not process (it is not ready, or the frame failed) as
+   * options.whileNotReady says: covered (blurred, held or blank; counted `covered`) or, with
+   * `passthrough`, as it is (`passedThrough`). Owns `frame`. A cover that cannot be made drops
+   * the frame (the room is never shown for want of a cover) and reports it once.
+   */
+  private async deliverUnprocessed(frame: VideoFrame, pipeline: Pipeline): Promise<void> {
+    const how = this.engine.options.whileNotReady;
+    if (how === 'passthrough') {
+      await this.deliver(frame, pipeline, 'passedThrough');
+      return;
+    }
+    let cover: VideoFrame;
+    try {
+      cover = await this.cover.cover(frame, how);
+    } catch (err) {
+      this.report.count('dropped');
+      if (!this.coverFailed && !pipeline.stopped) {
+        this.report.error(toReplacerError(err, { code: 'engine-failed', context: `A frame could not be covered (whileNotReady '${how}') while the engine is not ready; it was dropped` }));
+      }
+      this.coverFailed = true;
+      return;
+    } finally {
+      frame.close();
+    }
+    this.coverFailed = false;
+    await this.deliver(cover, pipeline, 'covered');
+  }
+
   /** Writes a frame to the pipeline's output (which closes it) and counts it. */
-  private async deliver(frame: VideoFrame, pipeline: Pipeline, outcome: 'processed' | 'passedThrough'): Promise<void> {
+  private async deliver(frame: VideoFrame, pipeline: Pipeline, outcome: Exclude<FrameOutcome, 'dropped'>): Promise<void> {
     try {
       await pipeline.output.write(frame);
     } catch (err) {

@@ -9,13 +9,16 @@ import type { EngineInfo, ProcessResult } from '../worker/protocol';
 import type { ReplacerEventMap, ReplacerStats } from './replacerTypes';
 import { FpsMeter } from './fpsMeter';
 
-/** How a frame reached the output, or that it was dropped (engine busy). */
-export type FrameOutcome = 'processed' | 'passedThrough' | 'dropped';
+/**
+ * How a frame reached the output — processed, passed through untouched, or covered while the
+ * matte was not ready (options.whileNotReady) — or that it was dropped (engine busy).
+ */
+export type FrameOutcome = 'processed' | 'passedThrough' | 'covered' | 'dropped';
 
 /** Keeps the replacer's stats and dispatches its events on `target`. */
 export class ReplacerReporter {
   private readonly fps = new FpsMeter();
-  private counts = { dropped: 0, processed: 0, passedThrough: 0 };
+  private counts = { dropped: 0, processed: 0, passedThrough: 0, covered: 0 };
   private last: FrameStats | null = null;
   private info: EngineInfo | null = null;
   /** From EngineInfo, then from the frames' outputPath (the engine may switch to canvas2d mid-stream). */
@@ -62,7 +65,7 @@ export class ReplacerReporter {
 
   /** A new pipeline starts: its counters, last timings and depth start from nothing. */
   pipelineStarted(): void {
-    this.counts = { dropped: 0, processed: 0, passedThrough: 0 };
+    this.counts = { dropped: 0, processed: 0, passedThrough: 0, covered: 0 };
     this.last = null;
     this.depth = null;
   }

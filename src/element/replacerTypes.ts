@@ -12,12 +12,23 @@ import type { PlateCaptureOptions } from './plateCapture';
 export interface ReplacerStats {
   /** Output frames per second over the last second. */
   fps: number;
-  /** Input frames dropped because the engine was still busy with the previous frame. */
+  /**
+   * Input frames dropped because the engine was still busy with the previous frame (or, rarely,
+   * because no cover could be made for a frame the engine could not process).
+   */
   dropped: number;
   /** Frames the engine processed since `process()`. */
   processed: number;
-  /** Frames passed through untouched (engine not ready or failed, mode `off`, failed frames). */
+  /**
+   * Frames passed through untouched: mode `off`, or, with whileNotReady `passthrough`, frames
+   * the engine could not process (not ready, failed, or the frame failed).
+   */
   passedThrough: number;
+  /**
+   * Frames the engine could not process (starting, restarting, failed, or the frame failed or
+   * stalled) shown covered as whileNotReady says: blurred, the last processed frame, or black.
+   */
+  covered: number;
   /** Worker timings of the last processed frame in ms, or null before the first. */
   last: FrameStats | null;
   /** True once the engine is initialised and frames are processed. */
@@ -46,11 +57,11 @@ export interface ReplacerStats {
 /**
  * Events a BackgroundReplacer dispatches (all CustomEvents):
  * - `ready`: detail EngineInfo — the engine is initialised (again after a restart, or after setOptions changed the backend or the rendering path); frames are processed from now on.
- * - `error`: detail ReplacerError — engine start failed (frames keep passing through), a frame
- *   failed or the engine made no progress on it for a minute (it was passed through), the
- *   engine worker crashed or stopped answering (it is restarted, frames pass through
- *   meanwhile; after {@link MAX_RESTARTS} restarts within a minute it stays down), or reading
- *   the input failed.
+ * - `error`: detail ReplacerError — engine start failed (frames stay covered, see
+ *   options.whileNotReady), a frame failed or the engine made no progress on it for a minute
+ *   (it was covered), the engine worker crashed or stopped answering (it is restarted, frames
+ *   are covered meanwhile; after {@link MAX_RESTARTS} restarts within a minute it stays down),
+ *   or reading the input failed.
  * - `stats`: detail ReplacerStats — after every output or dropped frame.
  * - `ended`: detail null — the input track ended; the output track ends too.
  * - `platecountdown`: detail the whole seconds left before `capturePlate()` collects frames
@@ -72,11 +83,12 @@ export interface BackgroundReplacer extends EventTarget {
   /** The current, validated options. */
   readonly options: Readonly<Options>;
   readonly stats: ReplacerStats;
-  /** The error that stopped the engine (frames then pass through), or null. */
+  /** The error that stopped the engine (frames then stay covered, see options.whileNotReady), or null. */
   readonly engineError: ReplacerError | null;
   /**
    * Starts processing the first video track of `stream` and returns the processed stream at
-   * once; frames pass through untouched until the engine is ready. A second call replaces the
+   * once; until the engine is ready its frames are covered as options.whileNotReady says
+   * (blurred by default; mode `off` passes them through). A second call replaces the
    * first pipeline (its output track ends). The input tracks are not stopped.
    * @throws InputError 'unsupported-input' when the stream has no video track
    * @throws ReplacerError 'disposed' after dispose()

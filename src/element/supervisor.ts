@@ -13,7 +13,8 @@ import type { EngineInfo } from '../worker/protocol';
 import { EngineLink } from './engineLink';
 import { EngineMemory } from './engineMemory';
 import { toReplacerError } from './toReplacerError';
-import { START_STALL_LIMIT_MS } from './watchdog';
+import { notReadyNote } from './notReadyFrame';
+import { START_SILENCE_LIMIT_MS, START_STALL_LIMIT_MS } from './watchdog';
 import { withTimeout } from './withTimeout';
 
 /** At most this many engine restarts within {@link RESTART_WINDOW_MS}; one more and the engine stays down. */
@@ -32,7 +33,7 @@ export interface SupervisorEvents {
   error(error: ReplacerError): void;
   /** The worker is being replaced: every call in flight to it was cut off. */
   restarting(): void;
-  /** The engine failed for good (frames pass through from now on). */
+  /** The engine failed for good (frames are covered, see options.whileNotReady, from now on). */
   failed(): void;
   /** The engine took a new plate (`present` false: it was cleared). */
   plateChanged(present: boolean): void;
@@ -119,8 +120,9 @@ export class EngineSupervisor {
     return this.enqueue(async () => {
       if (this.currentState !== 'ready') return;
       try {
-        // A new backend or rendering path: the engine is ready again, as `info` says.
-        const info = await this.current.call(this.current.remote.setOptions(next));
+        // A new backend or rendering path: the engine is ready again, as `info` says. Loading
+        // a backend is start-up work (long synchronous steps): judged by start-up silence.
+        const info = await this.current.call(this.current.remote.setOptions(next), { silenceLimitMs: START_SILENCE_LIMIT_MS });
         if (info) this.events.ready(info);
       } catch (err) {
         // The engine kept its options (e.g. a BGMv2 model that cannot load): so do we.
@@ -222,10 +224,11 @@ export class EngineSupervisor {
       // Options and backgrounds set while init runs are queued behind it (see `control`).
       const info = await engine.call(engine.remote.init(this.currentOptions, this.assets), {
         stallLimitMs: START_STALL_LIMIT_MS,
+        silenceLimitMs: START_SILENCE_LIMIT_MS,
         stalled: (phase) =>
           new ReplacerError(
             'engine-failed',
-            `The background engine could not start: it made no progress for ${START_STALL_LIMIT_MS / 1000} s (stuck in phase '${phase}'). Frames pass through unprocessed.`,
+            `The background engine could not start: it made no progress for ${START_STALL_LIMIT_MS / 1000} s (stuck in phase '${phase}'); ${this.notReady()} from now on.`,
           ),
       });
       if (restart) await this.memory.restore(engine);
@@ -242,9 +245,9 @@ export class EngineSupervisor {
   }
 
   /**
-   * Replaces a crashed or hung engine worker with a new one: frames pass through while it
-   * starts, then the options, background and plate are restored. More than MAX_RESTARTS
-   * within a minute fails the engine for good (frames keep passing through).
+   * Replaces a crashed or hung engine worker with a new one: frames are covered (see
+   * options.whileNotReady) while it starts, then the options, background and plate are
+   * restored. More than MAX_RESTARTS within a minute fails the engine for good (frames stay covered).
    * @param crashed the worker that failed; ignored when it was already replaced
    * @param why what happened, for the error message
    */
@@ -257,13 +260,13 @@ export class EngineSupervisor {
       this.fail(
         new ReplacerError(
           'engine-failed',
-          `The background engine failed ${MAX_RESTARTS + 1} times within a minute (last: ${why}); frames pass through unprocessed — reload the page to try again.`,
+          `The background engine failed ${MAX_RESTARTS + 1} times within a minute (last: ${why}); ${this.notReady()} from now on — reload the page to try again.`,
         ),
       );
       return;
     }
     this.restarts.push(now);
-    const error = new ReplacerError('engine-failed', `The background engine ${why}; restarting it — frames pass through unprocessed meanwhile.`);
+    const error = new ReplacerError('engine-failed', `The background engine ${why}; restarting it — ${this.notReady()} meanwhile.`);
     this.currentState = 'starting';
     crashed.terminate(error);
     this.events.restarting();
@@ -277,7 +280,7 @@ export class EngineSupervisor {
 
   /**
    * An uncaught error in an engine worker. While the first engine starts, the worker is
-   * unusable (often its script failed to load): fail and pass frames through. Afterwards the
+   * unusable (often its script failed to load): fail (frames stay covered). Afterwards the
    * worker's state is unknown: replace it (see {@link restart}). A hung or closed worker
    * raises no event; the watchdog catches it (src/element/watchdog.ts).
    */
@@ -285,13 +288,13 @@ export class EngineSupervisor {
     const detail = event instanceof ErrorEvent && event.message ? event.message : 'the worker script failed to load';
     if (engine !== this.current) return;
     if (this.currentState === 'starting' && this.restarts.length === 0) {
-      this.fail(new ReplacerError('engine-failed', `The background engine could not start: ${detail}. Frames pass through unprocessed.`));
+      this.fail(new ReplacerError('engine-failed', `The background engine could not start: ${detail}; ${this.notReady()} from now on.`));
     } else if (this.currentState === 'ready' || this.currentState === 'starting') {
       this.restart(engine, `crashed (${detail})`);
     }
   }
 
-  /** The engine is unusable: pass frames through from now on and report why. */
+  /** The engine is unusable: frames are covered from now on (options.whileNotReady); report why. */
   private fail(error: ReplacerError): void {
     if (this.currentState === 'disposed' || this.currentState === 'failed') return;
     this.currentState = 'failed';
@@ -299,6 +302,11 @@ export class EngineSupervisor {
     this.current.cut(error);
     this.events.failed();
     this.events.error(error);
+  }
+
+  /** What the output shows while the engine is not ready, for the messages that say so (options.whileNotReady). */
+  private notReady(): string {
+    return notReadyNote(this.currentOptions.whileNotReady);
   }
 
   private enqueue(task: () => Promise<void>): Promise<void> {

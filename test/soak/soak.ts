@@ -167,7 +167,7 @@ function onStats(s: ReplacerStats): void {
     windowMs?.push(s.last);
   }
   lastProcessed = s.processed;
-  const delivered = s.processed + s.passedThrough;
+  const delivered = s.processed + s.passedThrough + s.covered;
   if (scenarioOn && delivered >= nextStepAt) {
     issueStep();
     nextStepAt = delivered + (stepsIssued < STEPS.length ? TOUR_STEP : config.step);
@@ -224,8 +224,8 @@ async function toBaseline(): Promise<void> {
 }
 
 function frameCounts(): FrameCounts {
-  const { processed, passedThrough, dropped } = replacer.stats;
-  return { processed, passedThrough, dropped };
+  const { processed, passedThrough, covered, dropped } = replacer.stats;
+  return { processed, passedThrough, covered, dropped };
 }
 
 window.soak = {

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { FRAME_STALL_LIMIT_MS, LOADING_PHASE, PING_TIMEOUT_MS, SILENCE_LIMIT_MS, START_STALL_LIMIT_MS, Watchdog, type Verdict } from '../../src/element/watchdog';
+import {
+  FRAME_STALL_LIMIT_MS,
+  LOADING_PHASE,
+  PING_TIMEOUT_MS,
+  SILENCE_LIMIT_MS,
+  START_SILENCE_LIMIT_MS,
+  START_STALL_LIMIT_MS,
+  Watchdog,
+  type Verdict,
+} from '../../src/element/watchdog';
 
 const QUIET: Verdict = { ping: false, hung: false, stalled: [] };
 
@@ -47,6 +56,50 @@ describe('Watchdog', () => {
     dog.pingSent(silent!.at);
     expect(dog.check(silent!.at + PING_TIMEOUT_MS)).toEqual(QUIET);
     expect(dog.check(silent!.at + PING_TIMEOUT_MS + 1)).toEqual({ ping: false, hung: true, stalled: [] });
+  });
+
+  it('a start-up whose worker is blocked in synchronous work for 40 s (no heartbeats) is not a hang', () => {
+    // The worker answered watch() at 0 and beat once in init; then onnxruntime-web creates its
+    // session in wasm for 40 s on a loaded machine: no heartbeat, no answer to anything.
+    const dog = aliveWatchdog();
+    dog.callStarted(1, START_STALL_LIMIT_MS, 0, START_SILENCE_LIMIT_MS);
+    dog.heartbeat({ phase: 'gpu device', progress: 2 }, 500);
+    expect(run(dog, 1_000, 40_500, null)).toBeNull();
+    // Its event loop runs again: the beats and the answer come.
+    expect(run(dog, 41_000, 45_000, (t) => ({ phase: 'base network', progress: 3 + Math.floor(t / 1000) }))).toBeNull();
+    dog.answered(45_500);
+    dog.callEnded(1);
+    // The same 40 s with only a frame in flight is a hang (the ping goes unanswered).
+    const frame = aliveWatchdog();
+    frame.callStarted(1, FRAME_STALL_LIMIT_MS, 0);
+    const silent = run(frame, 1_000, 40_000, null);
+    expect(silent?.verdict.ping).toBe(true);
+    frame.pingSent(silent!.at);
+    expect(frame.check(silent!.at + PING_TIMEOUT_MS + 1).hung).toBe(true);
+  });
+
+  it('a start-up whose worker really hung is found once the start-up silence limit and the ping are over', () => {
+    const dog = aliveWatchdog();
+    dog.callStarted(1, START_STALL_LIMIT_MS, 0, START_SILENCE_LIMIT_MS);
+    const silent = run(dog, 1_000, 300_000, null);
+    expect(silent).toEqual({ at: START_SILENCE_LIMIT_MS + 1_000, verdict: { ping: true, hung: false, stalled: [] } });
+    dog.pingSent(silent!.at);
+    expect(dog.check(silent!.at + PING_TIMEOUT_MS)).toEqual(QUIET);
+    expect(dog.check(silent!.at + PING_TIMEOUT_MS + 1)).toEqual({ ping: false, hung: true, stalled: [] });
+    // Still long before a start-up without progress would fail as stalled.
+    expect(silent!.at + PING_TIMEOUT_MS).toBeLessThan(START_STALL_LIMIT_MS);
+  });
+
+  it('with several calls in flight the longest silence limit counts, until that call ends', () => {
+    const dog = aliveWatchdog();
+    // New options that load another backend, while a frame waits behind them.
+    dog.callStarted(1, null, 0, START_SILENCE_LIMIT_MS);
+    dog.callStarted(2, FRAME_STALL_LIMIT_MS, 0);
+    expect(run(dog, 1_000, 30_000, null)).toBeNull();
+    dog.answered(30_000);
+    dog.callEnded(1);
+    // Only the frame is left: the usual limit, counted from the answer.
+    expect(run(dog, 31_000, 60_000, null)).toEqual({ at: 30_000 + SILENCE_LIMIT_MS + 1_000, verdict: { ping: true, hung: false, stalled: [] } });
   });
 
   it('a ping answered after a silence (the page was busy) is not a hang', () => {
