@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 
 /**
  * Content-Security-Policy for every page the app serves: scripts, workers, models and
@@ -20,7 +20,17 @@ export const CONTENT_SECURITY_POLICY = [
   "base-uri 'none'",
 ].join('; ');
 
+/** The built app carries the policy itself (a static host may send no header): a <meta> tag. */
+function cspMetaTag(): Plugin {
+  return {
+    name: 'bg-replacer-csp-meta',
+    apply: 'build',
+    transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: CONTENT_SECURITY_POLICY }, injectTo: 'head-prepend' }],
+  };
+}
+
 export default defineConfig({
+  plugins: [cspMetaTag()],
   server: {
     headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY },
   },
@@ -47,6 +57,8 @@ export default defineConfig({
     include: ['onnxruntime-web/webgpu', 'onnx-proto', 'comlink', 'lit', '@mediapipe/tasks-vision', 'ts-ebml', 'buffer', 'livekit-client', 'twilio-video'],
   },
   build: {
+    // dist/ holds the library build (npm run build:lib); the demo app builds beside it.
+    outDir: 'dist-app',
     target: 'es2022',
     rollupOptions: {
       input: {

@@ -53,13 +53,14 @@ export function syntheticY4m(path: string, width = 320, height = 180, frames = 2
 
 /**
  * Converts a video or a still image to .y4m with ffmpeg (a still is repeated for `frames`
- * frames). @throws Error with ffmpeg's message when it fails
+ * frames; `size` scales it to width×height). @throws Error with ffmpeg's message when it fails
  */
-export function toY4m(input: string, output: string, options: { still?: boolean; frames?: number } = {}): string {
+export function toY4m(input: string, output: string, options: { still?: boolean; frames?: number; size?: [number, number] } = {}): string {
   const args = ['-v', 'error', '-nostdin', '-y'];
   if (options.still) args.push('-loop', '1', '-framerate', '15');
   args.push('-i', input);
   if (options.frames) args.push('-frames:v', String(options.frames));
+  if (options.size) args.push('-vf', `scale=${options.size[0]}:${options.size[1]}`);
   args.push('-pix_fmt', 'yuv420p', '-f', 'yuv4mpegpipe', output);
   const run = spawnSync('ffmpeg', args, { encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`ffmpeg failed: ${run.error?.message ?? run.stderr}`);
