@@ -28,8 +28,9 @@ export interface FrameReader extends AsyncIterable<VideoFrame> {
 /**
  * Reads the frames of a live video track: MediaStreamTrackProcessor where the browser has it,
  * else a hidden <video> element with requestVideoFrameCallback (`new VideoFrame(video)` per
- * presented frame). Iteration ends when the track ends or {@link FrameReader.stop} is called.
- * Only one iteration per reader.
+ * presented frame; while the page is hidden, per tick of a worker clock at the track's frame
+ * rate — see {@link videoElementFrames}). Iteration ends when the track ends or
+ * {@link FrameReader.stop} is called. Only one iteration per reader.
  * @param track a live video track (not stopped by the reader)
  */
 export function readTrackFrames(track: MediaStreamTrack): FrameReader {
@@ -80,8 +81,9 @@ async function* streamElementFrames(track: MediaStreamTrack, signal: AbortSignal
   track.addEventListener('ended', end, { once: true });
   stream.addEventListener('inactive', end, { once: true });
   signal.addEventListener('abort', end, { once: true });
+  const frameRate = track.getSettings().frameRate;
   try {
-    yield* videoElementFrames(video, stopOnEnd.signal);
+    yield* videoElementFrames(video, stopOnEnd.signal, { hiddenFps: frameRate && frameRate > 0 ? frameRate : DEFAULT_HIDDEN_FPS });
   } finally {
     track.removeEventListener('ended', end);
     stream.removeEventListener('inactive', end);
@@ -90,15 +92,67 @@ async function* streamElementFrames(track: MediaStreamTrack, signal: AbortSignal
   }
 }
 
+/** The hidden-page clock's rate (frames per second) for a track that does not say its frame rate. */
+const DEFAULT_HIDDEN_FPS = 30;
+
+/** A worker that posts a message every `data` ms after it is sent a number (0 stops it). */
+const CLOCK_WORKER_SOURCE = 'let t;onmessage=(e)=>{clearInterval(t);if(e.data>0)t=setInterval(()=>postMessage(0),e.data);};';
+
+/**
+ * Calls `tick` every `intervalMs` until the returned function is called. The ticks come from
+ * a dedicated worker's timer (a blob: worker): a hidden page's own timers are throttled to
+ * about one wake-up a second, a worker's are not. Where no such worker can run (a
+ * Content-Security-Policy without `worker-src blob:`), from the page's setInterval instead.
+ */
+function startClock(intervalMs: number, tick: () => void): () => void {
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const fallBack = (): void => {
+    timer ??= setInterval(tick, intervalMs);
+  };
+  let worker: Worker | null = null;
+  let url = '';
+  try {
+    url = URL.createObjectURL(new Blob([CLOCK_WORKER_SOURCE], { type: 'text/javascript' }));
+    worker = new Worker(url, { name: 'hidden-page clock' });
+    worker.onmessage = tick;
+    // A worker that cannot load (blocked by the CSP) reports an error event.
+    worker.onerror = (event) => {
+      event.preventDefault();
+      worker?.terminate();
+      worker = null;
+      fallBack();
+    };
+    worker.postMessage(intervalMs);
+  } catch {
+    worker?.terminate();
+    worker = null;
+    fallBack();
+  }
+  return () => {
+    worker?.terminate();
+    worker = null;
+    if (url) URL.revokeObjectURL(url);
+    clearInterval(timer);
+  };
+}
+
 /**
  * Yields a VideoFrame for each frame a playing <video> element presents
  * (requestVideoFrameCallback), starting playback if needed. Timestamps are the presentation
- * time in microseconds (performance.now() clock). Keeps at most one unread frame: when the
- * consumer is slower than the video, older unread frames are closed and skipped.
+ * time in microseconds (performance.now() clock), increasing. Keeps at most one unread frame:
+ * when the consumer is slower than the video, older unread frames are closed and skipped.
  * Ends when `signal` aborts or the video ends (not looping).
+ *
+ * requestVideoFrameCallback runs in the page's rendering steps, which a hidden page (a
+ * background tab, a minimised window) skips: without `options.hiddenFps` no frame comes while
+ * the page is hidden. With it, while the page is hidden the video's current frame is taken
+ * that many times a second instead (a worker's clock, see startClock), so a camera keeps
+ * feeding a call from a background tab; a frame may then be taken twice or skipped.
+ * @param options.hiddenFps frames per second to take while the page is hidden (a live
+ *   source's frame rate); leave it out for a file, whose every frame matters
  * @throws DOMException from `video.play()` (e.g. NotSupportedError for an undecodable file)
  */
-export async function* videoElementFrames(video: HTMLVideoElement, signal: AbortSignal): AsyncGenerator<VideoFrame> {
+export async function* videoElementFrames(video: HTMLVideoElement, signal: AbortSignal, options: { hiddenFps?: number } = {}): AsyncGenerator<VideoFrame> {
   /** The newest presented frame the consumer has not taken yet (a holder, as callbacks write it). */
   const slot: { frame: VideoFrame | null } = { frame: null };
   let failure: unknown = null;
@@ -113,22 +167,47 @@ export async function* videoElementFrames(video: HTMLVideoElement, signal: Abort
     notify();
   };
   let callbackId = 0;
-  const onFrame = (now: number): void => {
-    if (finished) return;
+  let lastTimestamp = -Infinity;
+  /** Takes the video's current frame (at `now`, ms) into the slot; false when that failed (and finished). */
+  const take = (now: number): boolean => {
     try {
-      const frame = new VideoFrame(video, { timestamp: Math.round(now * 1000) });
+      const timestamp = Math.max(Math.round(now * 1000), lastTimestamp + 1);
+      const frame = new VideoFrame(video, { timestamp });
+      lastTimestamp = timestamp;
       slot.frame?.close();
       slot.frame = frame;
     } catch (err) {
       failure = err;
       finish();
-      return;
+      return false;
     }
     notify();
-    callbackId = video.requestVideoFrameCallback(onFrame);
+    return true;
+  };
+  const onFrame = (now: number): void => {
+    if (finished) return;
+    if (take(now)) callbackId = video.requestVideoFrameCallback(onFrame);
+  };
+  // While the page is hidden, a clock takes the frames that requestVideoFrameCallback no longer reports.
+  const clock: { stop: (() => void) | null } = { stop: null };
+  const hiddenFps = options.hiddenFps && typeof document !== 'undefined' ? Math.min(Math.max(options.hiddenFps, 1), 120) : 0;
+  const followVisibility = (): void => {
+    if (document.visibilityState === 'hidden' && !finished) {
+      clock.stop ??= startClock(1000 / hiddenFps, () => {
+        // HAVE_CURRENT_DATA: the video has a frame to take (before it, VideoFrame() throws).
+        if (!finished && document.visibilityState === 'hidden' && video.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA) take(performance.now());
+      });
+    } else {
+      clock.stop?.();
+      clock.stop = null;
+    }
   };
   signal.addEventListener('abort', finish, { once: true });
   video.addEventListener('ended', finish);
+  if (hiddenFps) {
+    document.addEventListener('visibilitychange', followVisibility);
+    followVisibility();
+  }
   try {
     callbackId = video.requestVideoFrameCallback(onFrame);
     if (video.paused) {
@@ -152,6 +231,8 @@ export async function* videoElementFrames(video: HTMLVideoElement, signal: Abort
     }
   } finally {
     finished = true;
+    if (hiddenFps) document.removeEventListener('visibilitychange', followVisibility);
+    clock.stop?.();
     video.cancelVideoFrameCallback(callbackId);
     signal.removeEventListener('abort', finish);
     video.removeEventListener('ended', finish);
