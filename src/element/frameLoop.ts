@@ -27,6 +27,8 @@ interface Pipeline {
   readonly depthOf?: WeakMap<VideoFrame, DepthInput>;
   readonly output: TrackOutput;
   stopped: boolean;
+  /** Timestamp (µs) of the last frame written to the output: it never goes back. */
+  lastTimestamp: number;
 }
 
 /** What the frame loop tells the plate capture. */
@@ -75,7 +77,7 @@ export class FrameLoop {
   start(reader: FrameReader, depthOf?: WeakMap<VideoFrame, DepthInput>): MediaStream {
     // Also drops the frame kept for `hold`: one of another input is not held over into this one.
     this.stop();
-    const pipeline: Pipeline = { reader, ...(depthOf ? { depthOf } : {}), output: createTrackOutput(), stopped: false };
+    const pipeline: Pipeline = { reader, ...(depthOf ? { depthOf } : {}), output: createTrackOutput(), stopped: false, lastTimestamp: -Infinity };
     this.pipeline = pipeline;
     this.report.pipelineStarted();
     void this.run(pipeline);
@@ -224,8 +226,16 @@ export class FrameLoop {
     await this.deliver(cover, pipeline, 'covered');
   }
 
-  /** Writes a frame to the pipeline's output (which closes it) and counts it. */
+  /** Writes a frame to the pipeline's output (which closes it) and counts it; drops it instead when it is older than the last one written. */
   private async deliver(frame: VideoFrame, pipeline: Pipeline, outcome: Exclude<FrameOutcome, 'dropped'>): Promise<void> {
+    // A processed frame older than covers already written (those made while the engine worked
+    // on its first frame) would send the output back in time: an encoder may drop or misorder it.
+    if (frame.timestamp < pipeline.lastTimestamp) {
+      frame.close();
+      this.report.count('dropped');
+      return;
+    }
+    pipeline.lastTimestamp = frame.timestamp;
     try {
       await pipeline.output.write(frame);
     } catch (err) {

@@ -167,7 +167,9 @@ function onStats(s: ReplacerStats): void {
     windowMs?.push(s.last);
   }
   lastProcessed = s.processed;
-  const delivered = s.processed + s.passedThrough + s.covered;
+  // The scenario moves on with frames that went through the engine (or passed through in mode off):
+  // frames covered while the engine is not ready would step it through modes no frame was processed in.
+  const delivered = s.processed + s.passedThrough;
   if (scenarioOn && delivered >= nextStepAt) {
     issueStep();
     nextStepAt = delivered + (stepsIssued < STEPS.length ? TOUR_STEP : config.step);

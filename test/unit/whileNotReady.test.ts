@@ -302,8 +302,9 @@ describe('whileNotReady', () => {
     await settle();
     loop.stop();
     await settle();
-    expect(written).toEqual(['small(cam#1)@1000', 'small(cam#2)@2000', 'processed(cam#0)@0', 'processed(cam#3)@3000', 'small(cam#6)@6000', 'processed(cam#5)@5000']);
-    expect(report.stats).toMatchObject({ processed: 3, covered: 3, dropped: 1 });
+    // The first processed frame of each engine is older than the covers written meanwhile: dropped, so time never goes back.
+    expect(written).toEqual(['small(cam#1)@1000', 'small(cam#2)@2000', 'processed(cam#3)@3000', 'small(cam#6)@6000']);
+    expect(report.stats).toMatchObject({ processed: 1, covered: 3, dropped: 3 });
     expect(misuses).toEqual([]);
     expect(frames.filter((f) => !f.closed).map((f) => f.content)).toEqual([]);
   });
