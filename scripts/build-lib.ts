@@ -123,6 +123,7 @@ for (const file of ASSET_FILES) {
   mkdirSync(dirname(to), { recursive: true });
   copyFileSync(from, to);
 }
+copyFileSync(join(root, 'src/models/manifest.json'), join(dist, 'assets/models/manifest.json'));
 
 // dist/assets.js: every asset as a literal new URL(…, import.meta.url).
 const urls = [...ASSET_FILES, ...WORKER_FILES].map((file) => `  ${JSON.stringify(file)}: new URL(${JSON.stringify(`./assets/${file}`)}, import.meta.url).href,`);

@@ -1,7 +1,7 @@
 // Install-time model conversion (run by `npm install` / `npm ci` after install-models.mjs):
 //   tsx scripts/convert-models.ts [--update]
 //
-// For each public/models/manifest.json entry with `derivedFrom` and format "onnx", converts
+// For each src/models/manifest.json entry with `derivedFrom` and format "onnx", converts
 // the (already installed and verified) TFLite source entry to ONNX with
 // scripts/lib/tflite/convert.ts, checks the network's input size against the entry, and
 // writes public/models/<file> only when its sha256 equals the entry's. The conversion is
@@ -17,7 +17,7 @@ import { parseManifest, type ModelEntry } from '../src/models/manifest';
 import { convertTfliteToOnnx, CONVERTER_VERSION } from './lib/tflite/convert';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const manifestPath = join(root, 'public/models/manifest.json');
+const manifestPath = join(root, 'src/models/manifest.json');
 
 function fail(message: string): never {
   console.error(`convert-models: ${message}`);
@@ -72,7 +72,7 @@ function main(): void {
         fail(
           `${entry.file}: sha256 mismatch.\n  manifest  ${entry.sha256}\n  converted ${converted.sha256}\n` +
             `  The converter (version ${CONVERTER_VERSION}) or its source changed. If that is intended, run ` +
-            '`npx tsx scripts/convert-models.ts --update` and commit public/models/manifest.json.',
+            '`npx tsx scripts/convert-models.ts --update` and commit src/models/manifest.json.',
         );
       }
       const next = updated.replace(`"sha256": "${entry.sha256}"`, `"sha256": "${converted.sha256}"`);

@@ -2,7 +2,7 @@
 //
 // Copies the MediaPipe landscape selfie segmenter out of the npm package
 // @twilio/video-processors into public/models/, verifies its sha256 against
-// public/models/manifest.json, and copies tasks-vision's ES-module wasm runtime
+// src/models/manifest.json, and copies tasks-vision's ES-module wasm runtime
 // into public/tasks-vision/ and onnxruntime-web's into public/ort/ so the app never loads
 // code or weights from a CDN. Manifest entries with `derivedFrom` are not copied: they are
 // converted afterwards by scripts/convert-models.ts.
@@ -29,7 +29,7 @@ function sha256(path) {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
-const manifestPath = join(root, 'public/models/manifest.json');
+const manifestPath = join(root, 'src/models/manifest.json');
 const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
 
 for (const model of manifest.models.filter((m) => !m.derivedFrom)) {

@@ -3,9 +3,12 @@
 // serves them under its base URL (public/); the package ships them in dist/assets/ and an
 // embedder may serve them anywhere on its origin (`assetsPath`, `npx bg-replacer copy-assets`).
 
-/** The runtime files, as paths relative to the assets folder. */
+/**
+ * The files the engine loads at run time, as paths relative to the assets folder. The assets
+ * folder also holds `models/manifest.json` (the sha256 of each model, for people and
+ * `copy-assets`; the engine checks against the copy compiled into it).
+ */
 export const ASSET_FILES = [
-  'models/manifest.json',
   'models/selfie_segmentation_landscape.tflite',
   'models/selfie_segmentation_landscape.onnx',
   'ort/ort-wasm-simd-threaded.asyncify.mjs',

@@ -41,7 +41,7 @@ export class InvalidOptionError extends ReplacerError {
   }
 }
 
-/** Thrown when a model file does not match the sha256 in public/models/manifest.json. */
+/** Thrown when a model file does not match the sha256 in the model manifest (src/models/manifest.json). */
 export class ModelIntegrityError extends ReplacerError {
   constructor(file: string, expected: string, actual: string) {
     super(

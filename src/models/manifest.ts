@@ -1,8 +1,8 @@
-import manifestJson from '../../public/models/manifest.json';
+import manifestJson from './manifest.json';
 import { assetUrl, type AssetLocation } from '../assets';
 import { ModelIntegrityError, ReplacerError } from '../errors';
 
-/** One entry of public/models/manifest.json. */
+/** One entry of src/models/manifest.json. */
 export interface ModelEntry {
   id: string;
   file: string;
@@ -27,7 +27,7 @@ export interface ModelManifest {
 }
 
 function invalid(message: string): ReplacerError {
-  return new ReplacerError('model-load', `public/models/manifest.json is invalid: ${message}`);
+  return new ReplacerError('model-load', `src/models/manifest.json is invalid: ${message}`);
 }
 
 /**
@@ -82,7 +82,7 @@ export const MODEL_MANIFEST: ModelManifest = parseManifest(manifestJson);
  */
 export async function loadVerifiedModel(assets: AssetLocation, id: string): Promise<{ entry: ModelEntry; bytes: ArrayBuffer }> {
   const entry = MODEL_MANIFEST.models.find((m) => m.id === id);
-  if (!entry) throw new ReplacerError('model-load', `Model "${id}" is not listed in public/models/manifest.json.`);
+  if (!entry) throw new ReplacerError('model-load', `Model "${id}" is not listed in src/models/manifest.json.`);
   const url = assetUrl(assets, `models/${entry.file}`);
   let modelResponse: Response;
   try {

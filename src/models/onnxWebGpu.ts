@@ -5,7 +5,7 @@ import type { GpuBaseNetwork } from '../types/network';
 import { loadVerifiedModel } from './manifest';
 import { createWebGpuSession, ort } from './ortRuntime';
 
-/** The id of the converted selfie segmenter in public/models/manifest.json. */
+/** The id of the converted selfie segmenter in src/models/manifest.json. */
 export const ONNX_SEGMENTER_ID = 'selfie-landscape-onnx';
 
 /**

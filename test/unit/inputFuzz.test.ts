@@ -64,7 +64,7 @@ describe('damaged inputs', () => {
   });
 
   it('manifest.json: fields deleted, retyped or replaced: a manifest or a ReplacerError', () => {
-    const text = readFileSync(resolve(import.meta.dirname, '../../public/models/manifest.json'), 'utf8');
+    const text = readFileSync(resolve(import.meta.dirname, '../../src/models/manifest.json'), 'utf8');
     const rand = rng(22);
     const odd: unknown[] = [null, 0, -1, 1e9, '', 'x', '../x', [], {}, true, 'ab'.repeat(32), NaN];
     let errors = 0;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ReplacerError } from '../../src/errors';
 import { parseManifest, sha256Hex } from '../../src/models/manifest';
 
-const real = JSON.parse(readFileSync(new URL('../../public/models/manifest.json', import.meta.url), 'utf8')) as {
+const real = JSON.parse(readFileSync(new URL('../../src/models/manifest.json', import.meta.url), 'utf8')) as {
   version: number;
   models: Record<string, unknown>[];
 };
@@ -26,7 +26,7 @@ function modelLoadError(json: unknown): ReplacerError {
 }
 
 describe('parseManifest', () => {
-  it('accepts public/models/manifest.json', () => {
+  it('accepts src/models/manifest.json', () => {
     const m = parseManifest(real);
     expect(m.version).toBe(1);
     expect(m.models.length).toBeGreaterThan(0);

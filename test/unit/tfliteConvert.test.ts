@@ -725,7 +725,7 @@ describe('convertTfliteToOnnx: the installed selfie segmenter', () => {
   });
 
   it('matches the sha256 of the manifest entry selfie-landscape-onnx (and the installed file)', () => {
-    const json: unknown = JSON.parse(readFileSync(join(ROOT, 'public/models/manifest.json'), 'utf8'));
+    const json: unknown = JSON.parse(readFileSync(join(ROOT, 'src/models/manifest.json'), 'utf8'));
     const entry = parseManifest(json).models.find((m) => m.id === 'selfie-landscape-onnx');
     expect(entry, 'manifest entry selfie-landscape-onnx').toBeDefined();
     expect(entry!.derivedFrom).toBe('selfie-landscape');
@@ -736,7 +736,7 @@ describe('convertTfliteToOnnx: the installed selfie segmenter', () => {
   });
 
   it('parseManifest accepts derivedFrom only when it names another entry', () => {
-    const json = JSON.parse(readFileSync(join(ROOT, 'public/models/manifest.json'), 'utf8')) as { models: Record<string, unknown>[] };
+    const json = JSON.parse(readFileSync(join(ROOT, 'src/models/manifest.json'), 'utf8')) as { models: Record<string, unknown>[] };
     const derived = json.models.find((m) => m.id === 'selfie-landscape-onnx')!;
     derived.derivedFrom = 'no-such-model';
     expect(() => parseManifest(json)).toThrow(/derivedFrom/);
