@@ -14,7 +14,7 @@ import * as ts from 'typescript';
 import { launchChromium } from '../../scripts/lib/browser';
 import { readAlphaPng } from '../../scripts/lib/png';
 import { readmeSnippet } from '../lib/readme';
-import { decodePng, erode, highFrequencyEnergy, meanOver, ROOT, sharedPath, tempDir, toY4m, type Rgba } from './support';
+import { decodePng, erode, highFrequencyEnergy, meanOver, ROOT, sharedPath, tempDir, toY4m, trackFramePng, type Rgba } from './support';
 
 const ORIGIN = `http://127.0.0.1:${Number(process.env.PW_PORT ?? 5199)}/`;
 const GENERATED = join(ROOT, 'test/pages/generated');
@@ -115,29 +115,6 @@ async function openAdapterPage(name: Adapter, y4m: string): Promise<AdapterPage>
   }
 }
 
-/** One frame of `track` (after skipping 3, so it reflects the latest options), as a base64 PNG. Runs in the page. */
-async function grabPng(track: MediaStreamTrack): Promise<string> {
-  const clone = track.clone();
-  const Processor = (window as unknown as { MediaStreamTrackProcessor: new (init: { track: MediaStreamTrack }) => { readable: ReadableStream<VideoFrame> } })
-    .MediaStreamTrackProcessor;
-  const reader = new Processor({ track: clone }).readable.getReader();
-  try {
-    for (let i = 0; i < 3; i++) (await reader.read()).value?.close();
-    const { value: frame } = await reader.read();
-    if (!frame) throw new Error('the track ended');
-    const canvas = new OffscreenCanvas(frame.displayWidth, frame.displayHeight);
-    canvas.getContext('2d')!.drawImage(frame, 0, 0);
-    frame.close();
-    const bytes = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer());
-    let binary = '';
-    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    return btoa(binary);
-  } finally {
-    await reader.cancel();
-    clone.stop();
-  }
-}
-
 /** Frames per second `track` delivers over `ms`, counted on a clone. Runs in the page. */
 async function measureFps(track: MediaStreamTrack, ms: number): Promise<number> {
   const clone = track.clone();
@@ -166,7 +143,7 @@ async function measureFps(track: MediaStreamTrack, ms: number): Promise<number> 
 }
 
 async function grab(track: JSHandle<MediaStreamTrack>): Promise<Rgba> {
-  return decodePng(Buffer.from(await track.evaluate(grabPng), 'base64'));
+  return decodePng(Buffer.from(await track.evaluate(trackFramePng), 'base64'));
 }
 
 /** A second capture of the fake camera at the snippets' size: the unprocessed input. */

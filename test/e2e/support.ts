@@ -141,31 +141,40 @@ export function meanOver(img: Rgba, region: Uint8Array): number {
   return sum / n;
 }
 
+/**
+ * One frame of `track` as a base64 PNG, read through a track processor on a clone of it, after
+ * skipping 3 (so that it reflects the latest options). Runs in the page: pass it to
+ * `JSHandle.evaluate` on a handle of the track.
+ */
+export async function trackFramePng(track: MediaStreamTrack): Promise<string> {
+  const clone = track.clone();
+  // MediaStreamTrackProcessor (Chromium, main thread) is not in TypeScript's DOM lib yet.
+  const Processor = (window as unknown as { MediaStreamTrackProcessor: new (init: { track: MediaStreamTrack }) => { readable: ReadableStream<VideoFrame> } })
+    .MediaStreamTrackProcessor;
+  const reader = new Processor({ track: clone }).readable.getReader();
+  try {
+    for (let i = 0; i < 3; i++) (await reader.read()).value?.close();
+    const { value: frame } = await reader.read();
+    if (!frame) throw new Error('the track ended');
+    const canvas = new OffscreenCanvas(frame.displayWidth, frame.displayHeight);
+    canvas.getContext('2d')!.drawImage(frame, 0, 0);
+    frame.close();
+    const bytes = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer());
+    let binary = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return btoa(binary);
+  } finally {
+    await reader.cancel();
+    clone.stop();
+  }
+}
+
 /** One frame of the app's output (or input) stream, read through a track processor, as RGBA. */
 export async function grabFrame(page: Page, which: 'output' | 'input'): Promise<Rgba> {
-  const base64 = await page.evaluate(async (w) => {
-    const stream = w === 'output' ? window.__app!.output! : window.__app!.input!;
-    const track = stream.getVideoTracks()[0]!.clone();
-    // MediaStreamTrackProcessor (Chromium, main thread) is not in TypeScript's DOM lib yet.
-    const Processor = (window as unknown as { MediaStreamTrackProcessor: new (init: { track: MediaStreamTrack }) => { readable: ReadableStream<VideoFrame> } })
-      .MediaStreamTrackProcessor;
-    const reader = new Processor({ track }).readable.getReader();
-    try {
-      // Skip a few frames so the one kept reflects the latest options.
-      for (let i = 0; i < 3; i++) (await reader.read()).value?.close();
-      const { value: frame } = await reader.read();
-      if (!frame) throw new Error('the track ended');
-      const canvas = new OffscreenCanvas(frame.displayWidth, frame.displayHeight);
-      canvas.getContext('2d')!.drawImage(frame, 0, 0);
-      frame.close();
-      const bytes = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer());
-      let binary = '';
-      for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-      return btoa(binary);
-    } finally {
-      await reader.cancel();
-      track.stop();
-    }
-  }, which);
-  return decodePng(Buffer.from(base64, 'base64'));
+  const track = await page.evaluateHandle((w) => (w === 'output' ? window.__app!.output! : window.__app!.input!).getVideoTracks()[0]!, which);
+  try {
+    return decodePng(Buffer.from(await track.evaluate(trackFramePng), 'base64'));
+  } finally {
+    await track.dispose();
+  }
 }
