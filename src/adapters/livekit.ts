@@ -30,7 +30,8 @@ export type LiveKitReplacerOptions = ReplacerInit;
  *   restarts after a crash, the replacer's `whileNotReady` option says what is sent). The first
  *   setProcessor() therefore takes as long as the engine start (the model download and
  *   compile: seconds), and the first processed frame follows the model's first run (2–5 s
- *   after it on a 2-core machine without a GPU; the output track carries no frame until then).
+ *   after it on a 2-core machine without a GPU; until then the output carries frames covered
+ *   as `whileNotReady` says, blurred by default, never the raw camera).
  *   `processedTrack` is the replacer's output track: the camera's size, at most its frame rate
  *   (frames arriving while the engine is still busy are dropped, see `replacer.stats.dropped`).
  * - `restart()` (LiveKit calls it when it swaps the camera track, e.g. after
