@@ -1,6 +1,6 @@
 // isSupported(): what this browser offers the background replacer, checked by feature, never by
 // the browser's name.
-import { isSoftwareAdapter } from './gpu/device';
+import { describeAdapter, isSoftwareAdapter } from './gpu/device';
 import type { Renderer } from './types/frame';
 
 /** What {@link isSupported} found. Every field is a check of this page's browser, on its main thread. */
@@ -77,9 +77,8 @@ async function probeWebGpu(): Promise<{ adapter: string | null; softwareAdapter:
   try {
     const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
     if (!adapter) return { adapter: null, softwareAdapter: null, why: 'WebGPU has no adapter (the GPU may be blocklisted or disabled): the Canvas 2D path runs instead.' };
-    const info = adapter.info;
-    const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown adapter';
-    const fallback = (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
+    const name = describeAdapter(adapter.info);
+    const fallback = (adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
     return { adapter: name, softwareAdapter: fallback || isSoftwareAdapter(name), why: null };
   } catch (err) {
     return { adapter: null, softwareAdapter: null, why: `Requesting a WebGPU adapter failed (${String(err)}): the Canvas 2D path runs instead.` };

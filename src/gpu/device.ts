@@ -43,9 +43,12 @@ export async function createGpuContext(): Promise<GpuContext> {
       maxStorageBuffersPerShaderStage: L.maxStorageBuffersPerShaderStage,
     },
   });
-  const info = adapter.info;
-  const adapterName = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown adapter';
-  return { device, adapterName, timestamps };
+  return { device, adapterName: describeAdapter(adapter.info), timestamps };
+}
+
+/** An adapter's vendor, architecture and description in one line, e.g. "google swiftshader". */
+export function describeAdapter(info: GPUAdapterInfo): string {
+  return [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown adapter';
 }
 
 /** True for adapters that emulate WebGPU on the CPU (SwiftShader, or an adapter marked as fallback). */
