@@ -2,12 +2,12 @@
  * The page's link to one engine worker: its Comlink remote, the calls in flight to it, and
  * the watchdog that reads its heartbeats (src/element/watchdog.ts).
  */
-import type { AssetLocation } from '../assets';
-import { createEngineWorker } from './engineWorker';
 import * as Comlink from 'comlink';
+import type { AssetLocation } from '../assets';
 import { ReplacerError } from '../errors';
 import type { EngineWorkerApi } from '../worker/engine.worker';
 import { isHeartbeat } from '../worker/progress';
+import { createEngineWorker } from './engineWorker';
 import { Watchdog } from './watchdog';
 
 /** How often the page asks the watchdog for a verdict while the link is up, in ms. */

@@ -134,9 +134,7 @@ export class FrameLoop {
     const { mode, view } = this.engine.options;
     if (mode === 'off' && view === 'com') {
       await this.deliver(frame, pipeline, 'passedThrough');
-    } else if (this.engine.state !== 'ready') {
-      await this.deliverUnprocessed(frame, pipeline);
-    } else if (this.busy && this.firstPending) {
+    } else if (this.engine.state !== 'ready' || (this.busy && this.firstPending)) {
       await this.deliverUnprocessed(frame, pipeline);
     } else if (this.busy) {
       frame.close();
