@@ -8,7 +8,8 @@
  *   high-quality resize, which averages the pixels), then back up in two bilinear steps
  *   (to 1/4, then to full size), which smooth the blocks away: about a Gaussian blur of σ ≈ 2 %
  *   of the frame's height, as blurStrength `strong` — the room and what lies in it cannot be
- *   read. The same look at every resolution; ~3 ms a frame at 1280×720 on 2 CPU cores.
+ *   read. The same look at every resolution; 3–4 ms a frame at 1280×720 on 2 CPU cores
+ *   (test/e2e/whileNotReady.spec.ts prints it).
  * - `hold`: the last processed output frame again, with the new frame's timestamp; the blur
  *   while there is none of the frame's size (before the first processed frame, or after the
  *   input's size changed).

@@ -417,4 +417,44 @@ test.describe('whileNotReady: never the raw background while the matte is not re
       await browser.close();
     }
   });
+
+  test("the blur cover's cost per frame at 1280×720 and 1920×1080 (printed; README's figure)", async ({ page }) => {
+    await page.route(`${ORIGIN}blank`, (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>blank</title>' }));
+    await page.goto(`${ORIGIN}blank`);
+    const results = await page.evaluate(async (url) => {
+      const { NotReadyCover } = (await import(/* @vite-ignore */ url)) as typeof import('../../src/element/notReadyFrame');
+      const out: { size: string; medianMs: number; cover: [number, number, number] }[] = [];
+      for (const [width, height] of [
+        [1280, 720],
+        [1920, 1080],
+      ] as const) {
+        // A textured frame (noise), as a camera's.
+        const canvas = new OffscreenCanvas(width, height);
+        const ctx = canvas.getContext('2d')!;
+        const image = ctx.createImageData(width, height);
+        for (let i = 0; i < image.data.length; i++) image.data[i] = (i * 2654435761) >>> 24;
+        ctx.putImageData(image, 0, 0);
+        const cover = new NotReadyCover();
+        const times: number[] = [];
+        let last: [number, number, number] = [0, 0, 0];
+        for (let i = 0; i < 25; i++) {
+          const frame = new VideoFrame(canvas, { timestamp: i * 33_333 });
+          const t0 = performance.now();
+          const covered = await cover.cover(frame, 'blur');
+          if (i >= 5) times.push(performance.now() - t0);
+          last = [covered.displayWidth, covered.displayHeight, covered.timestamp];
+          covered.close();
+          frame.close();
+        }
+        times.sort((a, b) => a - b);
+        out.push({ size: `${width}×${height}`, medianMs: times[times.length >> 1]!, cover: last });
+      }
+      return out;
+    }, '/src/element/notReadyFrame.ts');
+    for (const r of results) console.log(`blur cover ${r.size}: median ${r.medianMs.toFixed(2)} ms a frame (20 frames after 5 warm-up)`);
+    expect(results.map((r) => r.cover)).toEqual([
+      [1280, 720, 24 * 33_333],
+      [1920, 1080, 24 * 33_333],
+    ]);
+  });
 });
