@@ -128,11 +128,15 @@ export class EngineLink {
     for (const { abandon } of [...this.inFlight.values()]) abandon(reason);
   }
 
-  /** Cuts the worker off with `reason` and terminates it (its GPU device and model go with it). */
+  /**
+   * Cuts the worker off with `reason` and terminates it (its GPU device and model go with it).
+   * The Comlink proxy is not released: an answer the worker posted before it ended still
+   * arrives, and only with the proxy's listeners does it reach its call, whose `onLate` closes
+   * the VideoFrame in it (released, Comlink would drop the answer and the frame with it).
+   */
   terminate(reason: ReplacerError): void {
     this.cut(reason);
     this.heartbeats.close();
-    this.remote[Comlink.releaseProxy]();
     this.worker.terminate();
   }
 

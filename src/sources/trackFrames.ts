@@ -46,13 +46,25 @@ export function readTrackFrames(track: MediaStreamTrack): FrameReader {
   };
 }
 
+/**
+ * How long a stop waits for a read in flight before cancelling the stream, ms. Chromium's
+ * MediaStreamTrackProcessor can lose a frame when its stream is cancelled during a read: the
+ * frame it made for that read finds the stream closed and is collected unclosed. A live track
+ * delivers a frame well within this, so the read ends first and the frame is closed here.
+ */
+const STOP_GRACE_MS = 250;
+
 async function* processorFrames(processor: TrackProcessor, signal: AbortSignal): AsyncGenerator<VideoFrame> {
   const reader = processor.readable.getReader();
   const cancel = (): void => {
     // A cancel only fails when the stream already errored; that error reaches read() below.
     reader.cancel().catch(() => undefined);
   };
-  signal.addEventListener('abort', cancel, { once: true });
+  let grace: ReturnType<typeof setTimeout> | undefined;
+  const stopSoon = (): void => {
+    grace = setTimeout(cancel, STOP_GRACE_MS);
+  };
+  signal.addEventListener('abort', stopSoon, { once: true });
   try {
     while (!signal.aborted) {
       const { value, done } = await reader.read();
@@ -64,7 +76,8 @@ async function* processorFrames(processor: TrackProcessor, signal: AbortSignal):
       yield value;
     }
   } finally {
-    signal.removeEventListener('abort', cancel);
+    signal.removeEventListener('abort', stopSoon);
+    clearTimeout(grace);
     cancel();
   }
 }

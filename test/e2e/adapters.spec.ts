@@ -95,7 +95,10 @@ async function openAdapterPage(name: Adapter, y4m: string): Promise<AdapterPage>
     const cdp = await page.context().newCDPSession(page);
     let gcWarnings = 0;
     cdp.on('Log.entryAdded', ({ entry }) => {
-      if (GC_WARNING.test(entry.text)) gcWarnings++;
+      if (GC_WARNING.test(entry.text)) {
+        gcWarnings++;
+        console.log(`Chrome: ${entry.text} (${entry.url ?? 'no url'})`);
+      }
     });
     await cdp.send('Log.enable');
     if (name === 'twilio') await allowEval(page, `${ORIGIN}test/pages/twilio.html`);
@@ -135,9 +138,10 @@ async function measureFps(track: MediaStreamTrack, ms: number): Promise<number> 
     pending = reader.read();
   }
   const seconds = (performance.now() - began) / 1000;
-  await reader.cancel();
-  // The read the deadline overtook may still have got a frame.
+  // The read the deadline overtook ends with the next frame: close it, then cancel (Chromium can
+  // lose a frame when a processor's stream is cancelled during a read; see src/sources/trackFrames.ts).
   (await pending).value?.close();
+  await reader.cancel();
   clone.stop();
   return frames / seconds;
 }
