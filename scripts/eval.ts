@@ -2,7 +2,10 @@
 //                 [--gpu] [--verbose] [--timeout SECONDS] [--help]
 // The option flags are those of EVAL_OPTIONS, the options that change the matte, as OPTION_SPEC in
 // src/options.ts names them: --refine-mode, --refine-budget, --refine-threshold, --temporal
-// (temporalSmoothing), --backend, --edge-sensitivity, --matting, --standing (--help lists them).
+// (temporalSmoothing), --backend, --edge-sensitivity, --matting, --standing, --no-background-memory
+// (--help lists them). The background memory (on by default) runs on clips only: a still has no
+// history, so stills always run with backgroundMemory false. With --plate a captured plate wins
+// over the memory, as in the live pipeline.
 // Runs the real browser pipeline on every still and every clip of an evaluation set laid
 // out like ../shared/eval/dev (each still as its own job; each clip as one job, frames in
 // order, so the engine keeps its history), writes the alpha mattes as 8-bit grey PNGs at
@@ -26,7 +29,7 @@ import { predictionPath, readScoreAlpha, readSetIndex, scoreDirectory, scoresJso
 import { summarise } from './lib/stats';
 
 /** The options eval takes on its command line: those that change the alpha matte it scores. */
-const EVAL_OPTIONS: readonly OptionName[] = ['backend', 'edgeSensitivity', 'refineMode', 'refineBudget', 'refineThreshold', 'temporalSmoothing', 'matting', 'standing'];
+const EVAL_OPTIONS: readonly OptionName[] = ['backend', 'edgeSensitivity', 'refineMode', 'refineBudget', 'refineThreshold', 'temporalSmoothing', 'backgroundMemory', 'matting', 'standing'];
 const FLAGS = optionFlags(EVAL_OPTIONS);
 const USAGE = `usage: npm run eval -- --set DIR --out DIR [--plate | --no-plate] [--ids a,b] ${FLAGS.usage} [--compare DIR] [--gpu] [--verbose] [--timeout SECONDS] [--help]`;
 
@@ -69,7 +72,8 @@ function planItems(setDir: string, index: SetIndexFile, usePlate: boolean): Eval
 }
 
 /**
- * Runs one item as one job and writes its pha read-backs where the scorer reads them.
+ * Runs one item as one job and writes its pha read-backs where the scorer reads them. A still
+ * runs without the background memory (one frame has no history to learn from), whatever `options` say.
  * @throws Error naming the item when its input cannot be read or the job fails
  */
 async function runItem(session: ReplaySession, item: EvalItem, outDir: string, options: Partial<Options>, timeoutMs: number): Promise<ReplayReport> {
@@ -83,12 +87,20 @@ async function runItem(session: ReplaySession, item: EvalItem, outDir: string, o
       const path = item.kind === 'still' ? predictionPath.still(outDir, item.id) : predictionPath.clipFrame(outDir, item.id, o.index);
       writeFileSync(path, encodeReadbackPng(o));
     };
-    return await session.run({ source, options, outputTypes: ['pha'], plate, timeoutMs, onOutput: write, label: item.id });
+    const itemOptions: Partial<Options> = item.kind === 'still' ? { ...options, backgroundMemory: false } : options;
+    return await session.run({ source, options: itemOptions, outputTypes: ['pha'], plate, timeoutMs, onOutput: write, label: item.id });
   } catch (err) {
     throw new Error(`${item.id}: ${errorMessage(err)}`, { cause: err });
   } finally {
     source?.close();
   }
+}
+
+/** Share of the refined tiles that took the plate (captured, or the background memory where it knows enough); null without refine stats. */
+function plateTileShare(reports: readonly ReplayReport[]): number | null {
+  const stats = reports.flatMap((r) => r.refine.filter((x) => x !== null));
+  const tiles = stats.reduce((n, x) => n + x.tiles, 0);
+  return tiles > 0 ? stats.reduce((n, x) => n + x.plateTiles, 0) / tiles : stats.length ? 0 : null;
 }
 
 /** Mean refined share per frame over the frames that carried refine stats; null when none did. */
@@ -230,6 +242,10 @@ async function main(): Promise<void> {
     ids: ids ?? null,
     plate: usePlate,
     options,
+    /** Whether the background memory ran (options.backgroundMemory, for clips; stills never run it). */
+    backgroundMemory: { stills: false, clips: options.backgroundMemory },
+    /** Per clip, the last background-memory measurement the engine reported, or null. */
+    memory: Object.fromEntries(items.filter((i) => i.kind === 'clip').map((i) => [i.id, reports.get(i.id)!.memory])),
     adapter: first.adapter,
     backend: first.backend,
     gpu: args.gpu,
@@ -241,6 +257,8 @@ async function main(): Promise<void> {
     stages: { stills: stages(byKind('still')), clips: stages(byKind('clip')) },
     /** Mean share of each frame's pixels the refiner refined; null when the engine reported none. */
     refineShare: { stills: meanRefineShare(byKind('still')), clips: meanRefineShare(byKind('clip')) },
+    /** Share of the refined tiles that took the plate (captured, or the background memory); null when the engine reported none. */
+    plateTileShare: { stills: plateTileShare(byKind('still')), clips: plateTileShare(byKind('clip')) },
   };
   writeFileSync(join(outDir, 'scores.json'), scoresJson({ ...scores, run }));
 
@@ -251,7 +269,10 @@ async function main(): Promise<void> {
   console.log([timing('stills:', run.stages.stills), timing('clips:', run.stages.clips)].filter(Boolean).join('\n'));
   if (run.refineShare.stills !== null || run.refineShare.clips !== null) {
     const pct = (v: number | null): string => (v === null ? 'n/a' : `${(v * 100).toFixed(1)} %`);
-    console.log(`refined share per frame: stills ${pct(run.refineShare.stills)}, clips ${pct(run.refineShare.clips)}`);
+    console.log(
+      `refined share per frame: stills ${pct(run.refineShare.stills)}, clips ${pct(run.refineShare.clips)}; ` +
+        `refined tiles that took the plate or memory: stills ${pct(run.plateTileShare.stills)}, clips ${pct(run.plateTileShare.clips)}`,
+    );
   }
   if (args.compare) {
     const other = args.compare;
@@ -276,7 +297,9 @@ async function main(): Promise<void> {
       fail(`--compare ${other}: ${errorMessage(err)}`);
     }
   }
-  console.log(`eval: ${index.stills.length} stills, ${index.clips.length} clips, ${usePlate ? 'with' : 'no'} plate, on ${first.adapter} in ${(run.wallMs / 1000).toFixed(0)} s → ${join(outDir, 'scores.json')}`);
+  const memoryRan = options.backgroundMemory && index.clips.length > 0;
+  const memoryLabel = `background memory ${memoryRan ? 'on' : 'off'}${memoryRan && index.stills.length ? ' (clips only)' : ''}`;
+  console.log(`eval: ${index.stills.length} stills, ${index.clips.length} clips, ${usePlate ? 'with' : 'no'} plate, ${memoryLabel}, on ${first.adapter} in ${(run.wallMs / 1000).toFixed(0)} s → ${join(outDir, 'scores.json')}`);
 }
 
 main().catch((err: unknown) => fail(errorMessage(err)));

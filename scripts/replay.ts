@@ -1,10 +1,11 @@
-// npm run replay -- --input PATH --out DIR [--plate PATH] [--background PATH] [--output-type com,pha,fgr,err,ref,depth]
+// npm run replay -- --input PATH --out DIR [--plate PATH] [--background PATH] [--output-type com,pha,fgr,err,ref,mem,depth]
 //                   [OPTION FLAGS] [--gpu] [--verbose] [--timeout SECONDS] [--help]
 // Runs the real app pipeline in headless Chromium on every frame of PATH, in order, and
 // writes DIR/<type>/NNNN.png plus DIR/stats.json. PATH may be an Azure Kinect recording
 // (k4arecorder .mkv): the page demuxes it, uses its depth, and `depth` can be written.
 // The option flags are every option of src/options.ts OPTION_SPEC that has a `flag` (--mode,
-// --blur-strength, --color, --edge-sensitivity, --backend, --standing, …; --help lists them).
+// --blur-strength, --color, --edge-sensitivity, --backend, --standing, --no-background-memory, …;
+// --help lists them).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReplacerError } from '../src/errors';
@@ -15,7 +16,7 @@ import { encodeReadbackPng, openReplaySession, readImageFile, type ServedImage }
 import { summarise } from './lib/stats';
 
 const FLAGS = optionFlags();
-const USAGE = `usage: npm run replay -- --input PATH --out DIR [--plate PATH] [--background PATH] [--output-type com,pha,fgr,err,ref,depth] ${FLAGS.usage} [--gpu] [--verbose] [--timeout SECONDS] [--help]`;
+const USAGE = `usage: npm run replay -- --input PATH --out DIR [--plate PATH] [--background PATH] [--output-type com,pha,fgr,err,ref,mem,depth] ${FLAGS.usage} [--gpu] [--verbose] [--timeout SECONDS] [--help]`;
 
 function fail(message: string): never {
   console.error(`replay: ${message.split('\n')[0]}`);
@@ -117,6 +118,10 @@ async function main(): Promise<void> {
       outputPath: report.outputPath,
       mode: options.mode,
       standing: report.standing,
+      /** The background memory's last measurement (options.backgroundMemory on), else null. */
+      memory: report.memory,
+      /** Per frame: the refiner's tiles and those that took the plate (captured or the memory), or null when not reported. */
+      refine: report.refine.map((r) => (r ? { tiles: r.tiles, plateTiles: r.plateTiles } : null)),
       blurStrength: options.blurStrength,
       outputTypes,
     };

@@ -9,7 +9,9 @@
 //           with a plate, mean excess > 0.06), else 0;
 //   bgSeed: (Ī·w, w), w = 1 where the whole block is confident background (max p < 0.05);
 //           with a plate, (gB̄, 1) everywhere.
-// g is the plate gain ΣI/ΣB from plate_stats (1 without statistics).
+// g is the plate gain ΣI/ΣB from plate_stats (1 without statistics). A block with a plate texel
+// the plate does not know (a < 0.5: the background memory has not seen it) is computed as
+// without a plate.
 
 struct Params {
   hasPlate: u32,
@@ -30,7 +32,7 @@ const BLOCK: u32 = 4u;
 /**
  * How far the frame colour at `pixel` lies from the plate beyond shift and noise:
  * max(0, min_q |I − min(g·B(q), 1)| − (0.02 + 0.25·max_q |B(q) − B(pixel)|)), q over the 3×3
- * neighbourhood. A plate captured up to a pixel off gives ≈ 0 even on textured background.
+ * neighbourhood texels the plate knows (a ≥ 0.5; the caller's pixel itself is known). A plate captured up to a pixel off gives ≈ 0 even on textured background.
  */
 fn plateExcess(pixel: vec2i, i: vec3f, g: vec3f, size: vec2i) -> f32 {
   let centre = min(g * textureLoad(plate, pixel, 0).rgb, vec3f(1.0));
@@ -38,7 +40,12 @@ fn plateExcess(pixel: vec2i, i: vec3f, g: vec3f, size: vec2i) -> f32 {
   var spread = 0.0;
   for (var dy = -1; dy <= 1; dy++) {
     for (var dx = -1; dx <= 1; dx++) {
-      let b = min(g * textureLoad(plate, clamp(pixel + vec2i(dx, dy), vec2i(0), size - 1), 0).rgb, vec3f(1.0));
+      let known = textureLoad(plate, clamp(pixel + vec2i(dx, dy), vec2i(0), size - 1), 0);
+      // A neighbour the plate does not know (the background memory's a < 0.5) is no candidate.
+      if (known.a < 0.5) {
+        continue;
+      }
+      let b = min(g * known.rgb, vec3f(1.0));
       nearest = min(nearest, length(i - b));
       spread = max(spread, length(b - centre));
     }
@@ -63,13 +70,22 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
   var unsure = 0.0;
   var excess = 0.0;
   let g = plateGain();
+  var known = 1.0;
+  if (params.hasPlate == 1u) {
+    for (var y = lo.y; y < hi.y; y++) {
+      for (var x = lo.x; x < hi.x; x++) {
+        known = min(known, textureLoad(plate, vec2u(x, y), 0).a);
+      }
+    }
+  }
+  let hasPlate = params.hasPlate == 1u && known >= 0.5;
   for (var y = lo.y; y < hi.y; y++) {
     for (var x = lo.x; x < hi.x; x++) {
       let p = textureLoad(prior, vec2u(x, y), 0).r;
       let iPixel = textureLoad(frame, vec2u(x, y), 0).rgb;
       sumI += iPixel;
       sumB += textureLoad(plate, vec2u(x, y), 0).rgb;
-      if (params.hasPlate == 1u) {
+      if (hasPlate) {
         excess += plateExcess(vec2i(i32(x), i32(y)), iPixel, g, vec2i(size));
       }
       sumP += p;
@@ -84,7 +100,7 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
   var e = unsure;
   var fgW = select(0.0, 1.0, pMin > 0.95);
   var bg = vec4f(i * select(0.0, 1.0, pMax < 0.05), select(0.0, 1.0, pMax < 0.05));
-  if (params.hasPlate == 1u) {
+  if (hasPlate) {
     let d = excess / n;
     e = max(e, abs(pMean - smoothstep(0.02, 0.08, d)));
     fgW = select(0.0, fgW, d > 0.06);

@@ -1,4 +1,5 @@
-// Plate statistics over the background (coarse alpha prior < 0.02 in a whole 4×4 block), at
+// Plate statistics over the background (coarse alpha prior < 0.02 in a whole 4×4 block whose
+// every plate texel is known, a ≥ 0.5: the background memory's unknown texels have a = 0), at
 // 1/4 resolution: sums of the frame I and the plate B per channel, of |I − B|, and a count,
 // in fixed point (×1024) with a workgroup reduction before the atomics. The refiner turns
 // them into a per-channel gain g = ΣI / ΣB that corrects the plate's exposure and white
@@ -26,14 +27,17 @@ fn main(@builtin(global_invocation_id) id: vec3u, @builtin(local_invocation_inde
     var sumI = vec3f(0.0);
     var sumB = vec3f(0.0);
     var pMax = 0.0;
+    var known = 1.0;
     for (var y = lo.y; y < hi.y; y++) {
       for (var x = lo.x; x < hi.x; x++) {
         sumI += textureLoad(frame, vec2u(x, y), 0).rgb;
-        sumB += textureLoad(plate, vec2u(x, y), 0).rgb;
+        let b = textureLoad(plate, vec2u(x, y), 0);
+        sumB += b.rgb;
+        known = min(known, b.a);
         pMax = max(pMax, textureLoad(prior, vec2u(x, y), 0).r);
       }
     }
-    if (pMax < 0.02) {
+    if (pMax < 0.02 && known >= 0.5) {
       let n = f32((hi.x - lo.x) * (hi.y - lo.y));
       let i = sumI / n;
       let b = sumB / n;

@@ -43,6 +43,7 @@ const MIN_SEPARATION: f32 = 0.1;
 const CANDIDATE_CONTRAST: f32 = 0.1;
 const AMBIGUOUS_DISTANCE: f32 = 0.08;
 const PRIOR_WEIGHT: f32 = 0.04;
+const KNOWN_SHARE: f32 = 0.25;
 const DIRECTIONS = array<vec2f, 8>(
   vec2f(1.0, 0.0), vec2f(0.7071, 0.7071), vec2f(0.0, 1.0), vec2f(-0.7071, 0.7071),
   vec2f(-1.0, 0.0), vec2f(-0.7071, -0.7071), vec2f(0.0, -1.0), vec2f(0.7071, -0.7071),
@@ -61,9 +62,11 @@ const RADII = array<f32, 3>(3.0, 7.0, 15.0);
 @group(0) @binding(9) var linearSampler: sampler;
 @group(0) @binding(10) var<uniform> params: Params;
 @group(0) @binding(11) var<storage, read> dispatch: array<u32, 4>;  // [x, y, z, tile count]
+@group(0) @binding(12) var<storage, read_write> plateTiles: array<atomic<u32>, 1>;  // tiles refined with the plate
 
 var<workgroup> guide: array<vec4f, 576>;  // HALO×HALO: frame colour (xyz) and prior (w)
 var<workgroup> coef: array<vec4f, 256>;   // SPAN×SPAN: guided-filter a_k (xyz) and b_k (w)
+var<workgroup> tileCounts: array<atomic<u32>, 2>;  // the tile's pixels with p < 0.95, and those of them the plate knows
 
 
 /** Inverse of a symmetric 3×3 matrix given by its 6 distinct entries (xx, xy, xz, yy, yz, zz). */
@@ -99,7 +102,12 @@ fn plateMatte(pixel: vec2i, size: vec2i) -> PlateMatte {
   for (var dy = -1; dy <= 1; dy++) {
     for (var dx = -1; dx <= 1; dx++) {
       let q = clamp(pixel + vec2i(dx, dy), vec2i(0), size - 1);
-      let candidate = min(g * textureLoad(plate, q, 0).rgb, vec3f(1.0));
+      let known = textureLoad(plate, q, 0);
+      // A plate texel the background memory does not know (a < 0.5) is no candidate.
+      if (known.a < 0.5) {
+        continue;
+      }
+      let candidate = min(g * known.rgb, vec3f(1.0));
       spread = max(spread, length(candidate - centre));
       let d = dot(i - candidate, i - candidate);
       if (d < best) {
@@ -129,8 +137,9 @@ fn plateMatte(pixel: vec2i, size: vec2i) -> PlateMatte {
         continue;
       }
       f = textureLoad(frame, q, 0).rgb;
-      // A candidate must itself stand out from the plate where it is.
-      if (length(f - min(g * textureLoad(plate, q, 0).rgb, vec3f(1.0))) < CANDIDATE_CONTRAST) {
+      // A candidate must itself stand out from the plate where it is (where the plate knows it).
+      let under = textureLoad(plate, q, 0);
+      if (under.a >= 0.5 && length(f - min(g * under.rgb, vec3f(1.0))) < CANDIDATE_CONTRAST) {
         continue;
       }
       nearestFg = min(nearestFg, length(f - i));
@@ -185,12 +194,36 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   let size = vec2i(textureDimensions(frame));
   let origin = tile * i32(TILE);
 
+  // Whether the tile takes the plate: where the plate knows (a ≥ 0.5) at least KNOWN_SHARE of
+  // its pixels that are not confident foreground (a captured plate knows every pixel; the
+  // background memory only what it has seen).
+  if (li < 2u) {
+    atomicStore(&tileCounts[li], 0u);
+  }
+  workgroupBarrier();
+  {
+    let q = min(origin + vec2i(lid.xy), size - 1);
+    if (textureLoad(prior, q, 0).r < 0.95) {
+      atomicAdd(&tileCounts[0], 1u);
+      if (textureLoad(plate, q, 0).a >= 0.5) {
+        atomicAdd(&tileCounts[1], 1u);
+      }
+    }
+  }
+  workgroupBarrier();
+  let open = atomicLoad(&tileCounts[0]);
+  let usePlate = params.hasPlate == 1u && f32(atomicLoad(&tileCounts[1])) >= KNOWN_SHARE * f32(open);
+  // Counted where the plate decides something: a tile of confident foreground only is not.
+  if (usePlate && open > 0u && li == 0u) {
+    atomicAdd(&plateTiles[0], 1u);
+  }
+
   // Guided filter of the prior (no plate) or of the raw plate matte: window statistics around the tile.
   {
     for (var k = i32(li); k < HALO * HALO; k += 64) {
       let q = clamp(origin - 2 * R + vec2i(k % HALO, k / HALO), vec2i(0), size - 1);
       var source = textureLoad(prior, q, 0).r;
-      if (params.hasPlate == 1u && params.filterPlate == 1u) {
+      if (usePlate && params.filterPlate == 1u && textureLoad(plate, q, 0).a >= 0.5) {
         source = plateMatte(q, size).alpha;
       }
       guide[k] = vec4f(textureLoad(frame, q, 0).rgb, source);
@@ -248,7 +281,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   let nw = f32((2 * R + 1) * (2 * R + 1));
   let guided = clamp(dot(a / nw, i) + bb / nw, 0.0, 1.0);
   var alpha = guided;
-  if (params.hasPlate == 1u) {
+  if (usePlate && textureLoad(plate, pixel, 0).a >= 0.5) {
     let m = plateMatte(pixel, size);
     fgNear = m.f;
     b = m.b;

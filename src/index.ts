@@ -8,6 +8,7 @@ export type {
   DepthInput,
   DepthSourceFrame,
   DepthStats,
+  MemoryStats,
   PlateCaptureOptions,
   PlateFit,
   QualityLevel,

@@ -10,9 +10,10 @@ export type BlurStrength = (typeof BLUR_STRENGTHS)[number];
 /**
  * Debug / replay views, as in BackgroundMattingV2's tools:
  * `com` composite, `pha` alpha matte, `fgr` foreground colour, `err` error map
- * (the coarse stage's predicted error), `ref` the frame with the refined tiles highlighted.
+ * (the coarse stage's predicted error), `ref` the frame with the refined tiles highlighted, `mem` the background memory (what it
+ * learned where it knows the background; the frame, darkened and tinted purple, where it does not).
  */
-export const OUTPUT_TYPES = ['com', 'pha', 'fgr', 'err', 'ref'] as const;
+export const OUTPUT_TYPES = ['com', 'pha', 'fgr', 'err', 'ref', 'mem'] as const;
 export type OutputType = (typeof OUTPUT_TYPES)[number];
 /**
  * What replay and debug read-backs can hold: any view (OutputType), or `depth` — the depth
@@ -238,6 +239,7 @@ export const OPTION_SPEC = {
         fgr: { label: 'Foreground (fgr)' },
         err: { label: 'Error (err)' },
         ref: { label: 'Refined tiles (ref)' },
+        mem: { label: 'Background memory (mem)' },
       },
     },
   },
@@ -276,6 +278,28 @@ export const OPTION_SPEC = {
     attribute: null,
     flag: 'temporal',
     control: null,
+  },
+  /**
+   * Background memory: without a captured plate, the background the camera sees around the
+   * person is remembered on the GPU while the call goes on (where alpha is confidently 0, with
+   * a margin around the person; a pixel counts as known once it was seen alike over several
+   * frames) and used as a plate where it is known (src/pipeline/stages/backgroundMemory.ts).
+   * It lives in GPU memory only, is never stored or sent unless the user saves it as the plate
+   * (saveMemoryAsPlate), and starts again on a new size, a camera move, a new source or a big
+   * lighting change. Default true (live use); eval runs stills without it.
+   */
+  backgroundMemory: {
+    type: { kind: 'boolean' },
+    default: true,
+    doc: 'Remember the background seen around the person during the call and use it as a plate where known (no captured plate needed).',
+    attribute: 'background-memory',
+    flag: 'background-memory',
+    control: {
+      kind: 'checkbox',
+      label: 'Remember the background',
+      panel: 'background',
+      title: 'Without a captured plate, remembers the background seen around you during the call (in GPU memory only; stored only if you save it as the plate) and uses it as a plate where known',
+    },
   },
   /** The matting stages (see Matting). Default `classic`. */
   matting: {

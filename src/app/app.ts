@@ -125,7 +125,7 @@ export class BgApp extends LitElement {
           </fieldset>
           <fieldset>
             <legend>Background plate</legend>
-            ${this.plate.renderPanel(this.stats?.ready === true)}
+            ${this.plate.renderPanel(this.stats)}
           </fieldset>
           <fieldset @options-change=${(e: CustomEvent<Partial<Options>>) => this.setOptions(e.detail)}>
             <legend>View</legend>

@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { QualityLevel } from '../types/frame';
+import type { MemoryStats, QualityLevel } from '../types/frame';
 import type { ReplacerStats } from '../element/api';
 
 const STAGES = ['import', 'segment', 'gpu', 'total'] as const;
@@ -34,9 +34,23 @@ export function plateLabel(stats: ReplacerStats | null): string {
 }
 
 /**
+ * The background memory in a few words: the share of the confident background it knows, in
+ * whole percent, and `(not in use)` while frames do not use it as their plate (a captured plate
+ * wins; too little known yet).
+ */
+export function memoryLabel(m: MemoryStats): string {
+  return `${Math.round(m.known * 100)} % of background${m.inUse ? '' : ' (not in use)'}`;
+}
+
+function memoryTitle(m: MemoryStats): string {
+  return `Background memory knows ${Math.round(m.coverage * 100)} % of the frame; started again ${m.resets} time${m.resets === 1 ? '' : 's'} (camera move, new source, lighting change)`;
+}
+
+/**
  * `<app-hud>`: a small overlay with fps, per-stage milliseconds of the last processed frame
  * (import, segment, gpu, total), dropped frames, the plate state (with its brightness ratio and
- * difference), the share of pixels refined, the GPU adapter and the backend.
+ * difference), what the background memory knows (when it is on), the share of pixels refined,
+ * the GPU adapter and the backend.
  */
 @customElement('app-hud')
 export class AppHud extends LitElement {
@@ -81,6 +95,7 @@ export class AppHud extends LitElement {
         <dd data-testid="hud-dropped">${s ? s.dropped : '–'}</dd>
         <dt>plate</dt>
         <dd data-testid="hud-plate" class=${s?.plateFit?.stale ? 'warn' : ''}>${plateLabel(s)}</dd>
+        ${s?.memory ? html`<dt>memory</dt><dd data-testid="hud-memory" title=${memoryTitle(s.memory)}>${memoryLabel(s.memory)}</dd>` : nothing}
         ${s?.refine ? html`<dt>refined</dt><dd data-testid="hud-refined">${(s.refine.share * 100).toFixed(1)} %</dd>` : nothing}
         ${s?.quality ? html`<dt>quality</dt><dd data-testid="hud-quality" title=${qualityTitle(s.quality)}>${qualityLabel(s.quality)}</dd>` : nothing}
         <dt>engine</dt>

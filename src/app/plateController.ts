@@ -34,16 +34,18 @@ export const plateOverlayStyles = css`
 `;
 
 /**
- * The background plate's UX: capture (a countdown over the self-view, then a thumbnail), clear,
- * IndexedDB storage (a stored plate is restored on load and given to the engine once it is
- * ready), and the warning when it no longer fits the scene. Errors go to the app's ErrorList;
- * changes re-render the host.
+ * The background plate's UX: capture (a countdown over the self-view, then a thumbnail), saving
+ * the background memory as the plate, clear, IndexedDB storage (a stored plate is restored on
+ * load and given to the engine once it is ready), and the warning when it no longer fits the
+ * scene. Errors go to the app's ErrorList; changes re-render the host.
  */
 export class PlateController implements ReactiveController {
   /** The stored / captured plate shown as a thumbnail, or null. */
   plate: PlateView | null = null;
   /** True while a capture runs. */
   capturing = false;
+  /** True while the background memory is being saved as the plate. */
+  savingMemory = false;
   /** Seconds left in the capture countdown, 0 while frames are collected, null otherwise. */
   countdown: number | null = null;
 
@@ -73,32 +75,46 @@ export class PlateController implements ReactiveController {
 
   /**
    * Captures the plate: countdown overlay, thumbnail, IndexedDB. Errors are shown in the banner,
-   * not thrown; a second call while one runs does nothing.
+   * not thrown; a call while a capture or a save of the memory runs does nothing.
    * @param options capture options (e.g. a shorter countdown in tests)
    */
   async capture(options: PlateCaptureOptions = {}): Promise<void> {
     const element = this.element();
-    if (this.capturing || !element) return;
+    if (this.capturing || this.savingMemory || !element) return;
     this.capturing = true;
     // A restore still on its way must not overwrite the new capture.
     this.touched = true;
     this.pending = null;
     this.setCountdown(options.countdownSeconds ?? DEFAULT_COUNTDOWN_SECONDS);
     try {
-      const bitmap = await element.capturePlate(options);
-      let stored: StoredPlate;
-      try {
-        stored = await encodePlate(bitmap);
-      } finally {
-        bitmap.close();
-      }
-      this.show(stored);
-      await savePlate(stored);
+      await this.keep(await element.capturePlate(options));
     } catch (err) {
       if (!(err instanceof DOMException && err.name === 'AbortError')) this.errors.show(err);
     } finally {
       this.capturing = false;
       this.setCountdown(null);
+    }
+  }
+
+  /**
+   * Saves what the background memory learned as the plate (BackgroundReplacer.saveMemoryAsPlate),
+   * then shows and stores it as a captured one. Errors are shown in the banner, not thrown; does
+   * nothing while a capture or another save runs.
+   */
+  async saveMemory(): Promise<void> {
+    const element = this.element();
+    if (this.capturing || this.savingMemory || !element) return;
+    this.savingMemory = true;
+    this.touched = true;
+    this.pending = null;
+    this.host.requestUpdate();
+    try {
+      await this.keep(await element.saveMemoryAsPlate());
+    } catch (err) {
+      this.errors.show(err);
+    } finally {
+      this.savingMemory = false;
+      this.host.requestUpdate();
     }
   }
 
@@ -151,14 +167,17 @@ export class PlateController implements ReactiveController {
     `;
   }
 
-  /** The Background plate panel: `<plate-controls>`. */
-  renderPanel(ready: boolean): TemplateResult {
+  /** The Background plate panel: `<plate-controls>`; *Save as plate* is enabled once the background memory knows part of the frame. */
+  renderPanel(stats: ReplacerStats | null): TemplateResult {
     return html`
       <plate-controls
         .plate=${this.plate}
         ?capturing=${this.capturing}
-        ?ready=${ready}
+        ?saving=${this.savingMemory}
+        ?ready=${stats?.ready === true}
+        ?memory=${(stats?.memory?.coverage ?? 0) > 0}
         @plate-capture=${() => void this.capture()}
+        @plate-save-memory=${() => void this.saveMemory()}
         @plate-clear=${() => void this.clear()}
       ></plate-controls>
     `;
@@ -176,6 +195,18 @@ export class PlateController implements ReactiveController {
     } catch (err) {
       this.errors.show(err);
     }
+  }
+
+  /** Shows a new plate (closed here) as the thumbnail and stores it in IndexedDB. */
+  private async keep(bitmap: ImageBitmap): Promise<void> {
+    let stored: StoredPlate;
+    try {
+      stored = await encodePlate(bitmap);
+    } finally {
+      bitmap.close();
+    }
+    this.show(stored);
+    await savePlate(stored);
   }
 
   /** Shows `stored` as the plate thumbnail (null: none), releasing the previous one. */

@@ -13,9 +13,10 @@ export interface PlateView {
 
 /**
  * `<plate-controls>`: the background-plate section: a *Capture background* button, or, with a
- * plate, its thumbnail with *Re-capture* and *Clear*.
+ * plate, its thumbnail with *Re-capture* and *Clear*; beside them *Save as plate*, which takes
+ * what the background memory learned as the plate (enabled while it knows part of the frame).
  *
- * Events (bubbling, composed): `plate-capture`, `plate-clear` (no detail).
+ * Events (bubbling, composed): `plate-capture`, `plate-save-memory`, `plate-clear` (no detail).
  */
 @customElement('plate-controls')
 export class PlateControls extends LitElement {
@@ -73,12 +74,19 @@ export class PlateControls extends LitElement {
   @property({ attribute: false }) plate: PlateView | null = null;
   /** True while a capture runs (buttons disabled). */
   @property({ type: Boolean }) capturing = false;
+  /** True while the background memory is being saved as the plate (buttons disabled). */
+  @property({ type: Boolean }) saving = false;
   /** True once frames are processed (capturing needs the engine and a video). */
   @property({ type: Boolean }) ready = false;
+  /** True while the background memory knows part of the frame (stats.memory.coverage > 0): it can be saved. */
+  @property({ type: Boolean }) memory = false;
 
   override render() {
     const plate = this.plate;
-    const disabled = this.capturing || !this.ready;
+    const disabled = this.capturing || this.saving || !this.ready;
+    const saveTitle = this.memory
+      ? 'Saves the background remembered around you during the call as the plate, kept in this browser like a captured one (the parts it has not seen stay unknown)'
+      : 'Available once the background memory (Remember the background) has learned part of the scene; it does not learn while a plate is set';
     const title = this.ready ? 'Counts down 3 seconds: step out of the frame, then a clean background is captured' : 'Waiting for the engine to start';
     return html`
       ${plate
@@ -96,12 +104,15 @@ export class PlateControls extends LitElement {
         <button data-testid="plate-capture" class=${plate ? '' : 'primary'} ?disabled=${disabled} title=${title} @click=${() => this.fire('plate-capture')}>
           ${this.capturing ? 'Capturing…' : plate ? 'Re-capture' : 'Capture background'}
         </button>
-        ${plate ? html`<button data-testid="plate-clear" ?disabled=${this.capturing} @click=${() => this.fire('plate-clear')}>Clear</button>` : nothing}
+        <button data-testid="plate-save-memory" ?disabled=${disabled || !this.memory} title=${saveTitle} @click=${() => this.fire('plate-save-memory')}>
+          ${this.saving ? 'Saving…' : 'Save as plate'}
+        </button>
+        ${plate ? html`<button data-testid="plate-clear" ?disabled=${this.capturing || this.saving} @click=${() => this.fire('plate-clear')}>Clear</button>` : nothing}
       </div>
     `;
   }
 
-  private fire(type: 'plate-capture' | 'plate-clear'): void {
+  private fire(type: 'plate-capture' | 'plate-save-memory' | 'plate-clear'): void {
     this.dispatchEvent(new CustomEvent(type, { bubbles: true, composed: true }));
   }
 }

@@ -3,7 +3,7 @@
 import { assetsAt, assetUrl, type AssetLocation } from '../assets';
 import { InvalidOptionError, ReplacerError } from '../errors';
 import { resolveOptions, type Options } from '../options';
-import type { DepthInput, DepthStats, PlateFit, QualityLevel, RefineStats, Renderer } from '../types/frame';
+import type { DepthInput, DepthStats, MemoryStats, PlateFit, QualityLevel, RefineStats, Renderer } from '../types/frame';
 import type { DepthFrameSource, DepthSourceFrame } from '../types/kinect';
 import { defaultAssets, ENGINE_WORKER_ASSET } from './defaultAssets';
 import type { PlateCaptureOptions } from './plateCapture';
@@ -12,7 +12,7 @@ import type { BackgroundReplacer, ReplacerEventMap, ReplacerStats } from './repl
 
 export { MAX_IMAGE_SIDE } from './prepareImage';
 
-export type { BackgroundReplacer, DepthFrameSource, DepthInput, DepthSourceFrame, DepthStats, PlateCaptureOptions, PlateFit, QualityLevel, RefineStats, ReplacerEventMap, ReplacerStats, Renderer };
+export type { BackgroundReplacer, DepthFrameSource, DepthInput, DepthSourceFrame, DepthStats, MemoryStats, PlateCaptureOptions, PlateFit, QualityLevel, RefineStats, ReplacerEventMap, ReplacerStats, Renderer };
 
 /** What createBackgroundReplacer() takes: the options, and where the assets are. */
 export interface ReplacerInit extends Partial<Options> {

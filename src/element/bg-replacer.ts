@@ -18,17 +18,30 @@ import { type DepthFrameSource } from '../types/kinect';
 const FORWARDED_EVENTS: readonly (keyof ReplacerEventMap)[] = ['ready', 'error', 'stats', 'ended', 'platecountdown', 'platestale'];
 
 /**
+ * A boolean attribute: present is true, absent is false, as with Lit's Boolean converter, and
+ * also `"false"` is false (an option that defaults to true, e.g. `background-memory="false"`).
+ */
+const BOOLEAN_ATTRIBUTE = {
+  fromAttribute: (value: string | null): boolean => value !== null && value !== 'false',
+  toAttribute: (value: unknown): string | null => (value ? '' : null),
+};
+
+/**
  * Lit declarations of the option properties: one per spec entry with an `attribute`, under the
- * option's name, reflected to that attribute, with Lit's Number / Boolean converter for number /
- * boolean options (an attribute that is not a number gives NaN, which resolveOptions rejects).
+ * option's name, reflected to that attribute, with Lit's Number converter for number options (an
+ * attribute that is not a number gives NaN, which resolveOptions rejects) and BOOLEAN_ATTRIBUTE
+ * for boolean ones.
  * @param spec the option table (OPTION_SPEC; another one in tests)
  */
 export function optionPropertyDeclarations(spec: Readonly<Record<string, OptionSpecEntry>> = OPTION_SPEC): Record<string, PropertyDeclaration> {
   const declarations: Record<string, PropertyDeclaration> = {};
   for (const [name, entry] of Object.entries(spec)) {
     if (entry.attribute === null) continue;
-    const type = entry.type.kind === 'number' ? Number : entry.type.kind === 'boolean' ? Boolean : String;
-    declarations[name] = { attribute: entry.attribute, reflect: true, type };
+    if (entry.type.kind === 'boolean') {
+      declarations[name] = { attribute: entry.attribute, reflect: true, type: Boolean, converter: BOOLEAN_ATTRIBUTE };
+      continue;
+    }
+    declarations[name] = { attribute: entry.attribute, reflect: true, type: entry.type.kind === 'number' ? Number : String };
   }
   return declarations;
 }
@@ -46,7 +59,7 @@ export interface BgReplacerElement extends ElementOptions {}
  * mirrors the self-view only — the `output` stream is never mirrored), `assets-path` (where the
  * assets are served, ReplacerInit.assetsPath; read when the element connects). Property only: `stream` (input MediaStream).
  * Read-only: `output` (processed MediaStream, null until a stream is set), `replacer`, `stats`.
- * Methods: `capturePlate(options)`, `setPlate(image)`, `clearPlate()` (see BackgroundReplacer).
+ * Methods: `capturePlate(options)`, `saveMemoryAsPlate()`, `setPlate(image)`, `clearPlate()` (see BackgroundReplacer).
  *
  * Events (CustomEvents that bubble and compose): `ready` (EngineInfo), `error`
  * (ReplacerError — also for invalid attributes and unloadable backgrounds), `stats`
@@ -124,6 +137,14 @@ export class BgReplacerElement extends LitElement {
    */
   capturePlate(options?: PlateCaptureOptions): Promise<ImageBitmap> {
     return this.requireReplacer().then((r) => r.capturePlate(options));
+  }
+
+  /**
+   * Saves what the background memory learned as the plate; see BackgroundReplacer.saveMemoryAsPlate.
+   * @throws ReplacerError 'engine-not-ready' (rejection) before the replacer exists
+   */
+  saveMemoryAsPlate(): Promise<ImageBitmap> {
+    return this.requireReplacer().then((r) => r.saveMemoryAsPlate());
   }
 
   /** Sets or clears (null) the background plate; see BackgroundReplacer.setPlate. */

@@ -181,6 +181,27 @@ export class PlateCapturer {
   }
 
   /**
+   * Gives the engine a copy of `plate` (the host's applyPlate), as a capture does with its
+   * median; `plate` stays the caller's, and is closed when the engine did not take it. Also for
+   * plates that were not captured here (saveMemoryAsPlate).
+   * @throws the host's error, or the signal's reason when it aborted meanwhile (rejections)
+   */
+  async apply(plate: ImageBitmap, signal?: AbortSignal): Promise<void> {
+    try {
+      // Not premultiplied: a plate's alpha may mark texels it does not know (a = 0).
+      const forEngine = await createImageBitmap(plate, { premultiplyAlpha: 'none' });
+      if (signal?.aborted) {
+        forEngine.close();
+        throw signal.reason;
+      }
+      await this.host.applyPlate(forEngine);
+    } catch (err) {
+      plate.close();
+      throw err;
+    }
+  }
+
+  /**
    * Captures a plate; see BackgroundReplacer.capturePlate.
    * @returns a copy of the plate the caller owns
    * @throws InvalidOptionError for bad options; the host's errors; ReplacerError
@@ -216,17 +237,7 @@ export class PlateCapturer {
         collector.fail(null);
       }
       const plate = await createImageBitmap(image);
-      try {
-        const forEngine = await createImageBitmap(plate);
-        if (signal.aborted) {
-          forEngine.close();
-          throw signal.reason;
-        }
-        await this.host.applyPlate(forEngine);
-      } catch (err) {
-        plate.close();
-        throw err;
-      }
+      await this.apply(plate, signal);
       return plate;
     } finally {
       options.signal?.removeEventListener('abort', onUserAbort);

@@ -107,6 +107,16 @@ export class Replacer extends EventTarget implements BackgroundReplacer {
     return this.plateCapture.capture(options);
   }
 
+  async saveMemoryAsPlate(): Promise<ImageBitmap> {
+    this.assertCapturable('saving the background memory as the plate', 'save the background memory as the plate');
+    const plate = await this.engine.memoryPlate();
+    if (!plate) throw this.memoryUnknown();
+    // The plate is set now: a capture still counting down must not replace it later.
+    this.plateCapture.abort(new DOMException('saveMemoryAsPlate() set the plate meanwhile.', 'AbortError'));
+    await this.plateCapture.apply(plate);
+    return plate;
+  }
+
   async setPlate(image: ImageBitmap | Blob | null): Promise<void> {
     return this.engine.setPlate(await prepareImage(image, 'background plate'), false);
   }
@@ -135,13 +145,32 @@ export class Replacer extends EventTarget implements BackgroundReplacer {
   }
 
   /**
+   * @param before what the user wants done, after "before" in the message without a stream
+   * @param action the same, for the message while the engine starts (see EngineSupervisor.assertReady)
    * @throws ReplacerError why a plate cannot be captured now: disposed, the engine failed or
    *   is still starting, or no stream is being processed
    */
-  private assertCapturable(): void {
-    this.engine.assertReady();
+  private assertCapturable(before = 'capturing the plate', action?: string): void {
+    this.engine.assertReady(action);
     if (!this.frames.running) {
-      throw new ReplacerError('engine-not-ready', 'No video is being processed — start the camera (process(stream)) before capturing the plate.');
+      throw new ReplacerError('engine-not-ready', `No video is being processed — start the camera (process(stream)) before ${before}.`);
     }
+  }
+
+  /** Why the engine's background memory gave no plate (see EngineApi.memoryPlate), as the error saveMemoryAsPlate() rejects with. */
+  private memoryUnknown(): ReplacerError {
+    if (this.stats.renderer === 'canvas2d') {
+      return new ReplacerError('webgpu-unavailable', 'The background memory needs the WebGPU pipeline; the Canvas 2D path in use has none, so there is nothing to save.');
+    }
+    if (!this.options.backgroundMemory) {
+      return new ReplacerError('engine-not-ready', 'The background memory is off (option backgroundMemory) — turn it on, keep the camera still for a few seconds, then save it again.');
+    }
+    if (this.stats.plate) {
+      return new ReplacerError('engine-not-ready', 'A background plate is set, and the background memory does not learn while one is — clear the plate first, let the memory learn, then save it.');
+    }
+    return new ReplacerError(
+      'engine-not-ready',
+      'The background memory knows nothing yet: keep the camera still for a few seconds while it learns the background around you, then try again.',
+    );
   }
 }

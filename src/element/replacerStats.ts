@@ -4,7 +4,7 @@
  * `platecountdown`, `platestale`).
  */
 import type { ReplacerError } from '../errors';
-import type { DepthStats, FrameStats, PlateFit, QualityLevel, RefineStats, Renderer } from '../types/frame';
+import type { DepthStats, FrameStats, MemoryStats, PlateFit, QualityLevel, RefineStats, Renderer } from '../types/frame';
 import type { EngineInfo, ProcessResult } from '../worker/protocol';
 import type { ReplacerEventMap, ReplacerStats } from './replacerTypes';
 import { FpsMeter } from './fpsMeter';
@@ -26,6 +26,7 @@ export class ReplacerReporter {
   private refine: RefineStats | null = null;
   private quality: QualityLevel | null = null;
   private depth: DepthStats | null = null;
+  private memory: MemoryStats | null = null;
   private plate = false;
   /** Increases with every plate change, so results measured against an older plate are ignored. */
   private plateGeneration = 0;
@@ -52,6 +53,7 @@ export class ReplacerReporter {
       renderer: this.renderer,
       plate: this.plate,
       plateFit: this.plateFit,
+      memory: this.memory,
       refine: this.refine,
       quality: this.quality,
       depth: this.depth,
@@ -63,11 +65,12 @@ export class ReplacerReporter {
     return this.plateGeneration;
   }
 
-  /** A new pipeline starts: its counters, last timings and depth start from nothing. */
+  /** A new pipeline starts: its counters, last timings, depth and background memory start from nothing. */
   pipelineStarted(): void {
     this.counts = { dropped: 0, processed: 0, passedThrough: 0, covered: 0 };
     this.last = null;
     this.depth = null;
+    this.memory = null;
   }
 
   /** Counts one input frame by its outcome (output frames also count towards fps) and dispatches `stats`. */
@@ -87,6 +90,7 @@ export class ReplacerReporter {
     this.refine = result.refine ?? null;
     this.quality = result.quality ?? null;
     this.depth = result.depth ?? null;
+    this.memory = result.memory ?? null;
     this.renderer = result.outputPath === 'canvas2d' ? 'canvas2d' : 'webgpu';
     if (this.plate && plateAge === this.plateGeneration && result.plateFit) {
       const wasStale = this.plateFit?.stale ?? false;

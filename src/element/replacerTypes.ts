@@ -3,7 +3,7 @@
 // from here (so nothing imports api.ts back).
 import type { ReplacerError } from '../errors';
 import type { Backend, Options } from '../options';
-import type { DepthStats, FrameStats, PlateFit, QualityLevel, RefineStats, Renderer } from '../types/frame';
+import type { DepthStats, FrameStats, MemoryStats, PlateFit, QualityLevel, RefineStats, Renderer } from '../types/frame';
 import type { DepthFrameSource } from '../types/kinect';
 import type { EngineInfo } from '../worker/protocol';
 import type { PlateCaptureOptions } from './plateCapture';
@@ -45,6 +45,12 @@ export interface ReplacerStats {
   plate: boolean;
   /** How well the plate still fits the scene (engine-measured), or null without a plate / before the first measurement. */
   plateFit: PlateFit | null;
+  /**
+   * What the background memory knows (options.backgroundMemory; engine-measured every few frames):
+   * `known` and `coverage` shares 0..1, whether frames use it as their plate now, and its resets.
+   * Null with the option off, on the Canvas 2D path, or before the first measurement.
+   */
+  memory: MemoryStats | null;
   /** What the last processed frame's depth said (a depth source only), or null. */
   depth: DepthStats | null;
   /** Sparse-refinement accounting of the last processed frame, or null when the refiner did not run. */
@@ -131,6 +137,22 @@ export interface BackgroundReplacer extends EventTarget {
    * @throws the signal's reason (rejection) when `signal` aborts
    */
   capturePlate(options?: PlateCaptureOptions): Promise<ImageBitmap>;
+  /**
+   * Saves what the background memory (options.backgroundMemory) learned as the plate. The memory
+   * lives in GPU memory only and is stored nowhere unless this is called: this reads it back from
+   * the engine once, gives it to the engine as the plate the way capturePlate() does (so
+   * `stats.plate` becomes true and the memory stops, since a plate wins over it; a capture still
+   * counting down is aborted) and resolves with the plate, at the frame's size, as a bitmap the
+   * caller owns (the engine keeps its own copy; close it when done). Like capturePlate()'s result
+   * the caller may keep it (e.g. as a PNG, restored later with setPlate()). Its alpha channel marks
+   * what the memory did not know: 0 there, 255 where it knew the background; the engine uses the
+   * plate where it is known only, so keep the alpha (PNG, not JPEG).
+   * @throws ReplacerError (rejection) 'engine-not-ready' when no stream is being processed or the
+   *   engine is still starting, and when the memory knows nothing yet ("keep the camera still for
+   *   a few seconds"), is off, or a plate is set; 'webgpu-unavailable' on the Canvas 2D path (it has
+   *   no memory); the engine's error when it failed; 'disposed' after dispose()
+   */
+  saveMemoryAsPlate(): Promise<ImageBitmap>;
   /**
    * Sets the plate (e.g. one restored from storage), or clears it with null. An ImageBitmap is
    * transferred (unusable here afterwards); a Blob is decoded first. It should show the scene

@@ -97,14 +97,15 @@ export class EngineSupervisor {
   }
 
   /**
+   * @param action what the user wants done, for the message while starting ("capture the plate")
    * @throws ReplacerError why the engine cannot take a plate now: disposed, failed (its
    *   error) or still starting; nothing when it is ready
    */
-  assertReady(): void {
+  assertReady(action = 'capture the plate'): void {
     if (this.currentState === 'disposed') throw new ReplacerError('disposed', 'This background replacer was disposed; create a new one.');
     if (this.currentState === 'failed') throw this.failure ?? new ReplacerError('engine-failed', 'The background engine failed; a plate cannot be captured.');
     if (this.currentState === 'starting') {
-      throw new ReplacerError('engine-not-ready', 'The background engine is still starting — capture the plate once it is ready (the `ready` event).');
+      throw new ReplacerError('engine-not-ready', `The background engine is still starting — ${action} once it is ready (the \`ready\` event).`);
     }
   }
 
@@ -167,6 +168,19 @@ export class EngineSupervisor {
       this.memory.keepPlate(copy);
       this.events.plateChanged(bitmap !== null);
     });
+  }
+
+  /**
+   * What the engine's background memory learned, as a plate (transferred here; see
+   * EngineApi.memoryPlate), in call order with the control calls: after options queued before it.
+   * @returns the bitmap (the caller's), or null when the memory knows nothing
+   * @throws ReplacerError (rejection) why the engine cannot answer now: disposed, failed or still starting
+   */
+  memoryPlate(): Promise<ImageBitmap | null> {
+    return this.enqueue(async () => {
+      this.assertReady('save the background memory as the plate');
+      return this.current.call(this.current.remote.memoryPlate(), { onLate: (late) => late?.close() });
+    }, 'The background memory could not be read');
   }
 
   /** Gives the engine the depth calibration in call order (kept for a restarted engine); a failure is reported as an `error`. */
@@ -309,9 +323,13 @@ export class EngineSupervisor {
     return notReadyNote(this.currentOptions.whileNotReady);
   }
 
-  private enqueue(task: () => Promise<void>): Promise<void> {
+  /**
+   * Runs `task` after the control calls queued before it.
+   * @param context put before the message of an error that is not a ReplacerError (code 'engine-failed')
+   */
+  private enqueue<T>(task: () => Promise<T>, context = 'The background engine refused the change'): Promise<T> {
     const run = this.control.then(task).catch((err: unknown) => {
-      throw toReplacerError(err, { code: 'engine-failed', context: 'The background engine refused the change' });
+      throw toReplacerError(err, { code: 'engine-failed', context });
     });
     // The caller receives `run` and its rejection; the chain only keeps the order.
     this.control = run.catch(() => undefined);

@@ -1,5 +1,6 @@
 /**
- * Reads a 2D texture back to the CPU (debug, replay and tests only: never on the live path).
+ * Reads a 2D texture back to the CPU (debug, replay, tests and one-off user actions such as
+ * saving the background memory as the plate: never per frame on the live path).
  * Supports rgba8unorm, r32float and rgba16float (returned as raw Uint16 halves).
  * @returns tightly packed rows: Uint8Array for rgba8unorm, Float32Array for r32float, Uint16Array for rgba16float
  * @throws Error for other formats

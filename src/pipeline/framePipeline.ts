@@ -3,7 +3,7 @@
 import { InputError } from '../errors';
 import { StageTimer } from '../gpu/stageTimer';
 import type { Options, ReadbackType } from '../options';
-import type { DepthInput, DepthStats, FrameStats, PlateFit, QualitySettings, Readback, RefineStats } from '../types/frame';
+import type { DepthInput, DepthStats, FrameStats, MemoryStats, PlateFit, QualitySettings, Readback, RefineStats } from '../types/frame';
 import type { Rect } from '../types/geometry';
 import type { KinectCalibration } from '../types/kinect';
 import type { BaseNetwork } from '../types/network';
@@ -78,6 +78,20 @@ export class FramePipeline {
   /** The last measured plate fit, null without a plate. */
   get plateFit(): PlateFit | null {
     return this.stages.plate.plateFit;
+  }
+
+  /**
+   * What the background memory learned, for saving it as the plate: RGBA8, a = 255 where it
+   * knows the background and 0 where not (a plate with such texels is used where known only).
+   * @returns null when there is no memory or it knows nothing yet
+   */
+  readMemoryPlate(): Promise<{ width: number; height: number; data: Uint8ClampedArray } | null> {
+    return this.stages.memory.readPlate();
+  }
+
+  /** The background memory's last measurement (options.backgroundMemory), null when it is off, with a captured plate, or before the first. */
+  get memoryStats(): MemoryStats | null {
+    return this.stages.memory.memoryStats;
   }
 
   /**
@@ -187,9 +201,12 @@ export class FramePipeline {
     const width = videoFrame.displayWidth;
     const height = videoFrame.displayHeight;
     const textures = this.texturesFor(width, height);
-    const plate = await this.images.plateAt(width, height);
+    const captured = await this.images.plateAt(width, height);
     const needsMask = options.mode !== 'off' || options.view !== 'com';
     const matting: MattingPath = !needsMask ? 'none' : this.learnedActive(width, height) ? 'bgmv2' : 'classic';
+    // Without a captured plate, the background memory is the plate where it knows enough.
+    const memory = matting === 'classic' ? this.stages.memory.plateFor(width, height, options, captured !== null) : { plate: null, learning: false };
+    const plate = captured ?? memory.plate;
     const frame = new FrameRun({
       device,
       videoFrame,
@@ -199,6 +216,8 @@ export class FramePipeline {
       quality: this.quality,
       network: this.network,
       plate,
+      plateSource: captured ? 'captured' : memory.plate ? 'memory' : null,
+      memoryLearns: memory.learning,
       background: this.images.background,
       depth,
       matting,

@@ -105,7 +105,7 @@ export function createFrameTextures(
     tiles: createTileBuffers(device, width, height),
     blurA: make('blur-a', bw, bh, 'rgba16float', store),
     blurB: make('blur-b', bw, bh, 'rgba16float', store),
-    output: full('output', 'rgba8unorm', T.RENDER_ATTACHMENT | T.COPY_SRC | T.TEXTURE_BINDING),
+    output: full('output', 'rgba8unorm', T.RENDER_ATTACHMENT | T.COPY_SRC | T.COPY_DST | T.TEXTURE_BINDING),
   };
 }
 
@@ -122,4 +122,5 @@ export function destroyFrameTextures(t: FrameTextures): void {
   t.tiles.tiles.destroy();
   t.tiles.dispatch.destroy();
   t.tiles.errors.destroy();
+  t.tiles.plateTiles.destroy();
 }

@@ -9,13 +9,13 @@ import type { Stage } from './stage';
 
 /**
  * Renders `view` with the output stages and reads the output back.
- * @returns RGBA for com, fgr and ref; one grey channel (the red one) for pha and err
+ * @returns RGBA for com, fgr, ref and mem; one grey channel (the red one) for pha and err
  */
 export async function readView(frame: FrameRun, stages: readonly Stage[], view: OutputType): Promise<Readback> {
   const { width, height } = frame;
   frame.renderView(stages, view);
   const rgba = (await readTexture(frame.device, frame.textures.output)) as Uint8Array;
-  if (view === 'com' || view === 'fgr' || view === 'ref') return { width, height, channels: 4, data: rgba };
+  if (view === 'com' || view === 'fgr' || view === 'ref' || view === 'mem') return { width, height, channels: 4, data: rgba };
   const grey = new Uint8Array(width * height);
   for (let i = 0; i < grey.length; i++) grey[i] = rgba[i * 4]!;
   return { width, height, channels: 1, data: grey };
@@ -23,15 +23,16 @@ export async function readView(frame: FrameRun, stages: readonly Stage[], view: 
 
 /** Reads how many tiles the last frame refined (a 4-byte read-back). */
 export async function readRefineStats(device: GPUDevice, t: FrameTextures): Promise<RefineStats> {
-  const buffer = device.createBuffer({ size: 4, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+  const buffer = device.createBuffer({ size: 8, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
   try {
     const encoder = device.createCommandEncoder();
     encoder.copyBufferToBuffer(t.tiles.dispatch, 12, buffer, 0, 4);
+    encoder.copyBufferToBuffer(t.tiles.plateTiles, 0, buffer, 4, 4);
     device.queue.submit([encoder.finish()]);
     await buffer.mapAsync(GPUMapMode.READ);
-    const tiles = new Uint32Array(buffer.getMappedRange())[0]!;
+    const [tiles, plateTiles] = new Uint32Array(buffer.getMappedRange());
     buffer.unmap();
-    return { tiles, share: Math.min(1, (tiles * TILE_SIZE * TILE_SIZE) / (t.width * t.height)) };
+    return { tiles: tiles!, share: Math.min(1, (tiles! * TILE_SIZE * TILE_SIZE) / (t.width * t.height)), plateTiles: plateTiles! };
   } finally {
     buffer.destroy();
   }

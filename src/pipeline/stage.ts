@@ -45,8 +45,15 @@ export interface FrameSetup {
   readonly options: Readonly<Options>;
   readonly quality: QualitySettings;
   readonly network: BaseNetwork;
-  /** The clean background plate at the frame's size, rgba8unorm, or null without one. */
+  /**
+   * The frame's plate at its size, rgba8unorm, or null without one: the user's captured plate,
+   * or the background memory (whose texels it does not know have a = 0; see plateSource).
+   */
   readonly plate: GPUTexture | null;
+  /** Where `plate` comes from: the captured plate, the background memory, or none. */
+  readonly plateSource: 'captured' | 'memory' | null;
+  /** Whether the background memory learns from this frame (options.backgroundMemory without a captured plate, classic matting). */
+  readonly memoryLearns: boolean;
   /** The `image`-mode background, rgba8unorm, any size (1×1 grey without one). */
   readonly background: GPUTexture;
   /** The frame's Azure Kinect depth, or null. */

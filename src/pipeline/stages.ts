@@ -5,6 +5,7 @@
 import type { Stage } from './stage';
 import { Bgmv2BaseStage } from './stages/bgmv2Base';
 import { Bgmv2PriorStage } from './stages/bgmv2Prior';
+import { BackgroundMemoryStage } from './stages/backgroundMemory';
 import { BlurStage } from './stages/blur';
 import { ClearRefinedStage } from './stages/clearRefined';
 import { CoarseStage } from './stages/coarse';
@@ -12,7 +13,9 @@ import { CompositeStage } from './stages/composite';
 import { DepthFusionStage } from './stages/depthFusion';
 import { ImportFrameStage } from './stages/importFrame';
 import { LightWrapStage } from './stages/lightWrap';
+import { MemoryViewStage } from './stages/memoryView';
 import { PlateStatsStage } from './stages/plateStats';
+import { PriorOverruleStage } from './stages/priorOverrule';
 import { RefineStage } from './stages/refine';
 import { RefineLearnedStage } from './stages/refineLearned';
 import { RegionOfInterestStage } from './stages/regionOfInterest';
@@ -28,6 +31,7 @@ export interface FrameStages {
   readonly roi: RegionOfInterestStage;
   readonly depth: DepthFusionStage;
   readonly plate: PlateStatsStage;
+  readonly memory: BackgroundMemoryStage;
 }
 
 /** Creates every stage of the table on `device` (stages that few frames need create their passes on first use). */
@@ -36,6 +40,7 @@ export function createFrameStages(device: GPUDevice): FrameStages {
   const roi = new RegionOfInterestStage(device);
   const depth = new DepthFusionStage(device);
   const plate = new PlateStatsStage(device);
+  const memory = new BackgroundMemoryStage(device);
   const table: Stage[] = [
     importFrame, //                      videoFrame → frame
     new ClearRefinedStage(), //          nothing refined yet → fgr
@@ -50,14 +55,17 @@ export function createFrameStages(device: GPUDevice): FrameStages {
     new Bgmv2PriorStage(device), //      → prior, err
     // Matting.
     plate, //                            frame vs plate over the background → stats, plate fit
+    new PriorOverruleStage(device), //   the memory as plate: known, matching background → prior 0
     new CoarseStage(device), //          → err, colour seeds and fills (classic)
     new RefineStage(device), //          selected tiles → alpha, fgr (classic)
     new RefineLearnedStage(device), //   selected tiles → alpha, fgr (bgmv2)
     new TemporalStage(device), //        alpha → alphaOut
+    memory, //                           options.backgroundMemory: confident background → the memory (the next frames' plate)
     // The output.
     new BlurStage(device), //            blur mode's B′
     new CompositeStage(device), //       αF + (1 − α)B′ → output
     new LightWrapStage(device), //       options.lightWrap: B′'s light over the person's edge → output
+    new MemoryViewStage(memory), //      view 'mem': the memory → output
   ];
-  return { table, importFrame, roi, depth, plate };
+  return { table, importFrame, roi, depth, plate, memory };
 }

@@ -9,7 +9,7 @@ import { kinectColorFrame } from '../sources/kinect/colour';
 import { decodeB16g, parseKinectRecording, type KinectCapture } from '../sources/kinect/recording';
 import { y4mColorSpace } from '../sources/y4m';
 import { installErrorTransfer } from '../errorTransfer';
-import type { DepthInput, DepthStats, FrameStats, PlateFit, RefineStats } from '../types/frame';
+import type { DepthInput, DepthStats, FrameStats, MemoryStats, PlateFit, RefineStats } from '../types/frame';
 import type { EngineApi } from '../worker/protocol';
 import { JOB_ID_PATTERN, JOB_PARAM, replayRoutes, type ReplayJob, type ReplayReport } from './jobProtocol';
 
@@ -120,6 +120,7 @@ async function run(): Promise<void> {
     const depthStats: (DepthStats | null)[] = [];
     let standing = 0;
     let plateFit: PlateFit | null = null;
+    let memory: MemoryStats | null = null;
     let importPath = '';
     let outputPath = '';
     const inputs = await jobInputs(job, engine);
@@ -133,6 +134,7 @@ async function run(): Promise<void> {
       depthStats.push(result.depth ?? null);
       if (result.standing) standing++;
       plateFit = result.plateFit ?? plateFit;
+      memory = result.memory ?? memory;
       importPath = result.importPath;
       outputPath = result.outputPath;
       for (const type of job.outputTypes) {
@@ -155,6 +157,7 @@ async function run(): Promise<void> {
       perFrame,
       refine,
       plateFit,
+      memory,
       depth: depthStats,
       standing,
     };

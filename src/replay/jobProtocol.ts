@@ -1,5 +1,5 @@
 import type { Options, ReadbackType } from '../options';
-import type { DepthStats, FrameStats, PlateFit, RefineStats } from '../types/frame';
+import type { DepthStats, FrameStats, MemoryStats, PlateFit, RefineStats } from '../types/frame';
 
 /** Query parameter of replay.html that names the job the page runs. */
 export const JOB_PARAM = 'job';
@@ -58,6 +58,8 @@ export interface ReplayReport {
   refine: (RefineStats | null)[];
   /** The last plate fit the engine reported (with a plate only), else null. */
   plateFit: PlateFit | null;
+  /** The last background-memory measurement the engine reported (options.backgroundMemory on), else null. */
+  memory: MemoryStats | null;
   /** Per frame, what its depth said (Kinect recordings), else null. */
   depth: (DepthStats | null)[];
   /** Frames processed as two standing-speaker squares (Options.standing). */

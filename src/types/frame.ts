@@ -48,6 +48,21 @@ export interface FrameStats {
 }
 
 /**
+ * What the background memory knows (options.backgroundMemory), measured every few frames from
+ * the memory's own counters (src/pipeline/stages/backgroundMemory.ts).
+ */
+export interface MemoryStats {
+  /** Share 0..1 of the frame's confident background (alpha ≈ 0 with a margin) that the memory knows. */
+  known: number;
+  /** Share 0..1 of the whole frame the memory knows. */
+  coverage: number;
+  /** Whether frames use it as their plate now (no captured plate, enough of it known). */
+  inUse: boolean;
+  /** How often it started again since the pipeline was made (new size or source, camera move, lighting change). */
+  resets: number;
+}
+
+/**
  * How well the captured background plate still fits the scene, measured where the
  * person is not (coarse alpha < 0.05), at the base resolution.
  */
@@ -66,6 +81,11 @@ export interface RefineStats {
   tiles: number;
   /** Share of the frame's pixels refined, 0..1. */
   share: number;
+  /**
+   * Refined tiles that took the known-background matting: with a captured plate, those with a
+   * pixel below 0.95 prior; with the background memory, those it knows well enough.
+   */
+  plateTiles: number;
 }
 
 /**

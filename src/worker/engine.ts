@@ -158,6 +158,25 @@ export class Engine implements EngineApi {
   }
 
   /**
+   * What the background memory learned, as a plate image (see EngineApi.memoryPlate). Waits for a
+   * rebuild in progress. Null on the Canvas 2D path (no memory there), after a lost device (the
+   * memory went with it) and whenever the pipeline's memory knows nothing.
+   * @throws ReplacerError 'engine-not-ready' before init
+   */
+  async memoryPlate(): Promise<ImageBitmap | null> {
+    await this.rebuilding?.catch(() => undefined);
+    if (this.canvas) return null;
+    if (!this.pipeline) throw new ReplacerError('engine-not-ready', 'The engine is not initialised yet.');
+    if (this.lost) return null;
+    const plate = await this.pipeline.readMemoryPlate();
+    if (!plate) return null;
+    const image = new ImageData(plate.width, plate.height);
+    image.data.set(plate.data);
+    // Alpha marks what the memory knows: kept as it is, never multiplied into the colour.
+    return createImageBitmap(image, { premultiplyAlpha: 'none' });
+  }
+
+  /**
    * Applies an image to the pipeline and keeps a copy, so it survives a GPU device rebuild.
    * @returns the copy to keep (the previous one is closed), or null when cleared
    */
@@ -237,6 +256,7 @@ export class Engine implements EngineApi {
       const result = await this.pipeline.process(frame, readbacks, depth);
       const out = await this.output.toVideoFrame(result.output, frame.timestamp, frame.duration);
       const plateFit = this.pipeline.plateFit;
+      const memory = this.pipeline.memoryStats;
       const total = performance.now() - start;
       // The quality level of this frame; the controller sets the next frame's.
       const quality = this.adaptive.state;
@@ -249,6 +269,7 @@ export class Engine implements EngineApi {
         matting: result.matting,
         outputPath: this.output.path,
         ...(plateFit ? { plateFit } : {}),
+        ...(memory ? { memory } : {}),
         ...(result.refine ? { refine: result.refine } : {}),
         ...(result.depth ? { depth: result.depth } : {}),
         ...(this.pipeline.standing ? { standing: { top: this.pipeline.standing.top, bottom: this.pipeline.standing.bottom } } : {}),

@@ -33,6 +33,11 @@ const api: EngineWorkerApi = {
   setOptions: (options) => beacon.track('setOptions', () => engine.setOptions(options)),
   setBackground: (image) => beacon.track('setBackground', () => engine.setBackground(image)),
   setPlate: (image) => beacon.track('setPlate', () => engine.setPlate(image)),
+  memoryPlate: () =>
+    beacon.track('memoryPlate', async () => {
+      const plate = await engine.memoryPlate();
+      return plate ? Comlink.transfer(plate, [plate]) : null;
+    }),
   setDepthCalibration: (calibration) => beacon.track('setDepthCalibration', () => engine.setDepthCalibration(calibration)),
   process: (frame, readbacks, depth) =>
     beacon.track('process', async (): Promise<ProcessResult> => {

@@ -2,7 +2,7 @@ import type { AssetLocation } from '../assets';
 import type { Backend, Options, ReadbackType } from '../options';
 import type { KinectCalibration } from '../types/kinect';
 import type { Rect } from '../types/geometry';
-import type { DepthInput, DepthStats, FrameStats, PlateFit, QualityLevel, Readback, RefineStats, Renderer } from '../types/frame';
+import type { DepthInput, DepthStats, FrameStats, MemoryStats, PlateFit, QualityLevel, Readback, RefineStats, Renderer } from '../types/frame';
 
 /** What the engine reports about itself once initialised. */
 export interface EngineInfo {
@@ -45,6 +45,11 @@ export interface ProcessResult {
   outputPath: 'canvas' | 'readback' | 'canvas2d';
   /** Plate fit, present when a plate is set (measured every few frames; the last value otherwise). */
   plateFit?: PlateFit;
+  /**
+   * What the background memory knows (options.backgroundMemory, WebGPU path), present once it
+   * was first measured (every few frames; the last value otherwise). Absent with the option off.
+   */
+  memory?: MemoryStats;
   /** Refinement accounting, present when the refiner ran. */
   refine?: RefineStats;
   /** Present when the frame came with depth and a depth calibration is set (WebGPU path). */
@@ -89,6 +94,15 @@ export interface EngineApi {
    * @throws InputError 'unsupported-input' when the image exceeds the GPU's texture size
    */
   setPlate(image: ImageBitmap | null): Promise<void>;
+  /**
+   * What the background memory (options.backgroundMemory) learned, as a plate image at the
+   * frame size: rgb the remembered background, alpha 255 where the memory knows the pixel and 0
+   * where it does not (not premultiplied). The bitmap is transferred to the caller. Null on the
+   * Canvas 2D path, after a lost GPU device, and while the memory knows nothing (the option is
+   * off, a plate is set, or it just started again).
+   * @throws ReplacerError 'engine-not-ready' before init
+   */
+  memoryPlate(): Promise<ImageBitmap | null>;
   /**
    * Processes one frame. The input is closed by the engine. When the GPU device was lost and
    * no new one can be had, the engine goes on on the Canvas 2D path from then on: the results

@@ -50,4 +50,28 @@ test.describe('coarse pass', () => {
     expect(r.bgBlocks).toBeGreaterThan(16);
     expect(r.bgBlocks).toBeLessThan(BLOCKS);
   });
+
+  // The background memory as the plate: a block with a texel it does not know (a < 0.5) is
+  // computed as without a plate, the others as with the plate (partlyKnown in stageCases: x ≥ 32,
+  // GHOST included, and four single texels).
+  for (const stats of ['reference', 'none'] as const) {
+    test(`with a plate known in part (${stats === 'reference' ? 'its statistics' : 'gain 1'}): unknown blocks as without a plate, the others as with it`, async ({ page }) => {
+      const r = await page.evaluate((s) => window.stageCases.coarsePartial(6, s), stats);
+      expect(r.err.count).toBe(BLOCKS);
+      expect(r.err.maxDiff).toBeLessThanOrEqual(ERR_TOLERANCE);
+      expect(r.fgSeed.maxDiff).toBeLessThanOrEqual(F16);
+      expect(r.bgSeed.maxDiff).toBeLessThanOrEqual(F16);
+      // 4 columns of 9 blocks, and 4 single texels in 4 other blocks.
+      expect(r.unknown.blocks).toBe(4 * 9 + 4);
+      expect(r.known.blocks).toBe(BLOCKS - r.unknown.blocks);
+      for (const part of [r.unknown, r.known]) {
+        expect(part.err.maxDiff).toBeLessThanOrEqual(ERR_TOLERANCE);
+        expect(part.fgSeed.maxDiff).toBeLessThanOrEqual(F16);
+        expect(part.bgSeed.maxDiff).toBeLessThanOrEqual(F16);
+      }
+      // The false positive lies where the plate is unknown: the prior decides, as without a plate.
+      expect(r.ghostFgBlocks).toBe(4);
+      if (stats === 'none') expect(r.gain).toEqual([1, 1, 1]);
+    });
+  }
 });

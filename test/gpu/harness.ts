@@ -17,6 +17,7 @@ import type { Rect } from '../../src/types/geometry';
 import { compare, gpu, output, quantize16f, quantize8, randomImage, read, rng, storageBuffer, submit, U, upload, type Comparison } from './cases/util';
 
 import './cases/stageCases'; // registers window.stageCases
+import './cases/memoryCases'; // registers window.memoryCases (background memory, prior overrule)
 
 export type { Comparison };
 

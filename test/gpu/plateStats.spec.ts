@@ -27,4 +27,13 @@ test.describe('plate statistics pass', () => {
     // The buffer held garbage before the pass: its encode must clear it.
     expect(r.gpu).toEqual(r.reference);
   });
+
+  test('a plate known in part: blocks with an unknown texel are not counted, the sums equal the reference exactly', async ({ page }) => {
+    const r = await page.evaluate(() => window.stageCases.plateStatsPartial(3));
+    expect(r.gpu).toEqual(r.reference);
+    expect(r.unknownBlocks).toBe(4 * 9 + 4);
+    const count = r.gpu[7]!;
+    expect(count).toBeGreaterThan(16);
+    expect(count).toBeLessThan(r.knownEverywhereCount);
+  });
 });

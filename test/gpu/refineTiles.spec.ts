@@ -115,6 +115,34 @@ test.describe('refine pass', () => {
     }
   }
 
+  // The background memory as the plate: a = 0 where it does not know the background. A tile takes
+  // the plate where it knows ≥ 90 % of the tile's pixels with prior < 0.95; within such a tile an
+  // unknown pixel is refined as without a plate and is no candidate for its neighbours.
+  for (const [width, height] of sizes) {
+    for (const filterPlate of [true, false]) {
+      test(`a plate known in part, ${width}×${height}, ${filterPlate ? 'guided-filtered' : 'raw'} matte: full = reference, plateTiles = reference's, some tiles take the plate and some not`, async ({ page }) => {
+        const r = await page.evaluate((a) => window.refineCases.refinePartial(a), { seed: width + 5, width, height, plate: 'partial' as const, filterPlate });
+        expect(r.unknownTexels).toBeGreaterThan(0.4 * width * height);
+        expect(r.plateTiles.gpu, 'GPU plateTiles vs reference').toBe(r.plateTiles.reference);
+        expect(r.plateTiles.gpu).toBeGreaterThan(0);
+        expect(r.plateTiles.gpu).toBeLessThan(r.tiles);
+        expect(r.reference.alpha.max, JSON.stringify(r.reference.alpha.at)).toBeLessThanOrEqual(ALPHA_TOLERANCE);
+        expect(r.reference.fgr.max, JSON.stringify(r.reference.fgr.at)).toBeLessThanOrEqual(FGR_TOLERANCE);
+        expect(r.reference.fragileDiffer, `fragile pixels that differ (of ${r.reference.fragile} fragile)`).toBeLessThanOrEqual(0.02 * r.reference.pixels);
+      });
+    }
+  }
+
+  test('plateTiles: a plate known everywhere is taken by every tile, no plate by none', async ({ page }) => {
+    const known = await page.evaluate(() => window.refineCases.refinePartial({ seed: 9, width: 45, height: 30, plate: 'known', filterPlate: true }));
+    expect(known.tiles).toBe(6 * 4);
+    expect(known.plateTiles).toEqual({ gpu: known.tiles, reference: known.tiles });
+    expect(known.reference.alpha.max, JSON.stringify(known.reference.alpha.at)).toBeLessThanOrEqual(ALPHA_TOLERANCE);
+    const none = await page.evaluate(() => window.refineCases.refinePartial({ seed: 9, width: 45, height: 30, plate: 'none', filterPlate: true }));
+    expect(none.plateTiles).toEqual({ gpu: 0, reference: 0 });
+    expect(none.reference.alpha.max, JSON.stringify(none.reference.alpha.at)).toBeLessThanOrEqual(ALPHA_TOLERANCE);
+  });
+
   test('known background: a ramp of true alphas over a solid plate gives the cleaned alpha', async ({ page }) => {
     expectKnown(await known(page, 'blend'));
   });

@@ -67,7 +67,7 @@ describe('OPTION_SPEC', () => {
   });
 
   it('keeps the element, replay and eval names of today', () => {
-    expect(ELEMENT_OPTION_NAMES).toEqual(expect.arrayContaining(['mode', 'blurStrength', 'color', 'backend', 'view', 'matting', 'targetFps', 'standing', 'renderer']));
+    expect(ELEMENT_OPTION_NAMES).toEqual(expect.arrayContaining(['mode', 'blurStrength', 'color', 'backend', 'view', 'matting', 'targetFps', 'standing', 'renderer', 'backgroundMemory']));
     const flagOf = (name: keyof Options): string | null => OPTION_SPEC[name].flag;
     expect(['mode', 'blurStrength', 'color', 'edgeSensitivity', 'backend', 'standing'].map((n) => flagOf(n as keyof Options))).toEqual([
       'mode',
@@ -78,6 +78,9 @@ describe('OPTION_SPEC', () => {
       'standing',
     ]);
     expect(['refineMode', 'refineBudget', 'temporalSmoothing'].map((n) => flagOf(n as keyof Options))).toEqual(['refine-mode', 'refine-budget', 'temporal']);
+    // Default true, so the command-line switch is --no-background-memory.
+    expect(flagOf('backgroundMemory')).toBe('background-memory');
+    expect(optionFlags(['backgroundMemory']).usage).toBe('[--no-background-memory]');
   });
 });
 
@@ -104,6 +107,12 @@ describe('<bg-replacer> option properties', () => {
 
   it('a new spec entry with an attribute becomes a property', () => {
     expect(optionPropertyDeclarations(WITH_LIGHT_WRAP).lightWrap).toEqual({ attribute: 'light-wrap', reflect: true, type: Number });
+    // Boolean attributes: present is true, absent false, and "false" false (background-memory="false").
+    const memory = optionPropertyDeclarations().backgroundMemory!;
+    expect(memory.attribute).toBe('background-memory');
+    const converter = memory.converter as { fromAttribute(v: string | null): boolean; toAttribute(v: unknown): string | null };
+    expect([converter.fromAttribute(''), converter.fromAttribute('false'), converter.fromAttribute(null), converter.fromAttribute('true')]).toEqual([true, false, false, true]);
+    expect([converter.toAttribute(true), converter.toAttribute(false)]).toEqual(['', null]);
   });
 });
 
@@ -189,7 +198,7 @@ describe('app option controls', () => {
     expect(testIds('backend')).toEqual(['backend-auto', 'backend-onnx-webgpu', 'backend-tasks-vision']);
     expect(testIds('matting')).toEqual(['matting-classic', 'matting-bgmv2']);
     const view = byName.get('view')!;
-    expect(view.kind === 'select' && view.choices.map((c) => c.label)).toEqual(['Composite', 'Alpha (pha)', 'Foreground (fgr)', 'Error (err)', 'Refined tiles (ref)']);
+    expect(view.kind === 'select' && view.choices.map((c) => c.label)).toEqual(['Composite', 'Alpha (pha)', 'Foreground (fgr)', 'Error (err)', 'Refined tiles (ref)', 'Background memory (mem)']);
   });
 
   it('shows targetFps as a switch between its default and 0', () => {

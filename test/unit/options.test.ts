@@ -31,6 +31,7 @@ describe('resolveOptions', () => {
       refineBudget: 0.15,
       refineThreshold: 0.1,
       temporalSmoothing: 0.7,
+      backgroundMemory: true,
       matting: 'classic',
       targetFps: 30,
       stageTimings: false,
@@ -111,8 +112,8 @@ describe('parseOutputTypes', () => {
     expect(parseOutputTypes(' err , fgr ')).toEqual(['err', 'fgr']);
   });
 
-  it('accepts every output type including ref and depth', () => {
-    expect(parseOutputTypes('com,pha,fgr,err,ref,depth')).toEqual(['com', 'pha', 'fgr', 'err', 'ref', 'depth']);
+  it('accepts every output type including ref, mem and depth', () => {
+    expect(parseOutputTypes('com,pha,fgr,err,ref,mem,depth')).toEqual(['com', 'pha', 'fgr', 'err', 'ref', 'mem', 'depth']);
   });
 
   it('the depth read-back is not a view', () => {

@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import backgroundMemoryWgsl from '../../shaders/background_memory.wgsl?raw';
 import blurPrepareWgsl from '../../shaders/blur_prepare.wgsl?raw';
 import coarseWgsl from '../../shaders/coarse.wgsl?raw';
 import compositeWgsl from '../../shaders/composite.wgsl?raw';
@@ -14,6 +15,7 @@ import lightWrapWgsl from '../../shaders/light_wrap.wgsl?raw';
 import lightWrapPrepareWgsl from '../../shaders/light_wrap_prepare.wgsl?raw';
 import plateGainWgsl from '../../shaders/plate_gain.wgsl?raw';
 import plateStatsWgsl from '../../shaders/plate_stats.wgsl?raw';
+import priorOverruleWgsl from '../../shaders/prior_overrule.wgsl?raw';
 import pushPullWgsl from '../../shaders/pushpull.wgsl?raw';
 import refineLearnedWgsl from '../../shaders/refine_learned.wgsl?raw';
 import refineTilesWgsl from '../../shaders/refine_tiles.wgsl?raw';
@@ -37,6 +39,7 @@ import {
   uniform,
   type PassBindings,
 } from '../../src/gpu/pass';
+import { BACKGROUND_MEMORY_BINDINGS } from '../../src/gpu/passes/backgroundMemory';
 import { BLUR_PREPARE_BINDINGS } from '../../src/gpu/passes/blurPrepare';
 import { COARSE_BINDINGS } from '../../src/gpu/passes/coarse';
 import { COMPOSITE_BINDINGS } from '../../src/gpu/passes/composite';
@@ -48,6 +51,7 @@ import { IMPORT_FRAME_BINDINGS } from '../../src/gpu/passes/importFrame';
 import { LIGHT_WRAP_BINDINGS } from '../../src/gpu/passes/lightWrap';
 import { LIGHT_WRAP_PREPARE_BINDINGS } from '../../src/gpu/passes/lightWrapPrepare';
 import { PLATE_STATS_BINDINGS } from '../../src/gpu/passes/plateStats';
+import { PRIOR_OVERRULE_BINDINGS } from '../../src/gpu/passes/priorOverrule';
 import { PUSH_PULL_BINDINGS } from '../../src/gpu/passes/pushPull';
 import { REFINE_LEARNED_BINDINGS } from '../../src/gpu/passes/refineLearned';
 import { REFINE_TILES_BINDINGS } from '../../src/gpu/passes/refineTiles';
@@ -70,6 +74,7 @@ const pass = (files: Record<string, string>, bindings: PassBindings): PassCase =
 
 /** Every pass module (src/gpu/passes/*.ts) with the code its pipeline is made from. */
 const PASSES: Record<string, PassCase> = {
+  backgroundMemory: pass({ 'plate_gain.wgsl': plateGainWgsl, 'background_memory.wgsl': backgroundMemoryWgsl }, BACKGROUND_MEMORY_BINDINGS),
   blurPrepare: pass({ 'blur_prepare.wgsl': blurPrepareWgsl }, BLUR_PREPARE_BINDINGS),
   coarse: pass({ 'plate_gain.wgsl': plateGainWgsl, 'coarse.wgsl': coarseWgsl }, COARSE_BINDINGS),
   composite: pass({ 'fullscreen.wgsl': fullscreenWgsl, 'composite.wgsl': compositeWgsl }, COMPOSITE_BINDINGS),
@@ -81,6 +86,7 @@ const PASSES: Record<string, PassCase> = {
   lightWrap: pass({ 'fullscreen.wgsl': fullscreenWgsl, 'light_wrap.wgsl': lightWrapWgsl }, LIGHT_WRAP_BINDINGS),
   lightWrapPrepare: pass({ 'light_wrap_prepare.wgsl': lightWrapPrepareWgsl }, LIGHT_WRAP_PREPARE_BINDINGS),
   plateStats: pass({ 'plate_stats.wgsl': plateStatsWgsl }, PLATE_STATS_BINDINGS),
+  priorOverrule: pass({ 'plate_gain.wgsl': plateGainWgsl, 'prior_overrule.wgsl': priorOverruleWgsl }, PRIOR_OVERRULE_BINDINGS),
   pushPull: pass({ 'pushpull.wgsl': pushPullWgsl }, PUSH_PULL_BINDINGS),
   refineLearned: pass({ 'refine_learned.wgsl': refineLearnedWgsl }, REFINE_LEARNED_BINDINGS),
   refineTiles: pass({ 'plate_gain.wgsl': plateGainWgsl, 'refine_tiles.wgsl': refineTilesWgsl }, REFINE_TILES_BINDINGS),

@@ -46,14 +46,18 @@ beforeAll(async () => {
 });
 
 /** A frame as enabled() sees it; the region stands for what the segmentation stages make. */
-function frameOf(o: { matting: MattingPath; options?: Partial<Options>; depth?: boolean; network?: 'cpu' | 'gpu'; plate?: boolean; view?: Options['view'] }): FrameState {
+function frameOf(o: { matting: MattingPath; options?: Partial<Options>; depth?: boolean; network?: 'cpu' | 'gpu'; plate?: boolean | 'memory'; view?: Options['view'] }): FrameState {
+  const options = resolveOptions(o.options ?? {});
   const network = { kind: o.network ?? 'cpu', width: 256, height: 144 } as BaseNetwork;
   return {
     matting: o.matting,
-    options: resolveOptions(o.options ?? {}),
+    options,
     network,
     depth: o.depth ? { width: 4, height: 4, data: new Uint16Array(16) } : null,
     plate: o.plate ? ({} as GPUTexture) : null,
+    plateSource: o.plate === 'memory' ? 'memory' : o.plate ? 'captured' : null,
+    // As the pipeline decides it: the memory learns on the classic path without a captured plate.
+    memoryLearns: options.backgroundMemory && o.matting === 'classic' && o.plate !== true,
     view: o.view ?? 'com',
     fullMask: o.matting === 'classic' && network.kind === 'cpu' ? { width: 256, height: 144, pha: new Float32Array(256 * 144) } : null,
     region: null,
@@ -88,7 +92,7 @@ describe('the stage table', () => {
   });
 
   it('runs the classic path: segmentation prior, classical matting, and the blur in blur mode', () => {
-    expect(run(frameOf({ matting: 'classic', options: { mode: 'blur' } }))).toEqual([
+    expect(run(frameOf({ matting: 'classic', options: { mode: 'blur', backgroundMemory: false } }))).toEqual([
       'import', 'clear-fgr', 'segment', 'roi', 'upsample', 'plate', 'coarse', 'refine', 'temporal', 'blur', 'composite',
     ]);
     expect(run(frameOf({ matting: 'classic', options: { mode: 'image', lightWrap: 0 }, plate: true }))).toEqual([
@@ -96,8 +100,25 @@ describe('the stage table', () => {
     ]);
   });
 
+  it('learns the background memory without a captured plate, and overrules the prior once it is the plate', () => {
+    // Learning, before the memory knows enough to be the plate.
+    expect(run(frameOf({ matting: 'classic', options: { mode: 'blur' } }))).toEqual([
+      'import', 'clear-fgr', 'segment', 'roi', 'upsample', 'plate', 'coarse', 'refine', 'temporal', 'memory', 'blur', 'composite',
+    ]);
+    // The memory as the plate.
+    expect(run(frameOf({ matting: 'classic', options: { mode: 'blur' }, plate: 'memory' }))).toEqual([
+      'import', 'clear-fgr', 'segment', 'roi', 'upsample', 'plate', 'overrule', 'coarse', 'refine', 'temporal', 'memory', 'blur', 'composite',
+    ]);
+    // A captured plate wins: no memory, no overrule.
+    expect(run(frameOf({ matting: 'classic', options: { mode: 'blur' }, plate: true }))).not.toContain('memory');
+    expect(run(frameOf({ matting: 'classic', options: { mode: 'blur' }, plate: true }))).not.toContain('overrule');
+    // The `mem` view shows the memory (after the composite); other views do not.
+    expect(run(frameOf({ matting: 'classic', view: 'mem' })).at(-1)).toBe('memory-view');
+    expect(run(frameOf({ matting: 'classic', view: 'pha' }))).not.toContain('memory-view');
+  });
+
   it('switches the standing split on with options.standing on a CPU network, and the depth fusion with depth', () => {
-    expect(run(frameOf({ matting: 'classic', options: { standing: true }, depth: true }))).toEqual([
+    expect(run(frameOf({ matting: 'classic', options: { standing: true, backgroundMemory: false }, depth: true }))).toEqual([
       'import', 'clear-fgr', 'segment', 'standing', 'roi', 'depth', 'upsample', 'plate', 'coarse', 'refine', 'temporal', 'blur', 'composite',
     ]);
     expect(run(frameOf({ matting: 'classic', options: { standing: true }, network: 'gpu' }))).not.toContain('standing');
@@ -124,6 +145,6 @@ describe('the stage table', () => {
 
   it('renders debug views with the output stages only', () => {
     const outputs = stages.table.filter((s) => (s as { output?: boolean }).output === true).map((s) => s.name);
-    expect(outputs).toEqual(['composite', 'light-wrap']);
+    expect(outputs).toEqual(['composite', 'light-wrap', 'memory-view']);
   });
 });

@@ -5,7 +5,8 @@
 export const COMPOSITE_MODE = { off: 0, blur: 1, image: 2, color: 3 } as const;
 
 /** Debug views as numbered in shaders/composite.wgsl. */
-export const COMPOSITE_VIEW = { com: 0, pha: 1, fgr: 2, err: 3, ref: 4 } as const;
+/** The composite shader's view codes; `mem` renders the composite, which the memory-view stage then replaces. */
+export const COMPOSITE_VIEW = { com: 0, pha: 1, fgr: 2, err: 3, ref: 4, mem: 0 } as const;
 
 export interface CompositeParams {
   mode: number;

@@ -1,6 +1,6 @@
 import plateGain from '../../../shaders/plate_gain.wgsl?raw';
 import shader from '../../../shaders/refine_tiles.wgsl?raw';
-import { buildComputePass, dispatchIndirect, filteredTexture, readStorage, sampler, storageTexture, texture, uniform } from '../pass';
+import { buildComputePass, dispatchIndirect, filteredTexture, readStorage, sampler, storage, storageTexture, texture, uniform } from '../pass';
 import type { TileBuffers } from './selectTiles';
 import { DEFAULT_REFINE_PARAMS, type RefineParams } from '../params/refine';
 
@@ -38,6 +38,7 @@ export const REFINE_TILES_BINDINGS = {
   linearSampler: sampler(),
   params: uniform(),
   dispatch: readStorage(),
+  plateTiles: storage(),
 };
 
 /**
@@ -56,7 +57,7 @@ export function createRefineTilesPass(device: GPUDevice) {
       new Uint32Array(data, 16, 1)[0] = p.filterPlate ? 1 : 0;
       device.queue.writeBuffer(params, 0, data);
     },
-    bind(io: RefineTilesIO): { group: GPUBindGroup; dispatch: GPUBuffer } {
+    bind(io: RefineTilesIO): { group: GPUBindGroup; dispatch: GPUBuffer; plateTiles: GPUBuffer } {
       const group = gpu.bind({
         frame: io.frame,
         prior: io.prior,
@@ -70,10 +71,13 @@ export function createRefineTilesPass(device: GPUDevice) {
         linearSampler,
         params,
         dispatch: io.buffers.dispatch,
+        plateTiles: io.buffers.plateTiles,
       });
-      return { group, dispatch: io.buffers.dispatch };
+      return { group, dispatch: io.buffers.dispatch, plateTiles: io.buffers.plateTiles };
     },
-    encode(encoder: GPUCommandEncoder, b: { group: GPUBindGroup; dispatch: GPUBuffer }): void {
+    /** Records the refinement; TileBuffers.plateTiles counts this frame's tiles refined with the plate. */
+    encode(encoder: GPUCommandEncoder, b: { group: GPUBindGroup; dispatch: GPUBuffer; plateTiles: GPUBuffer }): void {
+      encoder.clearBuffer(b.plateTiles);
       dispatchIndirect(encoder, 'refine-tiles', gpu.pipelines.main, b.group, b.dispatch);
     },
     dispose(): void {

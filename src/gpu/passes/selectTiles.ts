@@ -14,6 +14,8 @@ export interface TileBuffers {
   dispatch: GPUBuffer;
   /** f32 per tile: the tile's error (scratch of the selection). STORAGE. */
   errors: GPUBuffer;
+  /** u32: how many of the frame's refined tiles took the plate (captured, or the background memory where it knows enough). STORAGE. */
+  plateTiles: GPUBuffer;
   tilesX: number;
   tilesY: number;
 }
@@ -25,6 +27,7 @@ export function createTileBuffers(device: GPUDevice, width: number, height: numb
   return {
     tiles: device.createBuffer({ label: 'tile list', size: 4 * tilesX * tilesY, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC }),
     errors: device.createBuffer({ label: 'tile errors', size: 4 * tilesX * tilesY, usage: GPUBufferUsage.STORAGE }),
+    plateTiles: device.createBuffer({ label: 'plate tiles', size: 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST }),
     dispatch: device.createBuffer({
       label: 'refine dispatch',
       size: 16,

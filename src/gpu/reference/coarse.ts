@@ -18,7 +18,8 @@ export interface CoarseOutputs {
  * gain-corrected plate beyond a misregistration of up to a pixel and noise: with
  * b(q) = min(g·B(q), 1) per channel (the frame saturates at 1),
  * max(0, min_q |i − b(q)| − (0.02 + 0.25·max_q |b(q) − b(x, y)|)), q over the 3×3
- * neighbourhood clamped to the image, |·| the Euclidean length over rgb.
+ * neighbourhood clamped to the image that the plate knows (no fourth channel, or a ≥ 0.5),
+ * |·| the Euclidean length over rgb.
  */
 export function plateExcessReference(plate: FloatImage, x: number, y: number, i: readonly number[], g: readonly number[]): number {
   const corrected = (px: number, py: number): number[] => [0, 1, 2].map((c) => Math.min(g[c]! * at(plate, px, py, c), 1));
@@ -27,6 +28,7 @@ export function plateExcessReference(plate: FloatImage, x: number, y: number, i:
   let spread = 0;
   for (let dy = -1; dy <= 1; dy++) {
     for (let dx = -1; dx <= 1; dx++) {
+      if (plate.channels >= 4 && at(plate, x + dx, y + dy, 3) < 0.5) continue;
       const b = corrected(x + dx, y + dy);
       nearest = Math.min(nearest, Math.hypot(i[0]! - b[0]!, i[1]! - b[1]!, i[2]! - b[2]!));
       spread = Math.max(spread, Math.hypot(b[0]! - centre[0]!, b[1]! - centre[1]!, b[2]! - centre[2]!));
@@ -43,6 +45,8 @@ export function plateExcessReference(plate: FloatImage, x: number, y: number, i:
  *   fgSeed = (ī·w, w), w = [min p > 0.95] (and, with a plate, [d > 0.06])
  *   bgSeed = (ī·w, w), w = [max p < 0.05]; with a plate (g·b̄, 1)
  * Computed in float64 (thresholds compared against their float32 values); not rounded to half.
+ * A block with a plate texel whose fourth channel is below 0.5 (unknown to the background
+ * memory) is computed as without a plate.
  * @param frame [H,W,≥3], plate [H,W,≥3] (ignored without a plate), prior [H,W,1]
  * @param stats the 8 u32 plate statistics (only read with a plate)
  */
@@ -67,6 +71,11 @@ export function coarseReference(frame: FloatImage, plate: FloatImage, prior: Flo
       let pMax = 0;
       let unsure = 0;
       let excess = 0;
+      let known = hasPlate;
+      for (let y = y0; y < y1 && known; y++) {
+        for (let x = x0; x < x1; x++) if (plate.channels >= 4 && at(plate, x, y, 3) < 0.5) known = false;
+      }
+      const plateHere = hasPlate && known;
       for (let y = y0; y < y1; y++) {
         for (let x = x0; x < x1; x++) {
           const p = at(prior, x, y, 0);
@@ -75,7 +84,7 @@ export function coarseReference(frame: FloatImage, plate: FloatImage, prior: Flo
             sumI[c]! += iPixel[c]!;
             sumB[c]! += at(plate, x, y, c);
           }
-          if (hasPlate) excess += plateExcessReference(plate, x, y, iPixel, g);
+          if (plateHere) excess += plateExcessReference(plate, x, y, iPixel, g);
           sumP += p;
           pMin = Math.min(pMin, p);
           pMax = Math.max(pMax, p);
@@ -89,7 +98,7 @@ export function coarseReference(frame: FloatImage, plate: FloatImage, prior: Flo
       let fgW = pMin > f(0.95) ? 1 : 0;
       const bgW = pMax < f(0.05) ? 1 : 0;
       let bg = [...mean.map((v) => v * bgW), bgW];
-      if (hasPlate) {
+      if (plateHere) {
         const d = excess / n;
         e = Math.max(e, Math.abs(pMean - smoothstep(0.02, 0.08, d)));
         if (!(d > f(0.06))) fgW = 0;

@@ -14,7 +14,8 @@ const BACKGROUND_PRIOR = 0.02;
  * The arithmetic is float32 in the shader's order (Math.fround after each operation), so the
  * integer sums match the GPU's exactly.
  * @param frame [H,W,≥3] in 0..1
- * @param plate [H,W,≥3] in 0..1, same size
+ * @param plate [H,W,≥3] in 0..1, same size; with a fourth channel, a block counts only where
+ *   every texel has a ≥ 0.5 (the background memory's known texels)
  * @param prior [H,W,1] in 0..1, same size
  * @returns 8 u32: [Σī.r, Σī.g, Σī.b, Σb̄.r, Σb̄.g, Σb̄.b, Σ mean_rgb |ī − b̄|, count of blocks]
  */
@@ -33,16 +34,18 @@ export function plateStatsReference(frame: FloatImage, plate: FloatImage, prior:
       const sumI = [0, 0, 0];
       const sumB = [0, 0, 0];
       let pMax = 0;
+      let known = true;
       for (let y = y0; y < y1; y++) {
         for (let x = x0; x < x1; x++) {
           for (let c = 0; c < 3; c++) {
             sumI[c] = f(sumI[c]! + f(at(frame, x, y, c)));
             sumB[c] = f(sumB[c]! + f(at(plate, x, y, c)));
           }
+          if (plate.channels >= 4 && at(plate, x, y, 3) < 0.5) known = false;
           pMax = Math.max(pMax, f(at(prior, x, y, 0)));
         }
       }
-      if (!(pMax < f(BACKGROUND_PRIOR))) continue;
+      if (!(pMax < f(BACKGROUND_PRIOR)) || !known) continue;
       const n = (x1 - x0) * (y1 - y0);
       const mi = sumI.map((s) => f(s / n));
       const mb = sumB.map((s) => f(s / n));

@@ -36,6 +36,8 @@ const DIRECTIONS: readonly [number, number][] = [
   [1, 0], [D, D], [0, 1], [-D, D], [-1, 0], [-D, -D], [0, -1], [D, -D],
 ];
 const RADII = [3, 7, 15] as const;
+/** Share of a tile's not-confident-foreground pixels the plate must know for the tile to take it. */
+const KNOWN_SHARE = f32(0.25);
 
 /** Inputs of the refiner as the textures hold them (values already quantised to their formats). */
 export interface RefineInputs {
@@ -43,7 +45,10 @@ export interface RefineInputs {
   frame: FloatImage;
   /** [H,W,1] upsampled prior (r32float). */
   prior: FloatImage;
-  /** [H,W,≥3] plate (rgba8unorm values), or null: the no-plate branch. */
+  /**
+   * [H,W,≥3] plate (rgba8unorm values), or null: the no-plate branch. With a fourth channel,
+   * a < 0.5 marks a pixel the plate does not know (the background memory's unknown pixels).
+   */
   plate: FloatImage | null;
   /** [h,w,≥3] push-pull filled foreground / background colours at 1/4 resolution (rgba16float values). */
   fgFill: FloatImage;
@@ -115,8 +120,9 @@ interface Context {
   inputs: RefineInputs;
   params: RefineParams;
   gain: Vec3;
-  /** Guided-filter coefficients by window centre, cached ((W + 2R) × (H + 2R) centres). */
+  /** Guided-filter coefficients by window centre, cached ((W + 2R) × (H + 2R) centres): of the prior, and of the plate tiles' source. */
   coef: Map<number, [number, number, number, number]>;
+  coefPlate: Map<number, [number, number, number, number]>;
   /** Raw plate mattes by pixel, cached. */
   matte: Map<number, { alpha: number; f: Vec3; b: Vec3; fragile: boolean }>;
 }
@@ -126,7 +132,46 @@ function makeContext(inputs: RefineInputs, params: RefineParams): Context {
   if (prior.width !== frame.width || prior.height !== frame.height) throw new RangeError('prior and frame sizes differ');
   if (plate && (plate.width !== frame.width || plate.height !== frame.height)) throw new RangeError('plate and frame sizes differ');
   if (fgFill.width !== bgFill.width || fgFill.height !== bgFill.height) throw new RangeError('fill sizes differ');
-  return { inputs, params, gain: plateGain(inputs.stats), coef: new Map(), matte: new Map() };
+  return { inputs, params, gain: plateGain(inputs.stats), coef: new Map(), coefPlate: new Map(), matte: new Map() };
+}
+
+/** Whether the plate knows pixel (x, y) (clamped): no fourth channel, or a ≥ 0.5. */
+function knows(plate: FloatImage, x: number, y: number): boolean {
+  return plate.channels < 4 || at(plate, x, y, 3) >= 0.5;
+}
+
+/** Whether tile (tx, ty) has a pixel whose prior is below 0.95 (clamped like the shader). */
+function tileHasOpenPixel(inputs: RefineInputs, tx: number, ty: number): boolean {
+  const { prior } = inputs;
+  for (let ly = 0; ly < REFINE_TILE; ly++) {
+    for (let lx = 0; lx < REFINE_TILE; lx++) {
+      if (at(prior, Math.min(tx * REFINE_TILE + lx, prior.width - 1), Math.min(ty * REFINE_TILE + ly, prior.height - 1), 0) < CONFIDENT) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Whether tile (tx, ty) takes the plate, as the shader decides it: the plate knows at least
+ * KNOWN_SHARE of the tile's pixels whose prior is below 0.95 (pixels past the frame's edge
+ * count as the edge pixel, like the shader's clamped loads). Always false without a plate.
+ */
+export function tileUsesPlate(inputs: RefineInputs, tx: number, ty: number): boolean {
+  const { plate, prior } = inputs;
+  if (!plate) return false;
+  let open = 0;
+  let known = 0;
+  for (let ly = 0; ly < REFINE_TILE; ly++) {
+    for (let lx = 0; lx < REFINE_TILE; lx++) {
+      const x = Math.min(tx * REFINE_TILE + lx, prior.width - 1);
+      const y = Math.min(ty * REFINE_TILE + ly, prior.height - 1);
+      if (at(prior, x, y, 0) < CONFIDENT) {
+        open++;
+        if (knows(plate, x, y)) known++;
+      }
+    }
+  }
+  return known >= f32(KNOWN_SHARE * open);
 }
 
 /** The raw plate matte at one pixel (before the guided filter), as shaders/refine_tiles.wgsl plateMatte. */
@@ -158,6 +203,8 @@ function plateMatteOf(ctx: Context, x: number, y: number): { alpha: number; f: V
   let spread = 0;
   for (let dy = -1; dy <= 1; dy++) {
     for (let dx = -1; dx <= 1; dx++) {
+      // A plate texel the plate does not know is no candidate.
+      if (!knows(plate, x + dx, y + dy)) continue;
       const candidate = plateAt(x + dx, y + dy); // at() clamps like the shader
       spread = Math.max(spread, len(sub(candidate, centre)));
       const d = dot(sub(i, candidate), sub(i, candidate));
@@ -190,9 +237,11 @@ function plateMatteOf(ctx: Context, x: number, y: number): { alpha: number; f: V
       near(pq, CONFIDENT);
       if (pq < CONFIDENT) continue;
       f = rgb(frame, qx, qy);
-      const contrast = len(sub(f, plateAt(qx, qy)));
-      near(contrast, CANDIDATE_CONTRAST);
-      if (contrast < CANDIDATE_CONTRAST) continue;
+      if (knows(plate, qx, qy)) {
+        const contrast = len(sub(f, plateAt(qx, qy)));
+        near(contrast, CANDIDATE_CONTRAST);
+        if (contrast < CANDIDATE_CONTRAST) continue;
+      }
       nearestFg = Math.min(nearestFg, len(sub(f, i)));
     }
     const fb = sub(f, b);
@@ -234,7 +283,8 @@ function plateMatteOf(ctx: Context, x: number, y: number): { alpha: number; f: V
   return { alpha, f: fgNear, b, fragile };
 }
 
-function pixelOf(ctx: Context, x: number, y: number): RefinedPixel {
+/** One pixel of a tile that takes the plate (`usePlate`, see tileUsesPlate) or not. */
+function pixelOf(ctx: Context, x: number, y: number, usePlate: boolean): RefinedPixel {
   const { inputs, params } = ctx;
   const { frame } = inputs;
   const W = frame.width;
@@ -246,8 +296,13 @@ function pixelOf(ctx: Context, x: number, y: number): RefinedPixel {
   let fgNear = sample(inputs.fgFill);
   let b = sample(inputs.bgFill);
   let fragile = false;
-  // Guided filter of the prior (no plate) or of the raw plate matte (with one).
-  const source = inputs.plate && params.filterPlate ? (qx: number, qy: number): number => rawMatte(ctx, qx, qy).alpha : (qx: number, qy: number): number => at(inputs.prior, qx, qy, 0);
+  // Guided filter of the prior (no plate) or of the raw plate matte where the plate knows the pixel (with one).
+  const plate = usePlate ? inputs.plate : null;
+  const source =
+    plate && params.filterPlate
+      ? (qx: number, qy: number): number => (knows(plate, qx, qy) ? rawMatte(ctx, qx, qy).alpha : at(inputs.prior, qx, qy, 0))
+      : (qx: number, qy: number): number => at(inputs.prior, qx, qy, 0);
+  const cache = plate && params.filterPlate ? ctx.coefPlate : ctx.coef;
   const R = GUIDED_RADIUS;
   const n = (2 * R + 1) * (2 * R + 1);
   const sum = [0, 0, 0, 0];
@@ -256,27 +311,28 @@ function pixelOf(ctx: Context, x: number, y: number): RefinedPixel {
       const cx = x + dx;
       const cy = y + dy;
       const key = (cy + R) * (W + 2 * R) + cx + R;
-      let c = ctx.coef.get(key);
+      let c = cache.get(key);
       if (!c) {
         c = guidedCoef(inputs, cx, cy, params.epsilon, source);
-        ctx.coef.set(key, c);
+        cache.set(key, c);
       }
       for (let k = 0; k < 4; k++) sum[k]! += c[k]!;
     }
   }
   let alpha = clamp01((sum[0]! / n) * i[0] + (sum[1]! / n) * i[1] + (sum[2]! / n) * i[2] + sum[3]! / n);
-  if (inputs.plate && !params.filterPlate) {
+  const known = plate !== null && knows(plate, x, y);
+  if (known && !params.filterPlate) {
     const m = rawMatte(ctx, x, y);
     return finish(i, m.alpha, m.b, m.f, m.fragile, params);
   }
-  if (inputs.plate) {
+  if (known) {
     const m = rawMatte(ctx, x, y);
     fgNear = m.f;
     b = m.b;
     // The filter reads raw mattes up to 2R away: the output is fragile if any of them is.
     for (let qy = Math.max(0, y - 2 * R); qy <= Math.min(H - 1, y + 2 * R) && !fragile; qy++) {
       for (let qx = Math.max(0, x - 2 * R); qx <= Math.min(W - 1, x + 2 * R); qx++) {
-        if (rawMatte(ctx, qx, qy).fragile) {
+        if (knows(plate, qx, qy) && rawMatte(ctx, qx, qy).fragile) {
           fragile = true;
           break;
         }
@@ -311,7 +367,7 @@ function rawMatte(ctx: Context, x: number, y: number): { alpha: number; f: Vec3;
 
 /** Refines one pixel (x, y) of the frame. */
 export function refinePixelReference(inputs: RefineInputs, x: number, y: number, params: RefineParams): RefinedPixel {
-  return pixelOf(makeContext(inputs, params), x, y);
+  return pixelOf(makeContext(inputs, params), x, y, tileUsesPlate(inputs, Math.floor(x / REFINE_TILE), Math.floor(y / REFINE_TILE)));
 }
 
 /** The refine outputs as the GPU textures hold them. */
@@ -322,6 +378,8 @@ export interface RefineOutputs {
   fgr: FloatImage;
   /** [H,W]: 1 where a refined pixel is fragile (see FRAGILE_MARGIN). */
   fragile: Uint8Array;
+  /** How many of the listed tiles took the plate and have a pixel below 0.95 prior (TileBuffers.plateTiles). */
+  plateTiles: number;
 }
 
 /**
@@ -339,10 +397,13 @@ export function refineTilesReference(inputs: RefineInputs, tiles: Iterable<reado
     tiles === 'all'
       ? Array.from({ length: Math.ceil(W / REFINE_TILE) * Math.ceil(H / REFINE_TILE) }, (_, k) => [k % Math.ceil(W / REFINE_TILE), Math.floor(k / Math.ceil(W / REFINE_TILE))] as const)
       : tiles;
+  let plateTiles = 0;
   for (const [tx, ty] of list) {
+    const usePlate = tileUsesPlate(inputs, tx, ty);
+    if (usePlate && tileHasOpenPixel(inputs, tx, ty)) plateTiles++;
     for (let y = ty * REFINE_TILE; y < Math.min((ty + 1) * REFINE_TILE, H); y++) {
       for (let x = tx * REFINE_TILE; x < Math.min((tx + 1) * REFINE_TILE, W); x++) {
-        const r = pixelOf(ctx, x, y);
+        const r = pixelOf(ctx, x, y, usePlate);
         const k = y * W + x;
         alpha.data[k] = r.alpha;
         for (let c = 0; c < 3; c++) fgr.data[k * 4 + c] = Math.round(r.fgr[c]! * 255) / 255;
@@ -351,5 +412,5 @@ export function refineTilesReference(inputs: RefineInputs, tiles: Iterable<reado
       }
     }
   }
-  return { alpha, fgr, fragile };
+  return { alpha, fgr, fragile, plateTiles };
 }

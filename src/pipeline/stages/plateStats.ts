@@ -23,7 +23,7 @@ export class PlateStatsStage implements Stage {
   readonly timed = true;
   readonly reads = ['frame', 'plate', 'prior'] as const;
   readonly writes = ['stats'] as const;
-  /** The last plate-fit measurement, null without a plate or before the first. */
+  /** The last plate-fit measurement of the captured plate, null without one or before the first. */
   plateFit: PlateFit | null = null;
   private readonly pass;
   private readonly bound = new Memo<Binding<typeof createPlateStatsPass>>();
@@ -47,6 +47,8 @@ export class PlateStatsStage implements Stage {
       return;
     }
     this.pass.encode(encoder, this.bound.get([t, plate], () => this.pass.bind({ frame: t.frame, plate, prior: t.prior, stats: t.stats })));
+    // The plate fit tells the user about their captured plate; the background memory measures itself.
+    if (frame.plateSource !== 'captured') return;
     const now = performance.now();
     if (this.fitPending || (frame.index % PLATE_FIT_FRAMES !== 0 && now - this.lastFitAt < PLATE_FIT_MS)) return;
     this.lastFitAt = now;

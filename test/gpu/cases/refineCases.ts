@@ -164,6 +164,17 @@ export interface SparseResult {
   reference: { alpha: Diff; fgr: Diff; fragile: number; fragileDiffer: number; pixels: number };
 }
 
+/** Result of refinePartial. */
+export interface PartialResult {
+  tiles: number;
+  /** Tiles refined with the plate: TileBuffers.plateTiles after the GPU refine, and the reference's count. */
+  plateTiles: { gpu: number; reference: number };
+  /** Plate texels with a < 0.5. */
+  unknownTexels: number;
+  /** Full refine vs the TS reference, fragile pixels left out (as SparseResult.reference). */
+  reference: SparseResult['reference'];
+}
+
 const cases = {
   /**
    * Runs the real selection pass on an error map for each parameter set in turn (one pass,
@@ -322,6 +333,75 @@ const cases = {
       refFragile: ref.fragile.reduce((a, v) => a + v, 0),
       checks: s.checks,
       fgrChecks: s.fgrChecks,
+    };
+  },
+
+  /**
+   * A random scene (as refineSparse) refined on every tile with a plate the background memory
+   * knows only in part, every tile known, or no plate:
+   *   'partial': a = 0 (and rgb 0, as the memory leaves what it never saw) on x ≥ 0.6·W and on 3 %
+   *     of the other texels at random, a = 1 elsewhere: tiles on the left take the plate, tiles
+   *     on the right and the one straddling the edge do not;
+   *   'known': a = 1 everywhere (a captured plate); 'none': no plate (hasPlate false).
+   */
+  async refinePartial(o: { seed: number; width: number; height: number; plate: 'partial' | 'known' | 'none'; filterPlate: boolean }): Promise<PartialResult> {
+    const device = await gpu();
+    const { width: W, height: H } = o;
+    const params: RefineParams = { ...DEFAULT_REFINE_PARAMS, filterPlate: o.filterPlate };
+    const { inputs } = randomScene(o.seed, W, H, o.plate !== 'none');
+    let unknownTexels = 0;
+    if (o.plate === 'partial') {
+      const rand = rng(o.seed + 1000);
+      const plate = inputs.plate!;
+      for (let y = 0; y < H; y++) {
+        for (let x = 0; x < W; x++) {
+          const unknown = rand() < 0.03 || x >= 0.6 * W;
+          if (unknown) {
+            plate.data.fill(0, (y * W + x) * 4, (y * W + x) * 4 + 4);
+            unknownTexels++;
+          }
+        }
+      }
+    }
+    const t = uploadInputs(device, inputs);
+    const buffers = createTileBuffers(device, W, H);
+    const errTex = upload(device, createImage(Math.ceil(W / 4), Math.ceil(H / 4), 1), 'r32float');
+    const select = createSelectTilesPass(device);
+    select.setParams('full', 0, 0, buffers);
+    const sb = select.bind({ err: errTex, buffers });
+    const refine = createRefineTilesPass(device);
+    refine.setParams(inputs.plate !== null, params);
+    const out = refineOutputs(device, W, H, [0, 0, 0]);
+    const rb = refine.bind({ ...t, buffers, alpha: out.alpha, fgr: out.fgr });
+    // Garbage in the counter: the refine's encode must clear it.
+    device.queue.writeBuffer(buffers.plateTiles, 0, new Uint32Array([12345]));
+    await submit(device, (e) => {
+      e.copyTextureToTexture({ texture: t.prior }, { texture: out.alpha }, [W, H]);
+      select.encode(e, sb);
+      refine.encode(e, rb);
+    });
+    const alpha = await read(device, out.alpha, 1);
+    const fgr = await read(device, out.fgr, 4);
+    const [plateTiles] = await readU32(device, buffers.plateTiles, 1);
+    const ref = refineTilesReference(inputs, 'all', params);
+    const stable = (k: number): boolean => ref.fragile[k] === 0;
+    select.dispose();
+    refine.dispose();
+    for (const tex of [t.frame, t.prior, t.plate, t.fgFill, t.bgFill, errTex, out.alpha, out.fgr]) tex.destroy();
+    for (const b of [t.stats, buffers.tiles, buffers.dispatch, buffers.plateTiles]) b.destroy();
+    return {
+      tiles: buffers.tilesX * buffers.tilesY,
+      plateTiles: { gpu: plateTiles!, reference: ref.plateTiles },
+      unknownTexels,
+      reference: {
+        alpha: maxDiff(W, 1, alpha.data, ref.alpha.data, stable),
+        fgr: maxDiff(W, 4, fgr.data, ref.fgr.data, stable),
+        fragile: ref.fragile.reduce((s, v) => s + v, 0),
+        fragileDiffer: Array.from(ref.fragile).filter(
+          (f, k) => f === 1 && (Math.abs(alpha.data[k]! - ref.alpha.data[k]!) > 2e-3 || [0, 1, 2].some((c) => Math.abs(fgr.data[k * 4 + c]! - ref.fgr.data[k * 4 + c]!) > 1 / 255 + 1e-3)),
+        ).length,
+        pixels: W * H,
+      },
     };
   },
 

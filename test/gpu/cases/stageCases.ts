@@ -1,6 +1,7 @@
 // Browser-side cases for the plate-matting stages: plate statistics, coarse stage, push-pull
 // fill and temporal smoothing, each run on the GPU and through its TypeScript reference on the
-// same input. Registered as window.stageCases (test/gpu/harness.ts imports this module);
+// same input (the plate statistics and coarse stage also with a plate the background memory knows
+// in part). Registered as window.stageCases (test/gpu/harness.ts imports this module);
 // driven by test/gpu/{plateStats,coarse,pushPull,temporal}.spec.ts.
 import { createCoarsePass } from '../../../src/gpu/passes/coarse';
 import { createPlateStatsPass, PLATE_STATS_BYTES } from '../../../src/gpu/passes/plateStats';
@@ -80,6 +81,39 @@ function countAbove(img: FloatImage, c: number, threshold: number): number {
   let n = 0;
   for (let p = 0; p < img.width * img.height; p++) if (img.data[p * img.channels + c]! > threshold) n++;
   return n;
+}
+
+/**
+ * The scene's plate as the background memory would give it when it knows only part of the
+ * background: a = 0 on x ≥ 32 (coarse blocks 8..11, GHOST included) and at four single texels
+ * elsewhere (in blocks (1, 7), (3, 0), (5, 4) on the person, (0, 2)), a = 1 elsewhere; rgb kept.
+ */
+function partlyKnown(plate: FloatImage): FloatImage {
+  const out: FloatImage = { ...plate, data: plate.data.slice() };
+  const single = new Set(['5,30', '13,2', '20,18', '1,9']);
+  for (let y = 0; y < plate.height; y++) {
+    for (let x = 0; x < plate.width; x++) if (x >= 32 || single.has(`${x},${y}`)) out.data[(y * plate.width + x) * 4 + 3] = 0;
+  }
+  return out;
+}
+
+/** Blocks of 4×4 (clipped) of a W×H image with a plate texel whose a < 0.5, by block index (row-major, ceil(W/4) wide). */
+function unknownBlocks(plate: FloatImage): Set<number> {
+  const cw = Math.ceil(plate.width / 4);
+  const blocks = new Set<number>();
+  for (let y = 0; y < plate.height; y++) {
+    for (let x = 0; x < plate.width; x++) if (plate.data[(y * plate.width + x) * 4 + 3]! < 0.5) blocks.add((y >> 2) * cw + (x >> 2));
+  }
+  return blocks;
+}
+
+/** compare() on the texels (of `channels` each) whose index passes `include`. */
+function compareWhere(actual: FloatImage, expected: FloatImage, include: (texel: number) => boolean): Comparison {
+  const pick = (img: FloatImage): FloatImage => {
+    const data = Array.from(img.data).filter((_, i) => include(Math.floor(i / img.channels)));
+    return { width: data.length / img.channels, height: 1, channels: img.channels, data: Float32Array.from(data) };
+  };
+  return compare(pick(actual), pick(expected));
 }
 
 export const stageCases = {
@@ -171,6 +205,96 @@ export const stageCases = {
       ghostErrMin,
       gain: plateGainReference(values),
       blocks: cw * ch,
+    };
+  },
+
+  /**
+   * Plate statistics of a scene (45×34) with a plate known in part (partlyKnown): GPU vs
+   * reference, and the reference's count with the whole plate known.
+   */
+  async plateStatsPartial(seed: number): Promise<{ gpu: number[]; reference: number[]; knownEverywhereCount: number; unknownBlocks: number }> {
+    const device = await gpu();
+    const W = 45;
+    const H = 34;
+    const s = scene(seed, W, H, [1.08, 0.96, 1.03], 3 / 255);
+    const plate = partlyKnown(s.plate);
+    const stats = statsBuffer(device, [1, 2, 3, 4, 5, 6, 7, 8]); // garbage: encode must clear it
+    const pass = createPlateStatsPass(device);
+    const b = pass.bind({ frame: upload(device, s.frame, 'rgba8unorm'), plate: upload(device, plate, 'rgba8unorm'), prior: upload(device, s.prior, 'r32float'), stats });
+    await submit(device, (e) => pass.encode(e, b));
+    const result = new Uint32Array(await readBufferBytes(device, stats, PLATE_STATS_BYTES));
+    return {
+      gpu: Array.from(result),
+      reference: Array.from(plateStatsReference(s.frame, plate, s.prior)),
+      knownEverywhereCount: plateStatsReference(s.frame, s.plate, s.prior)[7]!,
+      unknownBlocks: unknownBlocks(plate).size,
+    };
+  },
+
+  /**
+   * Coarse stage on a scene (45×34 → 12×9) with a plate known in part (partlyKnown), GPU vs
+   * reference; and the GPU's blocks with an unknown texel vs the reference without a plate,
+   * the others vs the reference with the whole plate known (same statistics).
+   * @param stats 'reference': plateStatsReference of the scene with the partly-known plate; 'none': zeros
+   */
+  async coarsePartial(
+    seed: number,
+    stats: 'reference' | 'none',
+  ): Promise<{
+    err: Comparison;
+    fgSeed: Comparison;
+    bgSeed: Comparison;
+    unknown: { blocks: number; err: Comparison; fgSeed: Comparison; bgSeed: Comparison };
+    known: { blocks: number; err: Comparison; fgSeed: Comparison; bgSeed: Comparison };
+    ghostFgBlocks: number;
+    gain: number[];
+  }> {
+    const device = await gpu();
+    const W = 45;
+    const H = 34;
+    const s = scene(seed, W, H, [1.1, 0.93, 1.04], 2 / 255);
+    const plate = partlyKnown(s.plate);
+    const values = stats === 'reference' ? plateStatsReference(s.frame, plate, s.prior) : new Uint32Array(8);
+    const cw = Math.ceil(W / 4);
+    const ch = Math.ceil(H / 4);
+    const err = output(device, cw, ch, 'r32float', U.STORAGE_BINDING);
+    const fgSeed = output(device, cw, ch, 'rgba16float', U.STORAGE_BINDING);
+    const bgSeed = output(device, cw, ch, 'rgba16float', U.STORAGE_BINDING);
+    const pass = createCoarsePass(device);
+    pass.setHasPlate(true);
+    const b = pass.bind({
+      frame: upload(device, s.frame, 'rgba8unorm'),
+      plate: upload(device, plate, 'rgba8unorm'),
+      prior: upload(device, s.prior, 'r32float'),
+      stats: statsBuffer(device, values),
+      err,
+      fgSeed,
+      bgSeed,
+    });
+    await submit(device, (e) => pass.encode(e, b));
+    const fg = await read(device, fgSeed, 4);
+    const bg = await read(device, bgSeed, 4);
+    const e = await read(device, err, 1);
+    const ref = coarseReference(s.frame, plate, s.prior, values, true);
+    const without = coarseReference(s.frame, plate, s.prior, values, false);
+    const whole = coarseReference(s.frame, s.plate, s.prior, values, true);
+    const unknown = unknownBlocks(plate);
+    const part = (expected: typeof ref, include: (k: number) => boolean) => ({
+      blocks: [...Array(cw * ch).keys()].filter(include).length,
+      err: compareWhere(e, expected.err, include),
+      fgSeed: compareWhere(fg, quantize16f(expected.fgSeed), include),
+      bgSeed: compareWhere(bg, quantize16f(expected.bgSeed), include),
+    });
+    let ghostFgBlocks = 0;
+    for (let j = GHOST.y0 / 4; j < GHOST.y1 / 4; j++) for (let i = GHOST.x0 / 4; i < GHOST.x1 / 4; i++) if (fg.data[(j * cw + i) * 4 + 3]! > 0.5) ghostFgBlocks++;
+    return {
+      err: compare(e, ref.err),
+      fgSeed: compare(fg, quantize16f(ref.fgSeed)),
+      bgSeed: compare(bg, quantize16f(ref.bgSeed)),
+      unknown: part(without, (k) => unknown.has(k)),
+      known: part(whole, (k) => !unknown.has(k)),
+      ghostFgBlocks,
+      gain: plateGainReference(values),
     };
   },
 
