@@ -87,12 +87,9 @@ fn update(pixel: vec2i, size: vec2i) {
     if (knownBefore) {
       atomicAdd(&tally[1], 1u);
     }
-    if (n < 0.5) {
-      mu = s;
-      v = V0;
-      n = 1.0;
-      age = 0.0;
-    } else {
+    // Empty, or emptied by this differing observation: a new estimate from s.
+    var fresh = n < 0.5;
+    if (!fresh) {
       let d = length(s - mu);
       if (d <= T0 + 3.0 * sqrt(v)) {
         let w = 1.0 / min(n + 1.0, N_AVG);
@@ -106,13 +103,14 @@ fn update(pixel: vec2i, size: vec2i) {
         }
         n = max(n - MISS_STEP, 0.0);
         age = min(age + 1.0, AGE_CAP);
-        if (n < 0.5) {
-          mu = s;
-          v = V0;
-          n = 1.0;
-          age = 0.0;
-        }
+        fresh = n < 0.5;
       }
+    }
+    if (fresh) {
+      mu = s;
+      v = V0;
+      n = 1.0;
+      age = 0.0;
     }
   } else {
     age = min(age + 1.0, AGE_CAP);

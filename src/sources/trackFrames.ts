@@ -37,7 +37,7 @@ export function readTrackFrames(track: MediaStreamTrack): FrameReader {
   const controller = new AbortController();
   const Processor = trackProcessorCtor();
   const iterate = Processor
-    ? () => processorFrames(new Processor({ track, maxBufferSize: 1 }), controller.signal)
+    ? () => processorFrames(Processor, track, controller.signal)
     : () => streamElementFrames(track, controller.signal);
   return {
     method: Processor ? 'track-processor' : 'video-element',
@@ -47,38 +47,59 @@ export function readTrackFrames(track: MediaStreamTrack): FrameReader {
 }
 
 /**
- * How long a stop waits for a read in flight before cancelling the stream, ms. Chromium's
- * MediaStreamTrackProcessor can lose a frame when its stream is cancelled during a read: the
- * frame it made for that read finds the stream closed and is collected unclosed. A live track
- * delivers a frame well within this, so the read ends first and the frame is closed here.
+ * How long a stop waits for the processor's stream to end after its track clone stopped, ms,
+ * before cancelling the stream instead.
  */
-const STOP_GRACE_MS = 250;
+const STOP_DRAIN_MS = 2000;
 
-async function* processorFrames(processor: TrackProcessor, signal: AbortSignal): AsyncGenerator<VideoFrame> {
-  const reader = processor.readable.getReader();
-  const cancel = (): void => {
+/**
+ * The frames of `track` through a MediaStreamTrackProcessor on a clone of it. Reading ends by
+ * stopping the clone, not by cancelling the stream: the stream then closes, and the frames
+ * Chromium already made for it (queued, or for a read in flight) are read out and closed here.
+ * A cancel would drop them unclosed — Chromium reports each one as a VideoFrame collected
+ * without being closed. Only a stream that has not ended STOP_DRAIN_MS after the stop is cancelled.
+ */
+async function* processorFrames(Processor: TrackProcessorCtor, track: MediaStreamTrack, signal: AbortSignal): AsyncGenerator<VideoFrame> {
+  const clone = track.clone();
+  const reader = new Processor({ track: clone, maxBufferSize: 1 }).readable.getReader();
+  let fallback: ReturnType<typeof setTimeout> | undefined;
+  let ended = false;
+  const stop = (): void => {
+    if (fallback !== undefined) return;
+    clone.stop();
     // A cancel only fails when the stream already errored; that error reaches read() below.
-    reader.cancel().catch(() => undefined);
+    fallback = setTimeout(() => void reader.cancel().catch(() => undefined), STOP_DRAIN_MS);
   };
-  let grace: ReturnType<typeof setTimeout> | undefined;
-  const stopSoon = (): void => {
-    grace = setTimeout(cancel, STOP_GRACE_MS);
-  };
-  signal.addEventListener('abort', stopSoon, { once: true });
+  signal.addEventListener('abort', stop, { once: true });
   try {
-    while (!signal.aborted) {
+    while (true) {
       const { value, done } = await reader.read();
-      if (done) return;
-      if (signal.aborted) {
-        value.close();
+      if (done) {
+        ended = true;
         return;
       }
-      yield value;
+      // Stopped: what is left in the stream is drained and closed.
+      if (signal.aborted) value.close();
+      else yield value;
     }
   } finally {
-    signal.removeEventListener('abort', stopSoon);
-    clearTimeout(grace);
-    cancel();
+    signal.removeEventListener('abort', stop);
+    stop();
+    if (ended) clearTimeout(fallback);
+    else void drain(reader).finally(() => clearTimeout(fallback));
+  }
+}
+
+/** Reads `reader` to its end, closing every frame (a stream whose track was stopped). Never rejects. */
+async function drain(reader: ReadableStreamDefaultReader<VideoFrame>): Promise<void> {
+  try {
+    while (true) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      value.close();
+    }
+  } catch {
+    // The stream errored or was cancelled by the fallback: nothing more comes out of it.
   }
 }
 

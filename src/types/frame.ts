@@ -42,7 +42,8 @@ export interface FrameStats {
    * stage of the pipeline's table (src/pipeline/stages.ts) that ran, keyed by the stage's name,
    * between timestamps at the stage boundaries: import, segment, standing, roi (these three
    * include the network's CPU time when it runs on the CPU), depth, upsample, plate, coarse,
-   * refine, temporal, blur, composite; bgmv2-base on the BGMv2 path. Absent otherwise.
+   * refine, temporal, memory (the background memory's update), blur, composite; bgmv2-base on
+   * the BGMv2 path. Absent otherwise.
    */
   stages?: Record<string, number>;
 }

@@ -280,8 +280,14 @@ export class Engine implements EngineApi {
     }
   }
 
+  /**
+   * Releases everything: the frame in flight finishes first (its input and output frames are
+   * closed or handed over before the page terminates the worker: frames a terminated worker
+   * still held would be collected unclosed), then the pipeline, device and images go.
+   */
   async dispose(): Promise<void> {
     this.disposed = true;
+    await this.inFlight?.catch(() => undefined);
     await this.teardownPipeline();
     this.canvas?.dispose();
     this.canvas = null;

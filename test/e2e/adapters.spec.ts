@@ -138,11 +138,10 @@ async function measureFps(track: MediaStreamTrack, ms: number): Promise<number> 
     pending = reader.read();
   }
   const seconds = (performance.now() - began) / 1000;
-  // The read the deadline overtook ends with the next frame: close it, then cancel (Chromium can
-  // lose a frame when a processor's stream is cancelled during a read; see src/sources/trackFrames.ts).
-  (await pending).value?.close();
-  await reader.cancel();
+  // Stopping the clone ends the stream: the read the deadline overtook and the frames still in
+  // the stream are read out and closed (a cancel would drop them unclosed; see src/sources/trackFrames.ts).
   clone.stop();
+  for (let r = await pending; !r.done; r = await reader.read()) r.value.close();
   return frames / seconds;
 }
 

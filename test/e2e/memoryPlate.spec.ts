@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { launchChromium } from '../../scripts/lib/browser';
-import { decodePng, sharedPath, type Rgba } from './support';
+import { decodePng, sharedPath, storedPlate, type Rgba } from './support';
 
 const ORIGIN = `http://127.0.0.1:${Number(process.env.PW_PORT ?? 5199)}/`;
 /** The fake camera: a dev clip (640×360, 15 fps, a fixed camera) and the clean plate of its room. */
@@ -38,39 +38,6 @@ function knownDiff(image: Rgba, reference: Rgba): number {
   return sum / n;
 }
 
-/** The plate the app stored in IndexedDB: its record's size and the PNG, decoded. */
-async function storedPlate(page: Page): Promise<Rgba & { recordSize: [number, number] }> {
-  const record = await page.evaluate(async () => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const request = indexedDB.open('bg-replacer');
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
-    try {
-      type Record = { blob: Blob; width: number; height: number };
-      const read = (): Promise<Record | undefined> =>
-        new Promise((resolve, reject) => {
-          const request = db.transaction('plate').objectStore('plate').get('current');
-          request.onsuccess = () => resolve(request.result as Record | undefined);
-          request.onerror = () => reject(request.error);
-        });
-      // The app stores the plate just after showing its thumbnail.
-      let value = await read();
-      for (let i = 0; i < 50 && !value; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        value = await read();
-      }
-      if (!value) throw new Error('no plate stored in IndexedDB');
-      const bytes = new Uint8Array(await value.blob.arrayBuffer());
-      let binary = '';
-      for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-      return { png: btoa(binary), width: value.width, height: value.height };
-    } finally {
-      db.close();
-    }
-  });
-  return { ...decodePng(Buffer.from(record.png, 'base64')), recordSize: [record.width, record.height] };
-}
 
 test('saveMemoryAsPlate(): rejects before a stream; saves what the memory learned as the plate, alpha marking the unknown', async () => {
   test.setTimeout(300_000);

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { launchChromium } from '../../scripts/lib/browser';
-import { decodePng, sharedPath, tempDir, type Rgba } from './support';
+import { decodePng, sharedPath, storedPlate, tempDir, type Rgba } from './support';
 
 const ORIGIN = `http://127.0.0.1:${Number(process.env.PW_PORT ?? 5199)}/`;
 // The WebGPU pipeline, also on SwiftShader (renderer auto would pick the Canvas 2D path there).
@@ -154,47 +154,6 @@ async function waitForEmptySceneStart(page: Page, tiny: Partial<Record<Scene, nu
   );
 }
 
-/**
- * The plate stored in IndexedDB (PNG, decoded) and its record; also checks that the thumbnail
- * shows an image of the same size. (Chromium here refuses fetch() of blob: URLs, so the
- * thumbnail's own URL cannot be read back.)
- */
-async function storedPlate(page: Page): Promise<Rgba & { recordSize: [number, number]; capturedAt: number }> {
-  await expect(page.getByTestId('plate-thumbnail')).toHaveJSProperty('complete', true);
-  const shown = await page.getByTestId('plate-thumbnail').evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight]);
-  const record = await page.evaluate(async () => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const request = indexedDB.open('bg-replacer');
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
-    try {
-      type Record = { blob: Blob; width: number; height: number; capturedAt: number };
-      const read = (): Promise<Record | undefined> =>
-        new Promise((resolve, reject) => {
-          const request = db.transaction('plate').objectStore('plate').get('current');
-          request.onsuccess = () => resolve(request.result as Record | undefined);
-          request.onerror = () => reject(request.error);
-        });
-      // The app stores the plate just after showing its thumbnail.
-      let value = await read();
-      for (let i = 0; i < 50 && !value; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        value = await read();
-      }
-      if (!value) throw new Error('no plate stored in IndexedDB');
-      const bytes = new Uint8Array(await value.blob.arrayBuffer());
-      let binary = '';
-      for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-      return { png: btoa(binary), type: value.blob.type, width: value.width, height: value.height, capturedAt: value.capturedAt };
-    } finally {
-      db.close();
-    }
-  });
-  expect(record.type).toBe('image/png');
-  expect(shown).toEqual([record.width, record.height]);
-  return { ...decodePng(Buffer.from(record.png, 'base64')), recordSize: [record.width, record.height], capturedAt: record.capturedAt };
-}
 
 /** Records the replacer's plate events in the page (window.__plateEvents). */
 async function recordPlateEvents(page: Page): Promise<void> {

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { test, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { PNG } from 'pngjs';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -164,8 +164,10 @@ export async function trackFramePng(track: MediaStreamTrack): Promise<string> {
     for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
     return btoa(binary);
   } finally {
-    await reader.cancel();
+    // Stopping the clone ends the stream; the frames still in it are read out and closed (a
+    // cancel would drop them unclosed: see src/sources/trackFrames.ts).
     clone.stop();
+    for (let r = await reader.read(); !r.done; r = await reader.read()) r.value.close();
   }
 }
 
@@ -177,4 +179,46 @@ export async function grabFrame(page: Page, which: 'output' | 'input'): Promise<
   } finally {
     await track.dispose();
   }
+}
+
+/**
+ * The plate stored in IndexedDB (PNG, decoded) and its record; also checks that the thumbnail
+ * shows an image of the same size. (Chromium here refuses fetch() of blob: URLs, so the
+ * thumbnail's own URL cannot be read back.)
+ */
+export async function storedPlate(page: Page): Promise<Rgba & { recordSize: [number, number]; capturedAt: number }> {
+  await expect(page.getByTestId('plate-thumbnail')).toHaveJSProperty('complete', true);
+  const shown = await page.getByTestId('plate-thumbnail').evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight]);
+  const record = await page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open('bg-replacer');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    try {
+      type Record = { blob: Blob; width: number; height: number; capturedAt: number };
+      const read = (): Promise<Record | undefined> =>
+        new Promise((resolve, reject) => {
+          const request = db.transaction('plate').objectStore('plate').get('current');
+          request.onsuccess = () => resolve(request.result as Record | undefined);
+          request.onerror = () => reject(request.error);
+        });
+      // The app stores the plate just after showing its thumbnail.
+      let value = await read();
+      for (let i = 0; i < 50 && !value; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        value = await read();
+      }
+      if (!value) throw new Error('no plate stored in IndexedDB');
+      const bytes = new Uint8Array(await value.blob.arrayBuffer());
+      let binary = '';
+      for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+      return { png: btoa(binary), type: value.blob.type, width: value.width, height: value.height, capturedAt: value.capturedAt };
+    } finally {
+      db.close();
+    }
+  });
+  expect(record.type).toBe('image/png');
+  expect(shown).toEqual([record.width, record.height]);
+  return { ...decodePng(Buffer.from(record.png, 'base64')), recordSize: [record.width, record.height], capturedAt: record.capturedAt };
 }

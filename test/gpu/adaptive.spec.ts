@@ -47,7 +47,7 @@ test.describe('adaptive quality', () => {
     expect(off.stats.every((s) => s.stages === undefined)).toBe(true);
     test.skip(!blur.timestamps, 'the adapter has no timestamp-query');
     const last = blur.stats.at(-1)!;
-    expect(Object.keys(last.stages!)).toEqual(['import', 'segment', 'roi', 'upsample', 'plate', 'coarse', 'refine', 'temporal', 'blur', 'composite']);
+    expect(Object.keys(last.stages!)).toEqual(['import', 'segment', 'roi', 'upsample', 'plate', 'coarse', 'refine', 'temporal', 'memory', 'blur', 'composite']);
     for (const ms of Object.values(last.stages!)) expect(ms).toBeGreaterThanOrEqual(0);
     // The frame encoder's stages (after the last awaited one, the region-of-interest network runs)
     // run within the GPU wall time of the frame (submit → done), allowing for timestamp

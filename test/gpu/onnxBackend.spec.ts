@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
+import { MEMORY_MEASURE_FRAMES } from '../../src/gpu/params/memory';
 import { sharedPath } from '../e2e/support';
 import { openHarness } from './gpuPage';
 
@@ -51,7 +52,8 @@ test.describe('onnx-webgpu base network', () => {
     console.log(`steady state: ${JSON.stringify(r)}`);
     expect(r.processed).toBe(50);
     expect(r.runs).toBe(150);
-    expect(r.mapAsync).toBe(0);
+    // The only read-backs: the background memory's counters, every MEMORY_MEASURE_FRAMES frames, not awaited.
+    expect(r.mapAsync).toBeLessThanOrEqual(Math.ceil(50 / MEMORY_MEASURE_FRAMES));
     expect(r.getData).toBe(0);
   });
 

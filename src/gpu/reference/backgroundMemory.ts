@@ -91,9 +91,9 @@ export function backgroundMemoryReference(frame: FloatImage, alpha: FloatImage, 
         const s = i.map((value, c) => Math.min(value / g[c]!, 1));
         counters[0]++;
         if (knownBefore) counters[1]++;
-        if (n < 0.5) {
-          [mu, v, n, age] = [s, R.v0, 1, 0];
-        } else {
+        // Empty, or emptied by this differing observation: a new estimate from s.
+        let fresh = n < 0.5;
+        if (!fresh) {
           const d = Math.hypot(s[0]! - mu[0]!, s[1]! - mu[1]!, s[2]! - mu[2]!);
           if (d <= R.t0 + 3 * Math.sqrt(v)) {
             const w = 1 / Math.min(n + 1, R.nAverage);
@@ -105,9 +105,10 @@ export function backgroundMemoryReference(frame: FloatImage, alpha: FloatImage, 
             if (knownBefore) counters[2]++;
             n = Math.max(n - R.missStep, 0);
             age = Math.min(age + 1, R.ageCap);
-            if (n < 0.5) [mu, v, n, age] = [s, R.v0, 1, 0];
+            fresh = n < 0.5;
           }
         }
+        if (fresh) [mu, v, n, age] = [s, R.v0, 1, 0];
       } else {
         age = Math.min(age + 1, R.ageCap);
       }

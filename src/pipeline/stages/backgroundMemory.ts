@@ -1,4 +1,5 @@
 // Stage `memory`: the background memory, learned during the call and used as a plate where known.
+import { MEMORY_MEASURE_FRAMES } from '../../gpu/params/memory';
 import { createBackgroundMemoryPass, MEMORY_COUNTERS_BYTES } from '../../gpu/passes/backgroundMemory';
 import { readTexture } from '../../gpu/readback';
 import type { Options } from '../../options';
@@ -6,8 +7,7 @@ import type { MemoryStats } from '../../types/frame';
 import { Memo } from '../memo';
 import type { Binding, FrameState, Stage } from '../stage';
 
-/** The memory's counters are read back every this many frames (16 bytes, not awaited). */
-const MEASURE_FRAMES = 5;
+
 /**
  * Where more than this share of the observed pixels the memory knew differ from it (and they
  * are at least MIN_KNOWN_SHARE of the frame), the camera moved, the source changed or the light
@@ -60,7 +60,7 @@ interface MemoryTextures {
  * background (shaders/background_memory.wgsl), kept on the GPU only. The next frames take it as
  * their plate (`plateSource` 'memory'): a texel the memory does not know has a = 0 there, and the
  * plate stages treat it as unknown (plate statistics and coarse blocks skip it, the refiner takes
- * the known-background matting only on tiles it knows). Every MEASURE_FRAMES frames its counters
+ * the known-background matting only on tiles it knows). Every MEMORY_MEASURE_FRAMES frames its counters
  * are read back (the shares known, see {@link memoryStats}); when most of what it knew no longer
  * matches, it starts again. A new frame size or a reset of the pipeline's history also starts it again.
  */
@@ -155,7 +155,7 @@ export class BackgroundMemoryStage implements Stage {
     encoder.clearBuffer(t.counters);
     this.pass.encode(encoder, b);
     this.current = to;
-    if (this.frames++ % MEASURE_FRAMES !== 0 || this.measuring) return;
+    if (this.frames++ % MEMORY_MEASURE_FRAMES !== 0 || this.measuring) return;
     this.readback ??= this.device.createBuffer({ label: 'memory counters read-back', size: MEMORY_COUNTERS_BYTES, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
     encoder.copyBufferToBuffer(t.counters, 0, this.readback, 0, MEMORY_COUNTERS_BYTES);
     const readback = this.readback;

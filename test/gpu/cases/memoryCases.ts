@@ -11,7 +11,7 @@ import { backgroundMemoryReference, emptyMemoryState, type MemoryState } from '.
 import { createImage, type FloatImage } from '../../../src/gpu/reference/image';
 import { priorOverruleReference } from '../../../src/gpu/reference/priorOverrule';
 import { memoryVerdict } from '../../../src/pipeline/stages/backgroundMemory';
-import { gpu, quantize16f, quantize8, read, readU32, rng, submit, U, upload } from './util';
+import { gpu, image, quantize16f, quantize8, read, readU32, rng, submit, U, upload } from './util';
 
 type Vec3 = [number, number, number];
 const clamp01 = (v: number): number => Math.min(Math.max(v, 0), 1);
@@ -46,16 +46,6 @@ function statsForGain(g: number): number[] {
   return [i, i, i, 100000, 100000, 100000, 0, 100];
 }
 
-function image(W: number, H: number, channels: number, f: (x: number, y: number) => readonly number[]): FloatImage {
-  const img = createImage(W, H, channels);
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < W; x++) {
-      const v = f(x, y);
-      for (let c = 0; c < channels; c++) img.data[(y * W + x) * channels + c] = v[c] ?? 1;
-    }
-  }
-  return img;
-}
 
 /**
  * Runs the memory pass over a sequence as the stage does: ping-pong rgba16float state (starting

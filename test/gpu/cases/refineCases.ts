@@ -14,7 +14,7 @@ import { createImage, type FloatImage } from '../../../src/gpu/reference/image';
 import { refineTilesReference, type RefineInputs } from '../../../src/gpu/reference/refineTiles';
 import { checkSelection, selectTilesReference, unpackTile, type TileSelectionParams } from '../../../src/gpu/reference/selectTiles';
 import type { BenchResult } from '../../../scripts/lib/gpuBenchProtocol';
-import { createGpuTimer, gpu, quantize16f, quantize8, read, readU32, rng, submit, timedSubmit, U, upload } from './util';
+import { createGpuTimer, gpu, image, quantize16f, quantize8, read, readU32, rng, submit, timedSubmit, U, upload } from './util';
 
 type Vec3 = [number, number, number];
 const clamp01 = (v: number): number => Math.min(Math.max(v, 0), 1);
@@ -41,16 +41,6 @@ function statsForGain(gain: Vec3): number[] {
   return [Math.round(gain[0] * 100000), Math.round(gain[1] * 100000), Math.round(gain[2] * 100000), 100000, 100000, 100000, 0, 100];
 }
 
-function image(W: number, H: number, channels: number, f: (x: number, y: number) => number[]): FloatImage {
-  const img = createImage(W, H, channels);
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < W; x++) {
-      const v = f(x, y);
-      for (let c = 0; c < channels; c++) img.data[(y * W + x) * channels + c] = v[c] ?? 1;
-    }
-  }
-  return img;
-}
 
 /** GPU textures of a refine input set (plate: the frame without one, as the pipeline does). */
 function uploadInputs(device: GPUDevice, inputs: RefineInputs) {

@@ -116,6 +116,28 @@ function compareWhere(actual: FloatImage, expected: FloatImage, include: (texel:
   return compare(pick(actual), pick(expected));
 }
 
+/** The coarse pass on the GPU: err, fgSeed and bgSeed read back (1/4 resolution). */
+async function runCoarse(device: GPUDevice, frame: FloatImage, plate: FloatImage, prior: FloatImage, values: ArrayLike<number>, hasPlate: boolean): Promise<{ err: FloatImage; fgSeed: FloatImage; bgSeed: FloatImage }> {
+  const cw = Math.ceil(frame.width / 4);
+  const ch = Math.ceil(frame.height / 4);
+  const err = output(device, cw, ch, 'r32float', U.STORAGE_BINDING);
+  const fgSeed = output(device, cw, ch, 'rgba16float', U.STORAGE_BINDING);
+  const bgSeed = output(device, cw, ch, 'rgba16float', U.STORAGE_BINDING);
+  const pass = createCoarsePass(device);
+  pass.setHasPlate(hasPlate);
+  const b = pass.bind({
+    frame: upload(device, frame, 'rgba8unorm'),
+    plate: upload(device, plate, 'rgba8unorm'),
+    prior: upload(device, prior, 'r32float'),
+    stats: statsBuffer(device, values),
+    err,
+    fgSeed,
+    bgSeed,
+  });
+  await submit(device, (e) => pass.encode(e, b));
+  return { err: await read(device, err, 1), fgSeed: await read(device, fgSeed, 4), bgSeed: await read(device, bgSeed, 4) };
+}
+
 export const stageCases = {
   /**
    * Plate statistics of a scene (45×34: clipped edge blocks, 2×2 workgroups), GPU vs reference.
@@ -167,26 +189,8 @@ export const stageCases = {
     const plate = hasPlate ? s.plate : s.frame; // as the pipeline binds the frame without a plate
     const values = stats === 'reference' ? plateStatsReference(s.frame, s.plate, s.prior) : new Uint32Array(8);
     const cw = Math.ceil(W / 4);
-    const ch = Math.ceil(H / 4);
-    const err = output(device, cw, ch, 'r32float', U.STORAGE_BINDING);
-    const fgSeed = output(device, cw, ch, 'rgba16float', U.STORAGE_BINDING);
-    const bgSeed = output(device, cw, ch, 'rgba16float', U.STORAGE_BINDING);
-    const pass = createCoarsePass(device);
-    pass.setHasPlate(hasPlate);
-    const b = pass.bind({
-      frame: upload(device, s.frame, 'rgba8unorm'),
-      plate: upload(device, plate, 'rgba8unorm'),
-      prior: upload(device, s.prior, 'r32float'),
-      stats: statsBuffer(device, values),
-      err,
-      fgSeed,
-      bgSeed,
-    });
-    await submit(device, (e) => pass.encode(e, b));
+    const { err: e, fgSeed: fg, bgSeed: bg } = await runCoarse(device, s.frame, plate, s.prior, values, hasPlate);
     const ref = coarseReference(s.frame, plate, s.prior, values, hasPlate);
-    const fg = await read(device, fgSeed, 4);
-    const bg = await read(device, bgSeed, 4);
-    const e = await read(device, err, 1);
     let ghostFgBlocks = 0;
     let ghostErrMin = Infinity;
     for (let j = GHOST.y0 / 4; j < GHOST.y1 / 4; j++) {
@@ -204,7 +208,7 @@ export const stageCases = {
       ghostFgBlocks,
       ghostErrMin,
       gain: plateGainReference(values),
-      blocks: cw * ch,
+      blocks: cw * Math.ceil(H / 4),
     };
   },
 
@@ -257,24 +261,7 @@ export const stageCases = {
     const values = stats === 'reference' ? plateStatsReference(s.frame, plate, s.prior) : new Uint32Array(8);
     const cw = Math.ceil(W / 4);
     const ch = Math.ceil(H / 4);
-    const err = output(device, cw, ch, 'r32float', U.STORAGE_BINDING);
-    const fgSeed = output(device, cw, ch, 'rgba16float', U.STORAGE_BINDING);
-    const bgSeed = output(device, cw, ch, 'rgba16float', U.STORAGE_BINDING);
-    const pass = createCoarsePass(device);
-    pass.setHasPlate(true);
-    const b = pass.bind({
-      frame: upload(device, s.frame, 'rgba8unorm'),
-      plate: upload(device, plate, 'rgba8unorm'),
-      prior: upload(device, s.prior, 'r32float'),
-      stats: statsBuffer(device, values),
-      err,
-      fgSeed,
-      bgSeed,
-    });
-    await submit(device, (e) => pass.encode(e, b));
-    const fg = await read(device, fgSeed, 4);
-    const bg = await read(device, bgSeed, 4);
-    const e = await read(device, err, 1);
+    const { err: e, fgSeed: fg, bgSeed: bg } = await runCoarse(device, s.frame, plate, s.prior, values, true);
     const ref = coarseReference(s.frame, plate, s.prior, values, true);
     const without = coarseReference(s.frame, plate, s.prior, values, false);
     const whole = coarseReference(s.frame, s.plate, s.prior, values, true);

@@ -22,6 +22,18 @@ export function randomImage(w: number, h: number, c: number, rand: () => number,
   return img;
 }
 
+/** A W×H image of `channels` channels whose pixel (x, y) is f(x, y) (a missing channel is 1). */
+export function image(W: number, H: number, channels: number, f: (x: number, y: number) => readonly number[]): FloatImage {
+  const img = createImage(W, H, channels);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const v = f(x, y);
+      for (let c = 0; c < channels; c++) img.data[(y * W + x) * channels + c] = v[c] ?? 1;
+    }
+  }
+  return img;
+}
+
 /** What an rgba8unorm texture holds for these values. */
 export function quantize8(img: FloatImage): FloatImage {
   return { ...img, data: img.data.map((v) => Math.round(v * 255) / 255) };
