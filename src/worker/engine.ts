@@ -17,6 +17,9 @@ import type { KinectCalibration } from '../types/kinect';
 /** EngineInfo.adapter on the Canvas 2D path. */
 const CANVAS_ADAPTER = 'none (Canvas 2D)';
 
+/** How long dispose() waits for the frame in flight, ms (within the page's 2 s for the whole dispose). */
+const DISPOSE_FRAME_WAIT_MS = 1000;
+
 /**
  * The engine behind the worker: owns the GPU device, the base network and the pipeline.
  * When the GPU device is lost it rebuilds them on the next frame (the caller passes
@@ -281,13 +284,16 @@ export class Engine implements EngineApi {
   }
 
   /**
-   * Releases everything: the frame in flight finishes first (its input and output frames are
-   * closed or handed over before the page terminates the worker: frames a terminated worker
-   * still held would be collected unclosed), then the pipeline, device and images go.
+   * Releases everything: the frame in flight finishes first, for up to DISPOSE_FRAME_WAIT_MS (its
+   * input and output frames are closed or handed over before the page terminates the worker:
+   * frames a terminated worker still held would be collected unclosed), then the pipeline,
+   * device and images go.
    */
   async dispose(): Promise<void> {
     this.disposed = true;
-    await this.inFlight?.catch(() => undefined);
+    // Bounded: the page gives the whole dispose DISPOSE_TIMEOUT_MS (2 s) before it terminates the worker.
+    const inFlight = this.inFlight?.catch(() => undefined);
+    if (inFlight) await Promise.race([inFlight, new Promise((done) => setTimeout(done, DISPOSE_FRAME_WAIT_MS))]);
     await this.teardownPipeline();
     this.canvas?.dispose();
     this.canvas = null;
