@@ -11,7 +11,7 @@ import { createRefineTilesPass } from '../../../src/gpu/passes/refineTiles';
 import { DEFAULT_REFINE_PARAMS, type RefineParams } from '../../../src/gpu/params/refine';
 import { createSelectTilesPass, createTileBuffers, TILE_SIZE, type TileBuffers } from '../../../src/gpu/passes/selectTiles';
 import { createImage, type FloatImage } from '../../../src/gpu/reference/image';
-import { refineTilesReference, type RefineInputs } from '../../../src/gpu/reference/refineTiles';
+import { refineTilesReference, type RefineInputs, type RefineOutputs } from '../../../src/gpu/reference/refineTiles';
 import { checkSelection, selectTilesReference, unpackTile, type TileSelectionParams } from '../../../src/gpu/reference/selectTiles';
 import type { BenchResult } from '../../../scripts/lib/gpuBenchProtocol';
 import { createGpuTimer, gpu, image, quantize16f, quantize8, read, readU32, rng, submit, timedSubmit, U, upload } from './util';
@@ -165,6 +165,22 @@ export interface PartialResult {
   reference: SparseResult['reference'];
 }
 
+/**
+ * GPU alpha and fgr against refineTilesReference: max differences over the stable pixels, the
+ * fragile pixel count, and how many fragile pixels differ beyond 2e-3 (alpha) or one 8-bit step (fgr).
+ */
+function referenceComparison(W: number, H: number, alpha: FloatImage, fgr: FloatImage, ref: RefineOutputs, stable: (k: number) => boolean) {
+  return {
+    alpha: maxDiff(W, 1, alpha.data, ref.alpha.data, stable),
+    fgr: maxDiff(W, 4, fgr.data, ref.fgr.data, stable),
+    fragile: ref.fragile.reduce((s, v) => s + v, 0),
+    fragileDiffer: Array.from(ref.fragile).filter(
+      (f, k) => f === 1 && (Math.abs(alpha.data[k]! - ref.alpha.data[k]!) > 2e-3 || [0, 1, 2].some((c) => Math.abs(fgr.data[k * 4 + c]! - ref.fgr.data[k * 4 + c]!) > 1 / 255 + 1e-3)),
+    ).length,
+    pixels: W * H,
+  };
+}
+
 const cases = {
   /**
    * Runs the real selection pass on an error map for each parameter set in turn (one pass,
@@ -267,15 +283,7 @@ const cases = {
         unmarked,
       },
       touched: { alpha: touchedAlpha, fgr: touchedFgr, pixels: W * H - selPixels },
-      reference: {
-        alpha: maxDiff(W, 1, alphaA.data, ref.alpha.data, stable),
-        fgr: maxDiff(W, 4, fgrA.data, ref.fgr.data, stable),
-        fragile: ref.fragile.reduce((s, v) => s + v, 0),
-        fragileDiffer: Array.from(ref.fragile).filter(
-          (f, k) => f === 1 && (Math.abs(alphaA.data[k]! - ref.alpha.data[k]!) > 2e-3 || [0, 1, 2].some((c) => Math.abs(fgrA.data[k * 4 + c]! - ref.fgr.data[k * 4 + c]!) > 1 / 255 + 1e-3)),
-        ).length,
-        pixels: W * H,
-      },
+      reference: referenceComparison(W, H, alphaA, fgrA, ref, stable),
     };
     selFull.dispose();
     selSparse.dispose();
@@ -383,15 +391,7 @@ const cases = {
       tiles: buffers.tilesX * buffers.tilesY,
       plateTiles: { gpu: plateTiles!, reference: ref.plateTiles },
       unknownTexels,
-      reference: {
-        alpha: maxDiff(W, 1, alpha.data, ref.alpha.data, stable),
-        fgr: maxDiff(W, 4, fgr.data, ref.fgr.data, stable),
-        fragile: ref.fragile.reduce((s, v) => s + v, 0),
-        fragileDiffer: Array.from(ref.fragile).filter(
-          (f, k) => f === 1 && (Math.abs(alpha.data[k]! - ref.alpha.data[k]!) > 2e-3 || [0, 1, 2].some((c) => Math.abs(fgr.data[k * 4 + c]! - ref.fgr.data[k * 4 + c]!) > 1 / 255 + 1e-3)),
-        ).length,
-        pixels: W * H,
-      },
+      reference: referenceComparison(W, H, alpha, fgr, ref, stable),
     };
   },
 
