@@ -6,7 +6,9 @@
 //
 // A pixel is observed only where it is confidently background: alpha < ALPHA_BG at the pixel
 // and at 24 samples around it, ±margin and ±margin/2 in x and y (so hair, motion blur and the
-// person's edge never reach the memory). An observation s = min(I / g, 1), d = |s − μ|:
+// person's edge never reach the memory). The test is separable: background_margin.wgsl took the
+// largest alpha of 5 samples along each row (rowMax), this pass the largest of 5 of those along
+// the column. An observation s = min(I / g, 1), d = |s − μ|:
 //   empty (n < 0.5) or reset:   μ = s, v = V0, n = 1, age = 0
 //   matches (d ≤ T0 + 3√v):     w = 1 / min(n + 1, N_AVG); μ += w(s − μ); v += w(d² − v) (v clamped
 //                               to V_MIN..V_MAX); n = min(n + 1, N_CAP); age = 0
@@ -19,12 +21,14 @@
 // where not: the plate stages treat a < 0.5 as unknown), the `mem` view (μ where known, the
 // frame darkened and tinted purple where not), and counters [observed, observed and known
 // before, observed and known and differing, known after] (summed per workgroup, then added to the
-// buffer's atomics; the caller clears them).
+// buffer's atomics; the caller clears them). The counters (params.count) and the view
+// (params.view) are written only on the frames that need them.
 
 struct Params {
   margin: i32,   // pixels
   reset: u32,    // 1: forget everything first
-  _pad: vec2u,
+  count: u32,    // 1: add to the counters (the frames whose counters are read back); 0: leave them
+  view: u32,     // 1: write the `mem` view; 0: leave it (nobody looks at it)
 }
 
 const ALPHA_BG: f32 = 0.02;
@@ -40,7 +44,7 @@ const AGE_CAP: f32 = 2048.0;  // float16 counts whole frames exactly up to 2048
 const UNKNOWN_TINT: vec3f = vec3f(0.45, 0.1, 0.5);
 
 @group(0) @binding(0) var frame: texture_2d<f32>;
-@group(0) @binding(1) var alpha: texture_2d<f32>;
+@group(0) @binding(1) var rowMax: texture_2d<f32>;  // background_margin.wgsl's row maxima of alpha
 @group(0) @binding(2) var colourIn: texture_2d<f32>;
 @group(0) @binding(3) var countIn: texture_2d<f32>;
 @group(0) @binding(4) var<storage, read> stats: array<u32, 8>;
@@ -53,16 +57,12 @@ const UNKNOWN_TINT: vec3f = vec3f(0.45, 0.1, 0.5);
 
 /** True where alpha is below ALPHA_BG at `pixel` and at the 24 samples of the margin around it. */
 fn confidentBackground(pixel: vec2i, size: vec2i) -> bool {
-  let half = max(params.margin / 2, 1);
+  let step = max(params.margin / 2, 1);
+  var m = 0.0;
   for (var ky = -2; ky <= 2; ky++) {
-    for (var kx = -2; kx <= 2; kx++) {
-      let q = clamp(pixel + vec2i(kx, ky) * half, vec2i(0), size - 1);
-      if (textureLoad(alpha, q, 0).r >= ALPHA_BG) {
-        return false;
-      }
-    }
+    m = max(m, textureLoad(rowMax, vec2i(pixel.x, clamp(pixel.y + ky * step, 0, size.y - 1)), 0).r);
   }
-  return true;
+  return m < ALPHA_BG;
 }
 
 var<workgroup> tally: array<atomic<u32>, 4>;
@@ -83,9 +83,11 @@ fn update(pixel: vec2i, size: vec2i) {
   let knownBefore = n >= N_KNOWN;
   if (confidentBackground(pixel, size)) {
     let s = min(i / plateGain(), vec3f(1.0));
-    atomicAdd(&tally[0], 1u);
-    if (knownBefore) {
-      atomicAdd(&tally[1], 1u);
+    if (params.count == 1u) {
+      atomicAdd(&tally[0], 1u);
+      if (knownBefore) {
+        atomicAdd(&tally[1], 1u);
+      }
     }
     // Empty, or emptied by this differing observation: a new estimate from s.
     var fresh = n < 0.5;
@@ -98,7 +100,7 @@ fn update(pixel: vec2i, size: vec2i) {
         n = min(n + 1.0, N_CAP);
         age = 0.0;
       } else {
-        if (knownBefore) {
+        if (knownBefore && params.count == 1u) {
           atomicAdd(&tally[2], 1u);
         }
         n = max(n - MISS_STEP, 0.0);
@@ -116,29 +118,36 @@ fn update(pixel: vec2i, size: vec2i) {
     age = min(age + 1.0, AGE_CAP);
   }
   let known = n >= N_KNOWN;
-  if (known) {
+  if (known && params.count == 1u) {
     atomicAdd(&tally[3], 1u);
   }
   let shown = clamp(mu, vec3f(0.0), vec3f(1.0));
   textureStore(colourOut, pixel, vec4f(mu, v));
   textureStore(countOut, pixel, vec4f(n, age, 0.0, 1.0));
   textureStore(memPlate, pixel, vec4f(shown, select(0.0, 1.0, known)));
-  textureStore(memView, pixel, select(vec4f(0.25 * i + 0.75 * UNKNOWN_TINT, 1.0), vec4f(shown, 1.0), known));
+  if (params.view == 1u) {
+    textureStore(memView, pixel, select(vec4f(0.25 * i + 0.75 * UNKNOWN_TINT, 1.0), vec4f(shown, 1.0), known));
+  }
 }
 
 @compute @workgroup_size(8, 8)
 fn main(@builtin(global_invocation_id) id: vec3u, @builtin(local_invocation_index) li: u32) {
-  if (li < 4u) {
-    atomicStore(&tally[li], 0u);
+  let counting = params.count == 1u;
+  if (counting) {
+    if (li < 4u) {
+      atomicStore(&tally[li], 0u);
+    }
+    workgroupBarrier();
   }
-  workgroupBarrier();
   let size = vec2i(textureDimensions(frame));
   let pixel = vec2i(id.xy);
   if (pixel.x < size.x && pixel.y < size.y) {
     update(pixel, size);
   }
-  workgroupBarrier();
-  if (li < 4u) {
-    atomicAdd(&counters[li], atomicLoad(&tally[li]));
+  if (counting) {
+    workgroupBarrier();
+    if (li < 4u) {
+      atomicAdd(&counters[li], atomicLoad(&tally[li]));
+    }
   }
 }

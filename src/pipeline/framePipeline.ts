@@ -218,6 +218,7 @@ export class FramePipeline {
       plate,
       plateSource: captured ? 'captured' : memory.plate ? 'memory' : null,
       memoryLearns: memory.learning,
+      memoryViewed: memory.learning && (options.view === 'mem' || readbacks.includes('mem')),
       background: this.images.background,
       depth,
       matting,

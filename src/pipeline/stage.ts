@@ -54,6 +54,8 @@ export interface FrameSetup {
   readonly plateSource: 'captured' | 'memory' | null;
   /** Whether the background memory learns from this frame (options.backgroundMemory without a captured plate, classic matting). */
   readonly memoryLearns: boolean;
+  /** Whether this frame shows the memory's `mem` view (options.view or a read-back): only then does its update write it. */
+  readonly memoryViewed: boolean;
   /** The `image`-mode background, rgba8unorm, any size (1×1 grey without one). */
   readonly background: GPUTexture;
   /** The frame's Azure Kinect depth, or null. */

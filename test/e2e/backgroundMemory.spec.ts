@@ -58,7 +58,7 @@ function shifted(alpha: Float32Array, dx: number): Float32Array {
 }
 
 /** Writes the clip's frames (I = αF + (1 − α)B + noise, 8-bit PNG) and returns the ground-truth alpha per frame. */
-function generateClip(dir: string): Float32Array[] {
+function generateClip(dir: string): { truth: Float32Array[]; background: Float32Array } {
   const still = sharedPath(STILL);
   const full = readAlphaPng(join(still, 'alpha.png'));
   expect([full.width, full.height]).toEqual([2 * WIDTH, 2 * HEIGHT]);
@@ -71,7 +71,7 @@ function generateClip(dir: string): Float32Array[] {
     return ((seed / 2 ** 31) * 2 - 1) * (1.5 / 255) * 1.7;
   };
   mkdirSync(dir, { recursive: true });
-  return OFFSETS.map((dx, t) => {
+  const truth = OFFSETS.map((dx, t) => {
     const a = shifted(alpha, dx);
     const png = new PNG({ width: WIDTH, height: HEIGHT });
     for (let y = 0; y < HEIGHT; y++) {
@@ -88,11 +88,12 @@ function generateClip(dir: string): Float32Array[] {
     writeFileSync(join(dir, `${String(t).padStart(4, '0')}.png`), PNG.sync.write(png));
     return a;
   });
+  return { truth, background };
 }
 
-/** Runs `npm run replay` (the same script) on the frames, `pha` only. */
+/** Runs `npm run replay` (the same script) on the frames: `pha`, and with the memory its `mem` view too. */
 function replay(frames: string, out: string, memory: boolean): { refine: ({ tiles: number; plateTiles: number } | null)[]; memory: { coverage: number } | null } {
-  const args = ['--input', frames, '--out', out, '--output-type', 'pha', '--mode', 'color', ...(memory ? [] : ['--no-background-memory'])];
+  const args = ['--input', frames, '--out', out, '--output-type', memory ? 'pha,mem' : 'pha', '--mode', 'color', ...(memory ? [] : ['--no-background-memory'])];
   const run = spawnSync(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'scripts/replay.ts'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 400_000 });
   expect(run.status, run.stderr).toBe(0);
   return JSON.parse(readFileSync(join(out, 'stats.json'), 'utf8'));
@@ -134,7 +135,7 @@ test('background memory: after the person steps aside and back, the refiner take
   test.setTimeout(900_000);
   const dir = tempDir('memory-clip');
   const frames = join(dir, 'frames');
-  const truth = generateClip(frames);
+  const { truth, background } = generateClip(frames);
   const on = replay(frames, join(dir, 'on'), true);
   const off = replay(frames, join(dir, 'off'), false);
 
@@ -162,4 +163,31 @@ test('background memory: after the person steps aside and back, the refiner take
   expect(off.memory).toBeNull();
   // The matte over the uncovered edge improves.
   expect(sadOn).toBeLessThan(sadOff);
+
+  // The `mem` view of the last frame, the person back in place: where they stand, the background
+  // the memory saw while they stood aside (14 frames, clear of their edge by more than the
+  // margin), and the frame darkened and tinted purple where it never saw the background.
+  const last = OFFSETS.length - 1;
+  const view = decodePng(readFileSync(join(dir, 'on', 'mem', `${String(last).padStart(4, '0')}.png`)));
+  const input = decodePng(readFileSync(join(frames, `${String(last).padStart(4, '0')}.png`)));
+  const TINT = [0.45, 0.1, 0.5];
+  const nearAside = band(aside.map((a) => (a > 0 ? 0.5 : 0)), 6, () => true);
+  const seen = { error: 0, n: 0 };
+  const under = { tinted: 0, n: 0 };
+  for (let p = 0; p < WIDTH * HEIGHT; p++) {
+    if (truth[last]![p]! !== 1) continue;
+    const rgb = [0, 1, 2].map((c) => view.data[p * 4 + c]! / 255);
+    if (aside[p]! === 0 && !nearAside[p]) {
+      seen.error += Math.max(...[0, 1, 2].map((c) => Math.abs(rgb[c]! - background[p * 3 + c]!)));
+      seen.n++;
+    } else if (aside[p]! === 1) {
+      // 0.25·I + 0.75·tint, to 8 bits.
+      if ([0, 1, 2].every((c) => Math.abs(rgb[c]! - (0.25 * input.data[p * 4 + c]! / 255 + 0.75 * TINT[c]!)) <= 1.5 / 255)) under.tinted++;
+      under.n++;
+    }
+  }
+  expect(seen.n, 'pixels under the person that the memory saw while they stood aside').toBeGreaterThan(1000);
+  expect(seen.error / seen.n, 'mean |mem − background| there').toBeLessThan(0.05);
+  expect(under.n).toBeGreaterThan(1000);
+  expect(under.tinted / under.n, 'share of never-seen pixels shown tinted').toBeGreaterThan(0.95);
 });

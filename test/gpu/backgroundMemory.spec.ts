@@ -57,9 +57,17 @@ function sides(r: MemoryTrace, pixel: string): { side: string; states: PixelStat
 test.describe('background memory pass', () => {
   test.beforeEach(async ({ page }) => openHarness(page));
 
-  for (const gain of [false, true]) {
-    test(`a moving person over textured background, 12 frames, ${gain ? 'gain (1.04, 1, 0.96)' : 'no statistics (gain 1)'}: GPU = reference`, async ({ page }) => {
-      const r = await page.evaluate((a) => window.memoryCases.sequence(a.seed, 12, a.gain), { seed: gain ? 21 : 22, gain });
+  // Margins 2, 5 and 18 (samples 1, 2 and 9 pixels apart), clamped at the frame's edges, in
+  // partial workgroups.
+  const cases = [
+    { gain: false, seed: 22, size: { width: 23, height: 17, margin: 2 } },
+    { gain: true, seed: 21, size: { width: 23, height: 17, margin: 2 } },
+    { gain: false, seed: 23, size: { width: 31, height: 23, margin: 5 } },
+    { gain: true, seed: 24, size: { width: 61, height: 45, margin: 18 } },
+  ];
+  for (const { gain, seed, size } of cases) {
+    test(`a moving person over textured background, ${size.width}×${size.height}, margin ${size.margin}, 12 frames, ${gain ? 'gain (1.04, 1, 0.96)' : 'no statistics (gain 1)'}: GPU = reference`, async ({ page }) => {
+      const r = await page.evaluate((a) => window.memoryCases.sequence(a.seed, 12, a.gain, a.size), { seed, gain, size });
       expect(r.mismatched, 'pixels whose decisions differ').toBeLessThanOrEqual(MAX_MISMATCHED);
       expect(r.maxDiff.count, 'n, age').toBe(0);
       expect(r.maxDiff.plateA, 'known').toBe(0);
@@ -79,6 +87,21 @@ test.describe('background memory pass', () => {
   }
 
   // The update rule on synthetic sequences with an exact answer, asserted on both sides.
+
+  for (const margin of [2, 5, 18]) {
+    test(`background-margin pass (row maxima of alpha, margin ${margin}): GPU = reference exactly`, async ({ page }) => {
+      const r = await page.evaluate((m) => window.memoryCases.margin(31 + m, m), margin);
+      expect(r.step).toBe(Math.max(Math.trunc(margin / 2), 1));
+      expect(r.differing, `max difference ${r.maxDiff}`).toBe(0);
+    });
+  }
+
+  test('an update with counters and view off leaves both as they were, and learns the same', async ({ page }) => {
+    const r = await page.evaluate(() => window.memoryCases.quietUpdate(25));
+    expect(r.counters).toEqual([7, 7, 7, 7]);
+    expect(r.viewValues).toEqual([Math.fround(128 / 255)]);
+    expect(r.maxDiff).toBe(0);
+  });
 
   test('a pixel seen as background with a constant colour converges to it and is known at exactly its 8th observation', async ({ page }) => {
     const r = await trace(page, 'converge');

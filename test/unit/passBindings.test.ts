@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import backgroundMarginWgsl from '../../shaders/background_margin.wgsl?raw';
 import backgroundMemoryWgsl from '../../shaders/background_memory.wgsl?raw';
 import blurPrepareWgsl from '../../shaders/blur_prepare.wgsl?raw';
 import coarseWgsl from '../../shaders/coarse.wgsl?raw';
@@ -39,6 +40,7 @@ import {
   uniform,
   type PassBindings,
 } from '../../src/gpu/pass';
+import { BACKGROUND_MARGIN_BINDINGS } from '../../src/gpu/passes/backgroundMargin';
 import { BACKGROUND_MEMORY_BINDINGS } from '../../src/gpu/passes/backgroundMemory';
 import { BLUR_PREPARE_BINDINGS } from '../../src/gpu/passes/blurPrepare';
 import { COARSE_BINDINGS } from '../../src/gpu/passes/coarse';
@@ -74,6 +76,7 @@ const pass = (files: Record<string, string>, bindings: PassBindings): PassCase =
 
 /** Every pass module (src/gpu/passes/*.ts) with the code its pipeline is made from. */
 const PASSES: Record<string, PassCase> = {
+  backgroundMargin: pass({ 'background_margin.wgsl': backgroundMarginWgsl }, BACKGROUND_MARGIN_BINDINGS),
   backgroundMemory: pass({ 'plate_gain.wgsl': plateGainWgsl, 'background_memory.wgsl': backgroundMemoryWgsl }, BACKGROUND_MEMORY_BINDINGS),
   blurPrepare: pass({ 'blur_prepare.wgsl': blurPrepareWgsl }, BLUR_PREPARE_BINDINGS),
   coarse: pass({ 'plate_gain.wgsl': plateGainWgsl, 'coarse.wgsl': coarseWgsl }, COARSE_BINDINGS),

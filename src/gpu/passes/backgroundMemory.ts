@@ -11,8 +11,8 @@ export const MEMORY_COUNTERS_BYTES = 16;
 export interface BackgroundMemoryIO {
   /** The frame I, rgba8unorm. */
   frame: GPUTexture;
-  /** This frame's alpha (the temporal stage's alphaOut), r32float 0..1. */
-  alpha: GPUTexture;
+  /** This frame's alpha reduced along rows (the background-margin pass's rowMax), r32float 0..1. */
+  rowMax: GPUTexture;
   /** The state before: colour (μ.rgb, v) and counts (n, age, 0, 1), rgba16float. */
   colourIn: GPUTexture;
   countIn: GPUTexture;
@@ -32,7 +32,7 @@ export interface BackgroundMemoryIO {
 /** Bind group of shaders/background_memory.wgsl (after shaders/plate_gain.wgsl), by WGSL name. */
 export const BACKGROUND_MEMORY_BINDINGS = {
   frame: texture(),
-  alpha: texture(),
+  rowMax: texture(),
   colourIn: texture(),
   countIn: texture(),
   stats: readStorage(),
@@ -45,22 +45,25 @@ export const BACKGROUND_MEMORY_BINDINGS = {
 };
 
 /**
- * The background memory's update rule (shaders/background_memory.wgsl; reference:
- * src/gpu/reference/backgroundMemory.ts): per pixel a running colour, noise, count and age,
- * written only where the frame is confidently background.
+ * The background memory's update rule (shaders/background_memory.wgsl, after the
+ * background-margin pass; reference: src/gpu/reference/backgroundMemory.ts): per pixel a
+ * running colour, noise, count and age, written only where the frame is confidently background.
  */
 export function createBackgroundMemoryPass(device: GPUDevice) {
   const gpu = buildComputePass(device, { label: 'background-memory', code, bindings: BACKGROUND_MEMORY_BINDINGS });
   const params = device.createBuffer({ label: 'background-memory params', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   return {
     /**
-     * @param margin pixels around the person (alpha ≥ 0.02) that are not observed, ≥ 1
+     * @param margin pixels around the person (alpha ≥ 0.02) that are not observed, ≥ 1 (the
+     *   background-margin pass that made rowMax took the same)
      * @param reset true to forget the state read (this frame starts a new memory)
+     * @param outputs which of the optional outputs this update writes: `counters` (added to;
+     *   left as they are when false) and `view` (the `mem` view; left when false). Both by default.
      */
-    setParams(margin: number, reset: boolean): void {
+    setParams(margin: number, reset: boolean, outputs: { counters: boolean; view: boolean } = { counters: true, view: true }): void {
       const data = new ArrayBuffer(16);
       new Int32Array(data, 0, 1)[0] = Math.max(1, Math.round(margin));
-      new Uint32Array(data, 4, 1)[0] = reset ? 1 : 0;
+      new Uint32Array(data, 4, 3).set([reset ? 1 : 0, outputs.counters ? 1 : 0, outputs.view ? 1 : 0]);
       device.queue.writeBuffer(params, 0, data);
     },
     bind(io: BackgroundMemoryIO): { group: GPUBindGroup; width: number; height: number } {

@@ -123,3 +123,23 @@ export function backgroundMemoryReference(frame: FloatImage, alpha: FloatImage, 
   }
   return { state: next, plate, view, counters, observed };
 }
+
+/**
+ * Reference of shaders/background_margin.wgsl: per pixel the largest alpha at the 5 samples
+ * x + k·step, k = −2..2, along its row, clamped to the frame (the first half of the memory's
+ * margin test; backgroundMemoryReference tests the 25 samples directly).
+ * @param alpha [H,W,1] in 0..1; @param step pixels between samples, ≥ 1
+ * @returns [H,W,1] in 0..1
+ */
+export function backgroundMarginReference(alpha: FloatImage, step: number): FloatImage {
+  const { width: W, height: H } = alpha;
+  const out = createImage(W, H, 1);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      let m = 0;
+      for (let k = -2; k <= 2; k++) m = Math.max(m, at(alpha, x + k * step, y, 0));
+      out.data[y * W + x] = m;
+    }
+  }
+  return out;
+}

@@ -1,5 +1,6 @@
 // Stage `memory`: the background memory, learned during the call and used as a plate where known.
 import { MEMORY_MEASURE_FRAMES } from '../../gpu/params/memory';
+import { createBackgroundMarginPass } from '../../gpu/passes/backgroundMargin';
 import { createBackgroundMemoryPass, MEMORY_COUNTERS_BYTES } from '../../gpu/passes/backgroundMemory';
 import { readTexture } from '../../gpu/readback';
 import type { Options } from '../../options';
@@ -51,6 +52,8 @@ interface MemoryTextures {
   /** The memory as a plate (rgb μ, a = known) and the `mem` view, rgba8unorm. */
   plate: GPUTexture;
   view: GPUTexture;
+  /** This frame's alpha reduced along rows for the margin test (background-margin pass), r32float. */
+  rowMax: GPUTexture;
   counters: GPUBuffer;
 }
 
@@ -70,8 +73,10 @@ export class BackgroundMemoryStage implements Stage {
   readonly reads = ['frame', 'alphaOut', 'stats'] as const;
   readonly writes = [] as const;
   private readonly pass;
+  private readonly marginPass;
   /** The bind groups reading pair texture 0 and 1. */
   private readonly bound = [new Memo<Binding<typeof createBackgroundMemoryPass>>(), new Memo<Binding<typeof createBackgroundMemoryPass>>()] as const;
+  private readonly marginBound = new Memo<Binding<typeof createBackgroundMarginPass>>();
   private textures: MemoryTextures | null = null;
   /** Which texture of each pair holds the current state. */
   private current: 0 | 1 = 0;
@@ -84,6 +89,7 @@ export class BackgroundMemoryStage implements Stage {
 
   constructor(private readonly device: GPUDevice) {
     this.pass = createBackgroundMemoryPass(device);
+    this.marginPass = createBackgroundMarginPass(device);
   }
 
   /**
@@ -134,13 +140,18 @@ export class BackgroundMemoryStage implements Stage {
     const t = this.texturesFor(frame.width, frame.height);
     const from = this.current;
     const to = from === 0 ? 1 : 0;
-    this.pass.setParams(memoryMargin(frame.height), this.resetPending);
+    // The counters are read back every MEMORY_MEASURE_FRAMES frames (one read-back at a time);
+    // other frames do not count, and the view is written only for frames that show it.
+    const measure = this.frames++ % MEMORY_MEASURE_FRAMES === 0 && !this.measuring;
+    const margin = memoryMargin(frame.height);
+    this.marginPass.setParams(margin);
+    this.pass.setParams(margin, this.resetPending, { counters: measure, view: frame.memoryViewed });
     if (this.resetPending) this.resets++;
     this.resetPending = false;
     const b = this.bound[from].get([t, frame.textures], () =>
       this.pass.bind({
         frame: frame.textures.frame,
-        alpha: frame.textures.alphaOut,
+        rowMax: t.rowMax,
         colourIn: t.colour[from],
         countIn: t.count[from],
         stats: frame.textures.stats,
@@ -151,11 +162,13 @@ export class BackgroundMemoryStage implements Stage {
         counters: t.counters,
       }),
     );
+    const m = this.marginBound.get([t, frame.textures], () => this.marginPass.bind({ alpha: frame.textures.alphaOut, rowMax: t.rowMax }));
     const encoder = frame.encoder();
-    encoder.clearBuffer(t.counters);
+    this.marginPass.encode(encoder, m);
+    if (measure) encoder.clearBuffer(t.counters);
     this.pass.encode(encoder, b);
     this.current = to;
-    if (this.frames++ % MEMORY_MEASURE_FRAMES !== 0 || this.measuring) return;
+    if (!measure) return;
     this.readback ??= this.device.createBuffer({ label: 'memory counters read-back', size: MEMORY_COUNTERS_BYTES, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
     encoder.copyBufferToBuffer(t.counters, 0, this.readback, 0, MEMORY_COUNTERS_BYTES);
     const readback = this.readback;
@@ -174,6 +187,7 @@ export class BackgroundMemoryStage implements Stage {
     if (!this.measuring) this.readback?.destroy();
     this.readback = null;
     this.pass.dispose();
+    this.marginPass.dispose();
   }
 
   /** Maps the counters copied this frame, without waiting for them; resets the memory when the scene left it. */
@@ -216,6 +230,7 @@ export class BackgroundMemoryStage implements Stage {
       count: [make('memory count A', 'rgba16float'), make('memory count B', 'rgba16float')],
       plate: make('memory plate', 'rgba8unorm'),
       view: make('memory view', 'rgba8unorm'),
+      rowMax: make('memory margin rows', 'r32float'),
       counters: this.device.createBuffer({ label: 'memory counters', size: MEMORY_COUNTERS_BYTES, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST }),
     };
     this.current = 0;
@@ -225,9 +240,10 @@ export class BackgroundMemoryStage implements Stage {
 
   private release(): void {
     for (const memo of this.bound) memo.clear();
+    this.marginBound.clear();
     const t = this.textures;
     if (!t) return;
-    for (const texture of [...t.colour, ...t.count, t.plate, t.view]) texture.destroy();
+    for (const texture of [...t.colour, ...t.count, t.plate, t.view, t.rowMax]) texture.destroy();
     t.counters.destroy();
     this.textures = null;
   }

@@ -4,10 +4,11 @@
 // sequences compared pixel by pixel, and synthetic sequences with an exact answer. Registered as
 // window.memoryCases (test/gpu/harness.ts imports this module); driven by
 // test/gpu/{backgroundMemory,priorOverrule}.spec.ts.
+import { createBackgroundMarginPass, marginStep } from '../../../src/gpu/passes/backgroundMargin';
 import { createBackgroundMemoryPass, MEMORY_COUNTERS_BYTES } from '../../../src/gpu/passes/backgroundMemory';
 import { PLATE_STATS_BYTES } from '../../../src/gpu/passes/plateStats';
 import { createPriorOverrulePass } from '../../../src/gpu/passes/priorOverrule';
-import { backgroundMemoryReference, emptyMemoryState, type MemoryState } from '../../../src/gpu/reference/backgroundMemory';
+import { backgroundMarginReference, backgroundMemoryReference, emptyMemoryState, type MemoryState } from '../../../src/gpu/reference/backgroundMemory';
 import { createImage, type FloatImage } from '../../../src/gpu/reference/image';
 import { priorOverruleReference } from '../../../src/gpu/reference/priorOverrule';
 import { memoryVerdict } from '../../../src/pipeline/stages/backgroundMemory';
@@ -48,9 +49,9 @@ function statsForGain(g: number): number[] {
 
 
 /**
- * Runs the memory pass over a sequence as the stage does: ping-pong rgba16float state (starting
- * empty), the counters cleared by the encoder before each update; reads every output back after
- * each frame.
+ * Runs the memory's passes over a sequence as the stage does: the background-margin pass's row
+ * maxima of alpha, then the update with ping-pong rgba16float state (starting empty), the
+ * counters cleared by the encoder before each update; reads every output back after each frame.
  */
 async function runMemoryGpu(frames: readonly SequenceFrame[], margin: number): Promise<MemoryFrameResult[]> {
   const device = await gpu();
@@ -65,6 +66,8 @@ async function runMemoryGpu(frames: readonly SequenceFrame[], margin: number): P
   const stats = device.createBuffer({ size: PLATE_STATS_BYTES, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
   // Garbage in the counters: each frame's clearBuffer must reset them.
   device.queue.writeBuffer(counters, 0, new Uint32Array([7, 7, 7, 7]));
+  const rowMax = tex('r32float');
+  const marginPass = createBackgroundMarginPass(device);
   const pass = createBackgroundMemoryPass(device);
   const out: MemoryFrameResult[] = [];
   let from = 0;
@@ -74,10 +77,13 @@ async function runMemoryGpu(frames: readonly SequenceFrame[], margin: number): P
       const frame = upload(device, f.frame, 'rgba8unorm');
       const alpha = upload(device, f.alpha, 'r32float');
       device.queue.writeBuffer(stats, 0, Uint32Array.from(f.stats));
+      marginPass.setParams(margin);
       pass.setParams(margin, f.reset ?? false);
-      const b = pass.bind({ frame, alpha, colourIn: colour[from]!, countIn: count[from]!, stats, colourOut: colour[to]!, countOut: count[to]!, memPlate, memView, counters });
+      const m = marginPass.bind({ alpha, rowMax });
+      const b = pass.bind({ frame, rowMax, colourIn: colour[from]!, countIn: count[from]!, stats, colourOut: colour[to]!, countOut: count[to]!, memPlate, memView, counters });
       await submit(device, (e) => {
         e.clearBuffer(counters);
+        marginPass.encode(e, m);
         pass.encode(e, b);
       });
       out.push({
@@ -93,7 +99,8 @@ async function runMemoryGpu(frames: readonly SequenceFrame[], margin: number): P
     }
   } finally {
     pass.dispose();
-    for (const t of [...colour, ...count, memPlate, memView]) t.destroy();
+    marginPass.dispose();
+    for (const t of [...colour, ...count, memPlate, memView, rowMax]) t.destroy();
     counters.destroy();
     stats.destroy();
   }
@@ -335,11 +342,10 @@ export const memoryCases = {
    * glitched pixels a frame; margin 2. GPU vs reference (state rounded to half between frames).
    * @param gain false: statistics of zeros (gain 1); true: [1040, 1000, 960, 1000, 1000, 1000, 0, 100]
    *   (gain 1.04, 1, 0.96; the background is drawn with it)
+   * @param size another frame size and margin (default 23×17, margin 2)
    */
-  async sequence(seed: number, frames: number, gain: boolean): Promise<SequenceComparison> {
-    const W = 23;
-    const H = 17;
-    const margin = 2;
+  async sequence(seed: number, frames: number, gain: boolean, size: { width: number; height: number; margin: number } = { width: 23, height: 17, margin: 2 }): Promise<SequenceComparison> {
+    const { width: W, height: H, margin } = size;
     const stats = gain ? [1040, 1000, 960, 1000, 1000, 1000, 0, 100] : [...NO_STATS];
     const seq = movingPersonSequence(seed, W, H, frames, stats);
     const gpuOut = await runMemoryGpu(seq, margin);
@@ -393,6 +399,97 @@ export const memoryCases = {
         knownAtEnd: refOut[frames - 1]!.counters[3]!,
       },
     };
+  },
+
+  /**
+   * The background-margin pass on a 29×19 random alpha (a quarter of it 0, values exactly 0.02
+   * and just below it among the rest) vs backgroundMarginReference, for the margin given.
+   * @returns the largest difference of the row maxima (r32float: exact) and how many differ
+   */
+  async margin(seed: number, margin: number): Promise<{ maxDiff: number; differing: number; step: number }> {
+    const device = await gpu();
+    const rand = rng(seed);
+    const alpha = image(29, 19, 1, () => {
+      const r = rand();
+      return [r < 0.25 ? 0 : r < 0.35 ? Math.fround(0.02) : r < 0.45 ? 0.0199 : rand()];
+    });
+    const input = upload(device, alpha, 'r32float');
+    const rowMax = device.createTexture({ size: [29, 19], format: 'r32float', usage: U.STORAGE_BINDING | U.TEXTURE_BINDING | U.COPY_SRC });
+    const pass = createBackgroundMarginPass(device);
+    try {
+      pass.setParams(margin);
+      const b = pass.bind({ alpha: input, rowMax });
+      await submit(device, (e) => pass.encode(e, b));
+      const got = await read(device, rowMax, 1);
+      const want = backgroundMarginReference(alpha, marginStep(margin));
+      let maxDiff = 0;
+      let differing = 0;
+      for (let p = 0; p < got.data.length; p++) {
+        const d = Math.abs(got.data[p]! - Math.fround(want.data[p]!));
+        maxDiff = Math.max(maxDiff, d);
+        if (d > 0) differing++;
+      }
+      return { maxDiff, differing, step: marginStep(margin) };
+    } finally {
+      pass.dispose();
+      input.destroy();
+      rowMax.destroy();
+    }
+  },
+
+  /**
+   * One update of a moving-person frame (see sequence()) with the counters and the view switched
+   * off, over counters holding [7, 7, 7, 7] and a view holding 0.5 grey: both must be left as they
+   * were, and the state and plate must equal those of the same update with both on.
+   * @returns the counters and the view's distinct values after the quiet update, and the largest
+   *   difference of the state and plate from the full update
+   */
+  async quietUpdate(seed: number): Promise<{ counters: number[]; viewValues: number[]; maxDiff: number }> {
+    const device = await gpu();
+    const f = movingPersonSequence(seed, 23, 17, 1, [...NO_STATS])[0]!;
+    const W = 23;
+    const H = 17;
+    const tex = (format: GPUTextureFormat): GPUTexture => device.createTexture({ size: [W, H], format, usage: U.TEXTURE_BINDING | U.STORAGE_BINDING | U.COPY_SRC | U.COPY_DST });
+    const made: GPUTexture[] = [];
+    const frame = upload(device, f.frame, 'rgba8unorm');
+    const alpha = upload(device, f.alpha, 'r32float');
+    const rowMax = tex('r32float');
+    const empty = [tex('rgba16float'), tex('rgba16float')];
+    made.push(frame, alpha, rowMax, ...empty);
+    const counters = device.createBuffer({ size: MEMORY_COUNTERS_BYTES, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+    const stats = device.createBuffer({ size: PLATE_STATS_BYTES, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    const marginPass = createBackgroundMarginPass(device);
+    const pass = createBackgroundMemoryPass(device);
+    try {
+      const outputs = async (quiet: boolean): Promise<{ colour: FloatImage; count: FloatImage; plate: FloatImage; view: FloatImage; counters: number[] }> => {
+        const [colourOut, countOut, memPlate, memView] = [tex('rgba16float'), tex('rgba16float'), tex('rgba8unorm'), tex('rgba8unorm')];
+        made.push(colourOut, countOut, memPlate, memView);
+        device.queue.writeTexture({ texture: memView }, new Uint8Array(W * H * 4).fill(128), { bytesPerRow: W * 4 }, [W, H]);
+        device.queue.writeBuffer(counters, 0, new Uint32Array([7, 7, 7, 7]));
+        marginPass.setParams(2);
+        pass.setParams(2, false, { counters: !quiet, view: !quiet });
+        const m = marginPass.bind({ alpha, rowMax });
+        const b = pass.bind({ frame, rowMax, colourIn: empty[0]!, countIn: empty[1]!, stats, colourOut, countOut, memPlate, memView, counters });
+        await submit(device, (e) => {
+          marginPass.encode(e, m);
+          pass.encode(e, b);
+        });
+        return { colour: await read(device, colourOut, 4), count: await read(device, countOut, 4), plate: await read(device, memPlate, 4), view: await read(device, memView, 4), counters: await readU32(device, counters, 4) };
+      };
+      const full = await outputs(false);
+      const quiet = await outputs(true);
+      let maxDiff = 0;
+      for (const k of ['colour', 'count', 'plate'] as const) {
+        for (let p = 0; p < full[k].data.length; p++) maxDiff = Math.max(maxDiff, Math.abs(full[k].data[p]! - quiet[k].data[p]!));
+      }
+      return { counters: quiet.counters, viewValues: [...new Set(quiet.view.data)], maxDiff };
+    } finally {
+      pass.dispose();
+      marginPass.dispose();
+      for (const t of made) t.destroy();
+      counters.destroy();
+      stats.destroy();
+    }
   },
 
   /** A synthetic sequence with an exact answer (see traceScene), run on the GPU and through the reference. */
