@@ -17,6 +17,10 @@
 //                               change replaces it); age + 1
 // Unobserved pixels keep μ, v, n; age + 1. A pixel is known when n ≥ N_KNOWN: seen alike over
 // several frames, so a person walking through is not remembered.
+// Seeded from a captured plate (reset = 2): the memory starts as the plate where it knows the
+// pixel (a ≥ 0.5: μ = its colour, v = V0, n = N_CAP, age 0) and empty elsewhere, so it keeps the
+// plate fresh — slow drift is averaged in, a lasting change replaces a pixel after N_CAP /
+// MISS_STEP differing frames — and fills in what the plate did not know.
 // Outputs: the next state (ping-pong), the memory as a plate (rgb μ, a = 1 where known, 0
 // where not: the plate stages treat a < 0.5 as unknown), the `mem` view (μ where known, the
 // frame darkened and tinted purple where not), and counters [observed, observed and known
@@ -26,7 +30,7 @@
 
 struct Params {
   margin: i32,   // pixels
-  reset: u32,    // 1: forget everything first
+  reset: u32,    // 1: forget everything first; 2: start again from the seed plate
   count: u32,    // 1: add to the counters (the frames whose counters are read back); 0: leave them
   view: u32,     // 1: write the `mem` view; 0: leave it (nobody looks at it)
 }
@@ -54,6 +58,7 @@ const UNKNOWN_TINT: vec3f = vec3f(0.45, 0.1, 0.5);
 @group(0) @binding(8) var memView: texture_storage_2d<rgba8unorm, write>;
 @group(0) @binding(9) var<storage, read_write> counters: array<atomic<u32>, 4>;
 @group(0) @binding(10) var<uniform> params: Params;
+@group(0) @binding(11) var seed: texture_2d<f32>;  // the captured plate (rgba8unorm, a ≥ 0.5 known), read when reset = 2
 
 /** True where alpha is below ALPHA_BG at `pixel` and at the 24 samples of the margin around it. */
 fn confidentBackground(pixel: vec2i, size: vec2i) -> bool {
@@ -75,6 +80,11 @@ fn update(pixel: vec2i, size: vec2i) {
   if (params.reset == 1u) {
     c = vec4f(0.0);
     k = vec4f(0.0);
+  } else if (params.reset == 2u) {
+    let b = textureLoad(seed, pixel, 0);
+    let known = b.a >= 0.5;
+    c = select(vec4f(0.0), vec4f(b.rgb, V0), known);
+    k = select(vec4f(0.0), vec4f(N_CAP, 0.0, 0.0, 1.0), known);
   }
   var mu = c.rgb;
   var v = c.a;

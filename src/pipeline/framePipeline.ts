@@ -204,9 +204,10 @@ export class FramePipeline {
     const captured = await this.images.plateAt(width, height);
     const needsMask = options.mode !== 'off' || options.view !== 'com';
     const matting: MattingPath = !needsMask ? 'none' : this.learnedActive(width, height) ? 'bgmv2' : 'classic';
-    // Without a captured plate, the background memory is the plate where it knows enough.
-    const memory = matting === 'classic' ? this.stages.memory.plateFor(width, height, options, captured !== null) : { plate: null, learning: false };
-    const plate = captured ?? memory.plate;
+    // The background memory is the plate: where it knows enough without a captured plate; with
+    // one, started from it and kept fresh (the captured plate serves on the frame it starts again).
+    const memory = matting === 'classic' ? this.stages.memory.plateFor(width, height, options, captured) : { plate: null, learning: false };
+    const plate = memory.plate ?? captured;
     const frame = new FrameRun({
       device,
       videoFrame,

@@ -47,12 +47,13 @@ export interface FrameSetup {
   readonly network: BaseNetwork;
   /**
    * The frame's plate at its size, rgba8unorm, or null without one: the user's captured plate,
-   * or the background memory (whose texels it does not know have a = 0; see plateSource).
+   * or the background memory (started from the captured plate when there is one; texels it does
+   * not know have a = 0; see plateSource).
    */
   readonly plate: GPUTexture | null;
   /** Where `plate` comes from: the captured plate, the background memory, or none. */
   readonly plateSource: 'captured' | 'memory' | null;
-  /** Whether the background memory learns from this frame (options.backgroundMemory without a captured plate, classic matting). */
+  /** Whether the background memory learns from this frame (options.backgroundMemory, classic matting). */
   readonly memoryLearns: boolean;
   /** Whether this frame shows the memory's `mem` view (options.view or a read-back): only then does its update write it. */
   readonly memoryViewed: boolean;

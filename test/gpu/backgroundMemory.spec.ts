@@ -235,6 +235,47 @@ test.describe('background memory pass', () => {
     }
   });
 
+  test('started from a captured plate: known where the plate knows, kept under the person, following drift, replacing a lasting change', async ({ page }) => {
+    const r = await trace(page, 'seeded');
+    expectSameAsReference(r);
+    const { nCap, missStep, nKnown } = { nCap: 60, missStep: 2, nKnown: 8 };
+    for (const side of ['gpu', 'reference'] as const) {
+      // Frame 0: the plate's known part (x < 20) is known at once, the rest is not.
+      const f0 = r.frames[0]![side];
+      for (let p = 0; p < r.width * r.height; p++) expect(f0.known[p], `${side} pixel ${p}`).toBe(p % r.width < 20 ? 1 : 0);
+    }
+    for (const { side, states } of sides(r, 'person')) {
+      // Never observed: the plate's colour and count stay.
+      for (const s of states) expect([s.n, s.plate[3]], side).toEqual([nCap, 1]);
+      expect(Math.abs(states[35]!.mu[0]! - states[0]!.mu[0]!), side).toBe(0);
+    }
+    for (const { side, states } of sides(r, 'drift')) {
+      // The light rose by 0.105 over 35 frames and the memory followed it, keeping the pixel
+      // known: a running mean with w = 1/30 lags a ramp of slope s by s(1 − w)(1 − (1 − w)^t)/w,
+      // 0.060 at frame 35, so μ rose by 0.045.
+      states.forEach((s, t) => expect([s.n, s.plate[3]], `${side} frame ${t}`).toEqual([nCap, 1]));
+      expect(states[35]!.mu[0]! - states[0]!.mu[0]!, side).toBeGreaterThan(0.04);
+      expect(Math.abs(states[35]!.mu[0]! - states[35]!.frame[0]!), side).toBeLessThan(0.065);
+    }
+    for (const { side, states } of sides(r, 'object')) {
+      // From frame 2 the object differs: n falls by 2 a frame, unknown once below 8, replaced by
+      // the object's colour when it reaches 0 (frame 2 + 30 − 1), then learnt again.
+      expect(states[1]!.n, side).toBe(nCap);
+      states.slice(2, 31).forEach((s, k) => {
+        expect(s.n, `${side} frame ${k + 2}`).toBe(nCap - missStep * (k + 1));
+        expect(s.plate[3], `${side} frame ${k + 2}`).toBe(s.n >= nKnown ? 1 : 0);
+      });
+      expect(states[31]!.n, side).toBe(1);
+      for (let c = 0; c < 3; c++) expect(states[31]!.mu[c]!, side).toBeCloseTo(230 / 255, 2);
+    }
+    for (const { side, states } of sides(r, 'unknown')) {
+      // Not known to the plate: learnt like any background, known at its 8th observation.
+      states.forEach((s, t) => expect(s.n, `${side} frame ${t}`).toBe(Math.min(t + 1, nCap)));
+      expect(states[6]!.plate[3], side).toBe(0);
+      expect(states[7]!.plate[3], side).toBe(1);
+    }
+  });
+
   test('a camera shift: most known pixels differ, memoryVerdict resets, and a reset starts over', async ({ page }) => {
     const r = await trace(page, 'shift');
     expectSameAsReference(r);

@@ -56,8 +56,8 @@ function frameOf(o: { matting: MattingPath; options?: Partial<Options>; depth?: 
     depth: o.depth ? { width: 4, height: 4, data: new Uint16Array(16) } : null,
     plate: o.plate ? ({} as GPUTexture) : null,
     plateSource: o.plate === 'memory' ? 'memory' : o.plate ? 'captured' : null,
-    // As the pipeline decides it: the memory learns on the classic path without a captured plate.
-    memoryLearns: options.backgroundMemory && o.matting === 'classic' && o.plate !== true,
+    // As the pipeline decides it: the memory learns on the classic path (with a captured plate, from it).
+    memoryLearns: options.backgroundMemory && o.matting === 'classic',
     view: o.view ?? 'com',
     fullMask: o.matting === 'classic' && network.kind === 'cpu' ? { width: 256, height: 144, pha: new Float32Array(256 * 144) } : null,
     region: null,
@@ -95,12 +95,12 @@ describe('the stage table', () => {
     expect(run(frameOf({ matting: 'classic', options: { mode: 'blur', backgroundMemory: false } }))).toEqual([
       'import', 'clear-fgr', 'segment', 'roi', 'upsample', 'plate', 'coarse', 'refine', 'temporal', 'blur', 'composite',
     ]);
-    expect(run(frameOf({ matting: 'classic', options: { mode: 'image', lightWrap: 0 }, plate: true }))).toEqual([
+    expect(run(frameOf({ matting: 'classic', options: { mode: 'image', lightWrap: 0, backgroundMemory: false }, plate: true }))).toEqual([
       'import', 'clear-fgr', 'segment', 'roi', 'upsample', 'plate', 'coarse', 'refine', 'temporal', 'composite',
     ]);
   });
 
-  it('learns the background memory without a captured plate, and overrules the prior once it is the plate', () => {
+  it('learns the background memory, and overrules the prior once it is the plate without a captured one', () => {
     // Learning, before the memory knows enough to be the plate.
     expect(run(frameOf({ matting: 'classic', options: { mode: 'blur' } }))).toEqual([
       'import', 'clear-fgr', 'segment', 'roi', 'upsample', 'plate', 'coarse', 'refine', 'temporal', 'memory', 'blur', 'composite',
@@ -109,9 +109,14 @@ describe('the stage table', () => {
     expect(run(frameOf({ matting: 'classic', options: { mode: 'blur' }, plate: 'memory' }))).toEqual([
       'import', 'clear-fgr', 'segment', 'roi', 'upsample', 'plate', 'overrule', 'coarse', 'refine', 'temporal', 'memory', 'blur', 'composite',
     ]);
-    // A captured plate wins: no memory, no overrule.
-    expect(run(frameOf({ matting: 'classic', options: { mode: 'blur' }, plate: true }))).not.toContain('memory');
-    expect(run(frameOf({ matting: 'classic', options: { mode: 'blur' }, plate: true }))).not.toContain('overrule');
+    // With a captured plate the memory keeps it fresh; the plate, not the memory, decides the prior: no overrule.
+    expect(run(frameOf({ matting: 'classic', options: { mode: 'blur' }, plate: true }))).toEqual([
+      'import', 'clear-fgr', 'segment', 'roi', 'upsample', 'plate', 'coarse', 'refine', 'temporal', 'memory', 'blur', 'composite',
+    ]);
+    // Without the option, none of it.
+    expect(run(frameOf({ matting: 'classic', options: { mode: 'blur', backgroundMemory: false }, plate: true }))).not.toContain('memory');
+    // BackgroundMattingV2's path never runs the memory.
+    expect(run(frameOf({ matting: 'bgmv2', options: { mode: 'blur' }, plate: true }))).not.toContain('memory');
     // The `mem` view shows the memory (after the composite); other views do not.
     expect(run(frameOf({ matting: 'classic', view: 'mem' })).at(-1)).toBe('memory-view');
     expect(run(frameOf({ matting: 'classic', view: 'pha' }))).not.toContain('memory-view');

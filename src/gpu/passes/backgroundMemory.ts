@@ -27,6 +27,8 @@ export interface BackgroundMemoryIO {
   memView: GPUTexture;
   /** MEMORY_COUNTERS_BYTES of u32 atomics, added to (the caller clears them). */
   counters: GPUBuffer;
+  /** The captured plate the memory starts from when reset is 'seed', rgba8unorm at the frame's size (a ≥ 0.5 known); any texture otherwise. */
+  seed: GPUTexture;
 }
 
 /** Bind group of shaders/background_memory.wgsl (after shaders/plate_gain.wgsl), by WGSL name. */
@@ -42,6 +44,7 @@ export const BACKGROUND_MEMORY_BINDINGS = {
   memView: storageTexture('rgba8unorm'),
   counters: storage(),
   params: uniform(),
+  seed: texture(),
 };
 
 /**
@@ -56,14 +59,15 @@ export function createBackgroundMemoryPass(device: GPUDevice) {
     /**
      * @param margin pixels around the person (alpha ≥ 0.02) that are not observed, ≥ 1 (the
      *   background-margin pass that made rowMax took the same)
-     * @param reset true to forget the state read (this frame starts a new memory)
+     * @param reset true to forget the state read (this frame starts a new memory); 'seed' to
+     *   start again from the seed plate (known where its a ≥ 0.5, with the largest count)
      * @param outputs which of the optional outputs this update writes: `counters` (added to;
      *   left as they are when false) and `view` (the `mem` view; left when false). Both by default.
      */
-    setParams(margin: number, reset: boolean, outputs: { counters: boolean; view: boolean } = { counters: true, view: true }): void {
+    setParams(margin: number, reset: boolean | 'seed', outputs: { counters: boolean; view: boolean } = { counters: true, view: true }): void {
       const data = new ArrayBuffer(16);
       new Int32Array(data, 0, 1)[0] = Math.max(1, Math.round(margin));
-      new Uint32Array(data, 4, 3).set([reset ? 1 : 0, outputs.counters ? 1 : 0, outputs.view ? 1 : 0]);
+      new Uint32Array(data, 4, 3).set([reset === 'seed' ? 2 : reset ? 1 : 0, outputs.counters ? 1 : 0, outputs.view ? 1 : 0]);
       device.queue.writeBuffer(params, 0, data);
     },
     bind(io: BackgroundMemoryIO): { group: GPUBindGroup; width: number; height: number } {

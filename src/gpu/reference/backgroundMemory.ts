@@ -52,12 +52,22 @@ export interface MemoryUpdate {
  * @param frame [H,W,≥3] in 0..1; @param alpha [H,W,1] this frame's alpha in 0..1
  * @param state the state before (same size)
  * @param stats the 8 u32 plate statistics of this frame against the memory (gain g)
- * @param params margin (pixels, ≥ 1) and reset (forget the state first)
- * @throws RangeError when the sizes differ
+ * @param params margin (pixels, ≥ 1) and reset: true forgets the state first; 'seed' starts
+ *   again from `seed` (known where a ≥ 0.5: μ = its rgb, v = v0, n = nCap, age 0; empty elsewhere)
+ * @param seed [H,W,4] the captured plate in 0..1, read when reset is 'seed'
+ * @throws RangeError when the sizes differ, or reset is 'seed' without a seed
  */
-export function backgroundMemoryReference(frame: FloatImage, alpha: FloatImage, state: MemoryState, stats: ArrayLike<number>, params: { margin: number; reset: boolean }): MemoryUpdate {
+export function backgroundMemoryReference(
+  frame: FloatImage,
+  alpha: FloatImage,
+  state: MemoryState,
+  stats: ArrayLike<number>,
+  params: { margin: number; reset: boolean | 'seed' },
+  seed: FloatImage | null = null,
+): MemoryUpdate {
   const { width: W, height: H } = frame;
-  for (const img of [alpha, state.colour, state.count]) {
+  if (params.reset === 'seed' && !seed) throw new RangeError('a seeded reset needs a seed plate');
+  for (const img of [alpha, state.colour, state.count, ...(params.reset === 'seed' ? [seed!] : [])]) {
     if (img.width !== W || img.height !== H) throw new RangeError(`memory inputs must be ${W}×${H}, got ${img.width}×${img.height}`);
   }
   const R = MEMORY_RULE;
@@ -85,6 +95,7 @@ export function backgroundMemoryReference(frame: FloatImage, alpha: FloatImage, 
       let v = params.reset ? 0 : state.colour.data[p * 4 + 3]!;
       let n = params.reset ? 0 : state.count.data[p * 4]!;
       let age = params.reset ? 0 : state.count.data[p * 4 + 1]!;
+      if (params.reset === 'seed' && seed!.data[p * 4 + 3]! >= 0.5) [mu, v, n] = [[0, 1, 2].map((c) => seed!.data[p * 4 + c]!), R.v0, R.nCap];
       const knownBefore = n >= R.nKnown;
       if (background(x, y)) {
         observed[p] = 1;

@@ -58,12 +58,16 @@ interface MemoryTextures {
 }
 
 /**
- * Background memory (without a captured plate, options.backgroundMemory): after the temporal
- * stage, each frame's confidently-background pixels update a per-pixel running estimate of the
- * background (shaders/background_memory.wgsl), kept on the GPU only. The next frames take it as
- * their plate (`plateSource` 'memory'): a texel the memory does not know has a = 0 there, and the
- * plate stages treat it as unknown (plate statistics and coarse blocks skip it, the refiner takes
- * the known-background matting only on tiles it knows). Every MEMORY_MEASURE_FRAMES frames its counters
+ * Background memory (options.backgroundMemory): after the temporal stage, each frame's
+ * confidently-background pixels update a per-pixel running estimate of the background
+ * (shaders/background_memory.wgsl), kept on the GPU only. Without a captured plate the next
+ * frames take it as their plate (`plateSource` 'memory'): a texel the memory does not know has
+ * a = 0 there, and the plate stages treat it as unknown (plate statistics and coarse blocks skip
+ * it, the refiner takes the known-background matting only on tiles it knows). With a captured
+ * plate the memory starts from it and the frames take the memory in its place (`plateSource`
+ * stays 'captured'): the plate kept fresh where the scene drifted (lighting), filled in where it
+ * did not know the background, and back to the captured plate whenever the memory starts again
+ * (a camera move: the plate fit then says the plate no longer fits). Every MEMORY_MEASURE_FRAMES frames its counters
  * are read back (the shares known, see {@link memoryStats}); when most of what it knew no longer
  * matches, it starts again. A new frame size or a reset of the pipeline's history also starts it again.
  */
@@ -86,6 +90,10 @@ export class BackgroundMemoryStage implements Stage {
   private measuring = false;
   private stats: MemoryStats | null = null;
   private resets = 0;
+  /** The captured plate the memory starts from, or null. */
+  private seed: GPUTexture | null = null;
+  /** Bound as the seed when there is none (never read). */
+  private blank: GPUTexture | null = null;
 
   constructor(private readonly device: GPUDevice) {
     this.pass = createBackgroundMemoryPass(device);
@@ -93,21 +101,34 @@ export class BackgroundMemoryStage implements Stage {
   }
 
   /**
-   * The plate frames of this size take from the memory, or null: without the option, with a
-   * captured plate (it wins), or while the memory knows too little to be worth it (frames then
-   * run as without a plate, and the memory goes on learning).
-   * @param learning set to whether the memory learns from this frame (the option is on and no plate was captured)
+   * The plate frames of this size take from the memory, or null: without the option; on the
+   * frame the memory starts again from a captured plate (it has not written the plate yet: the
+   * captured plate serves); without a captured plate, while the memory knows too little to be
+   * worth it (frames then run as without a plate, and the memory goes on learning).
+   * @param captured the user's plate at this size, rgba8unorm, or null: the memory starts from
+   *   it (again whenever it changes)
+   * @returns the plate, and `learning`: whether the memory learns from this frame (the option is on)
    */
-  plateFor(width: number, height: number, options: Readonly<Options>, captured: boolean): { plate: GPUTexture | null; learning: boolean } {
-    if (!options.backgroundMemory || captured) {
+  plateFor(width: number, height: number, options: Readonly<Options>, captured: GPUTexture | null): { plate: GPUTexture | null; learning: boolean } {
+    if (!options.backgroundMemory) {
       if (this.textures) this.release();
       this.stats = null;
+      this.seed = null;
       return { plate: null, learning: false };
     }
     const t = this.texturesFor(width, height);
-    const inUse = !this.resetPending && this.stats !== null && this.stats.coverage >= MIN_IN_USE;
+    if (captured !== this.seed) {
+      this.seed = captured;
+      this.reset();
+    }
+    const inUse = this.inUse(this.stats);
     if (this.stats) this.stats.inUse = inUse;
     return { plate: inUse ? t.plate : null, learning: true };
+  }
+
+  /** Whether frames take the memory as their plate, given its last measurement. */
+  private inUse(stats: Omit<MemoryStats, 'inUse' | 'resets'> | null): boolean {
+    return !this.resetPending && (this.seed !== null || (stats !== null && stats.coverage >= MIN_IN_USE));
   }
 
   /** The last measurement, or null (memory off, a captured plate, or not measured yet). */
@@ -145,10 +166,10 @@ export class BackgroundMemoryStage implements Stage {
     const measure = this.frames++ % MEMORY_MEASURE_FRAMES === 0 && !this.measuring;
     const margin = memoryMargin(frame.height);
     this.marginPass.setParams(margin);
-    this.pass.setParams(margin, this.resetPending, { counters: measure, view: frame.memoryViewed });
+    this.pass.setParams(margin, this.resetPending && this.seed ? 'seed' : this.resetPending, { counters: measure, view: frame.memoryViewed });
     if (this.resetPending) this.resets++;
     this.resetPending = false;
-    const b = this.bound[from].get([t, frame.textures], () =>
+    const b = this.bound[from].get([t, frame.textures, this.seed], () =>
       this.pass.bind({
         frame: frame.textures.frame,
         rowMax: t.rowMax,
@@ -160,6 +181,7 @@ export class BackgroundMemoryStage implements Stage {
         memPlate: t.plate,
         memView: t.view,
         counters: t.counters,
+        seed: this.seed ?? this.blankTexture(),
       }),
     );
     const m = this.marginBound.get([t, frame.textures], () => this.marginPass.bind({ alpha: frame.textures.alphaOut, rowMax: t.rowMax }));
@@ -186,6 +208,9 @@ export class BackgroundMemoryStage implements Stage {
     this.release();
     if (!this.measuring) this.readback?.destroy();
     this.readback = null;
+    this.blank?.destroy();
+    this.blank = null;
+    this.seed = null;
     this.pass.dispose();
     this.marginPass.dispose();
   }
@@ -204,7 +229,7 @@ export class BackgroundMemoryStage implements Stage {
           this.reset();
           return;
         }
-        this.stats = { ...verdict.stats, inUse: this.stats?.inUse ?? false, resets: this.resets };
+        this.stats = { ...verdict.stats, inUse: this.inUse(verdict.stats), resets: this.resets };
       })
       .catch((err: unknown) => {
         // A lost device or a dispose() while mapping: the next measurement will try again.
@@ -214,6 +239,12 @@ export class BackgroundMemoryStage implements Stage {
         this.measuring = false;
         if (this.readback !== buffer) buffer.destroy();
       });
+  }
+
+  /** A 1×1 rgba8unorm texture bound as the seed when there is none. */
+  private blankTexture(): GPUTexture {
+    this.blank ??= this.device.createTexture({ label: 'memory no seed', size: [1, 1], format: 'rgba8unorm', usage: GPUTextureUsage.TEXTURE_BINDING });
+    return this.blank;
   }
 
   /** The memory's textures for this size, made (and the memory started again) when the size changed. */

@@ -23,7 +23,10 @@ interface SequenceFrame {
   frame: FloatImage;
   alpha: FloatImage;
   stats: readonly number[];
-  reset?: boolean;
+  /** true: forget first; 'seed': start again from `seed`. */
+  reset?: boolean | 'seed';
+  /** [H,W,4] the captured plate the memory starts from when reset is 'seed'. */
+  seed?: FloatImage;
 }
 
 /** What one update left, as the GPU textures hold it (or the reference, quantised the same way). */
@@ -67,6 +70,7 @@ async function runMemoryGpu(frames: readonly SequenceFrame[], margin: number): P
   // Garbage in the counters: each frame's clearBuffer must reset them.
   device.queue.writeBuffer(counters, 0, new Uint32Array([7, 7, 7, 7]));
   const rowMax = tex('r32float');
+  const blank = tex('rgba8unorm');
   const marginPass = createBackgroundMarginPass(device);
   const pass = createBackgroundMemoryPass(device);
   const out: MemoryFrameResult[] = [];
@@ -76,11 +80,12 @@ async function runMemoryGpu(frames: readonly SequenceFrame[], margin: number): P
       const to = 1 - from;
       const frame = upload(device, f.frame, 'rgba8unorm');
       const alpha = upload(device, f.alpha, 'r32float');
+      const seed = f.seed ? upload(device, f.seed, 'rgba8unorm') : blank;
       device.queue.writeBuffer(stats, 0, Uint32Array.from(f.stats));
       marginPass.setParams(margin);
       pass.setParams(margin, f.reset ?? false);
       const m = marginPass.bind({ alpha, rowMax });
-      const b = pass.bind({ frame, rowMax, colourIn: colour[from]!, countIn: count[from]!, stats, colourOut: colour[to]!, countOut: count[to]!, memPlate, memView, counters });
+      const b = pass.bind({ frame, rowMax, colourIn: colour[from]!, countIn: count[from]!, stats, colourOut: colour[to]!, countOut: count[to]!, memPlate, memView, counters, seed });
       await submit(device, (e) => {
         e.clearBuffer(counters);
         marginPass.encode(e, m);
@@ -95,12 +100,13 @@ async function runMemoryGpu(frames: readonly SequenceFrame[], margin: number): P
       });
       frame.destroy();
       alpha.destroy();
+      if (seed !== blank) seed.destroy();
       from = to;
     }
   } finally {
     pass.dispose();
     marginPass.dispose();
-    for (const t of [...colour, ...count, memPlate, memView, rowMax]) t.destroy();
+    for (const t of [...colour, ...count, memPlate, memView, rowMax, blank]) t.destroy();
     counters.destroy();
     stats.destroy();
   }
@@ -115,7 +121,7 @@ function runMemoryReference(frames: readonly SequenceFrame[], margin: number): M
   const { width: W, height: H } = frames[0]!.frame;
   let state: MemoryState = emptyMemoryState(W, H);
   return frames.map((f) => {
-    const r = backgroundMemoryReference(f.frame, f.alpha, state, f.stats, { margin, reset: f.reset ?? false });
+    const r = backgroundMemoryReference(f.frame, f.alpha, state, f.stats, { margin, reset: f.reset ?? false }, f.seed ?? null);
     state = { colour: quantize16f(r.state.colour), count: quantize16f(r.state.count) };
     return { colour: state.colour, count: state.count, plate: quantize8(r.plate), view: quantize8(r.view), counters: [...r.counters] };
   });
@@ -177,7 +183,7 @@ function movingPersonSequence(seed: number, W: number, H: number, frames: number
 // Synthetic sequences with an exact answer.
 
 /** The synthetic memory sequences (see traceScene()). */
-export type MemoryScene = 'converge' | 'underPerson' | 'alphaThreshold' | 'passerBy' | 'gainRamp' | 'slowRamp' | 'shift';
+export type MemoryScene = 'converge' | 'underPerson' | 'alphaThreshold' | 'passerBy' | 'gainRamp' | 'slowRamp' | 'shift' | 'seeded';
 
 /** One watched pixel at one frame, on one side. */
 export interface PixelState {
@@ -316,6 +322,30 @@ function traceScene(name: MemoryScene): SceneDefinition {
       const moved = view(5);
       const frames: SequenceFrame[] = Array.from({ length: 12 }, (_, t) => ({ frame: t < 10 ? still : moved, alpha, stats: [...NO_STATS], reset: t === 11 }));
       return { frames, margin: 2, watch: { a: [12, 8], b: [20, 2] } };
+    }
+    case 'seeded': {
+      // 24×12, a textured background; the captured plate is that background and knows x < 20
+      // (a = 1), not x ≥ 20 (a = 0). A person (alpha 1) on x 2..5, y 3..8 all along. Frame 0
+      // starts the memory from the plate. Over 36 frames the light on x 8..11 rises by 0.003 a
+      // frame (drift); from frame 2 an object of colour 0.9 sits on x 14..15, y 2..3 (a lasting
+      // change). Margin 2.
+      const W = 24;
+      const H = 12;
+      const bg = texture(rand, W, H, 0.2, 0.6);
+      const seed = image(W, H, 4, (x, y) => [0, 1, 2].map((c) => bg.data[(y * W + x) * 4 + c]!).concat(x < 20 ? 1 : 0));
+      const alpha = image(W, H, 1, (x, y) => [x >= 2 && x < 6 && y >= 3 && y < 9 ? 1 : 0]);
+      const frames: SequenceFrame[] = Array.from({ length: 36 }, (_, t) => ({
+        frame: image(W, H, 4, (x, y) => {
+          const b = [0, 1, 2].map((c) => bg.data[(y * W + x) * 4 + c]!);
+          if (alpha.data[y * W + x]! === 1) return [0.95, 0.2, 0.1].map(q8);
+          if (t >= 2 && x >= 14 && x < 16 && y >= 2 && y < 4) return [0.9, 0.9, 0.9].map(q8);
+          return x >= 8 && x < 12 ? b.map((v) => q8(v + 0.003 * t)) : b;
+        }),
+        alpha,
+        stats: [...NO_STATS],
+        ...(t === 0 ? { reset: 'seed' as const, seed } : {}),
+      }));
+      return { frames, margin: 2, watch: { person: [3, 5], drift: [9, 6], object: [14, 2], unknown: [22, 6], still: [17, 9] } };
     }
   }
 }
@@ -469,7 +499,7 @@ export const memoryCases = {
         marginPass.setParams(2);
         pass.setParams(2, false, { counters: !quiet, view: !quiet });
         const m = marginPass.bind({ alpha, rowMax });
-        const b = pass.bind({ frame, rowMax, colourIn: empty[0]!, countIn: empty[1]!, stats, colourOut, countOut, memPlate, memView, counters });
+        const b = pass.bind({ frame, rowMax, colourIn: empty[0]!, countIn: empty[1]!, stats, colourOut, countOut, memPlate, memView, counters, seed: frame });
         await submit(device, (e) => {
           marginPass.encode(e, m);
           pass.encode(e, b);
