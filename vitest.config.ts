@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Unit tests only (Node); browser tests under test/gpu and test/e2e run with Playwright.
+// Unit tests (Node) and the Node GPU bench on Dawn (test/dawn: the pipeline on SwiftShader, the
+// GPU bundle); browser tests under test/gpu and test/e2e run with Playwright.
 export default defineConfig({
   test: {
-    include: ['test/unit/**/*.test.ts'],
+    include: ['test/unit/**/*.test.ts', 'test/dawn/**/*.test.ts'],
   },
 });

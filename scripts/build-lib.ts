@@ -17,6 +17,7 @@ import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } 
 import { dirname, join, resolve } from 'node:path';
 import { build, type InlineConfig, type Plugin } from 'vite';
 import { ASSET_FILES, WORKER_FILES } from '../src/assets';
+import { ortWasmNotInlined } from './lib/vite/ortWasmNotInlined';
 
 const root = resolve(import.meta.dirname, '..');
 const dist = join(root, 'dist');
@@ -39,24 +40,6 @@ function libraryModules(): Plugin {
       const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
       const swap = resolved && LIBRARY_MODULES[resolved.id];
       return swap ? { id: swap } : null;
-    },
-  };
-}
-
-/**
- * onnxruntime-web names its wasm binary with `new URL('….wasm', import.meta.url)` as a fallback
- * for when `ort.env.wasm.wasmPaths` is not set; we always set it (src/models/ortRuntime.ts), and
- * a library build would otherwise inline the 20 MB binary as base64. Hide the fallback from the
- * bundler's asset handling; the runtime files come from the assets.
- */
-function ortWasmNotInlined(): Plugin {
-  return {
-    name: 'bg-replacer-ort-wasm-not-inlined',
-    enforce: 'pre',
-    transform(code, id) {
-      if (!id.includes('onnxruntime-web')) return null;
-      const out = code.replace(/new URL\((["'][^"']+\.wasm["']),\s*import\.meta\.url\)/g, 'new URL($1, "" + import.meta.url)');
-      return out === code ? null : { code: out, map: null };
     },
   };
 }

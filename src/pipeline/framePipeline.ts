@@ -3,7 +3,7 @@
 import { InputError } from '../errors';
 import { StageTimer } from '../gpu/stageTimer';
 import type { Options, ReadbackType } from '../options';
-import type { DepthInput, DepthStats, FrameStats, MemoryStats, PlateFit, QualitySettings, Readback, RefineStats } from '../types/frame';
+import type { DepthInput, DepthStats, FrameInput, FrameStats, MemoryStats, PlateFit, QualitySettings, Readback, RefineStats } from '../types/frame';
 import type { Rect } from '../types/geometry';
 import type { KinectCalibration } from '../types/kinect';
 import type { BaseNetwork } from '../types/network';
@@ -13,14 +13,13 @@ import { LearnedModel, type LearnedMatting } from './learnedModel';
 import { readRefineStats, readSelectedTiles, readView } from './readbacks';
 import { FULL_QUALITY } from './quality';
 import { ROI_PASSES } from './roi';
-import { SceneImages } from './sceneImages';
+import { SceneImages, type SceneImage } from './sceneImages';
 import type { MattingPath } from './stage';
 import { createFrameStages, type FrameStages } from './stages';
 import { frameBlurPlan } from './stages/blur';
-import type { ImportPath } from './stages/importFrame';
 import type { StandingSplit } from './standing';
 
-export type { ImportPath, LearnedMatting };
+export type { LearnedMatting };
 
 /** What process() returns for one frame. */
 export interface PipelineResult {
@@ -108,11 +107,6 @@ export class FramePipeline {
     return this.last.standing;
   }
 
-  /** How frames reach the GPU: decided by the first frame. */
-  get importPath(): ImportPath | null {
-    return this.stages.importFrame.importPath;
-  }
-
   /** Applies options from the next frame on. */
   setOptions(options: Readonly<Options>): void {
     this.options = options;
@@ -132,19 +126,24 @@ export class FramePipeline {
   }
 
   /**
-   * Replaces the `image`-mode background (null: a neutral grey). The bitmap is copied to the GPU and closed.
-   * @throws InputError 'unsupported-input' when the image exceeds the GPU's texture size
+   * Replaces the `image`-mode background (null: a neutral grey). A bitmap is copied to the GPU
+   * and closed; a texture (rgba8unorm, TEXTURE_BINDING) is borrowed as it is (see SceneImage).
+   * @throws InputError 'unsupported-input' when the image exceeds the GPU's texture size, or a
+   *   texture has another format or lacks TEXTURE_BINDING
    */
-  setBackground(image: ImageBitmap | null): void {
+  setBackground(image: SceneImage | null): void {
     this.images.setBackground(image);
   }
 
   /**
-   * Sets (or clears, with null) the clean background plate; the pipeline keeps the bitmap (and
-   * closes it when replaced) and uploads it at the frame size. Temporal history starts again.
-   * @throws InputError 'unsupported-input' when the image exceeds the GPU's texture size
+   * Sets (or clears, with null) the clean background plate; the pipeline keeps a bitmap (and
+   * closes it when replaced) and uploads it at the frame size; a texture is borrowed and must
+   * have the frames' size (see SceneImage). Temporal history starts again.
+   * @throws InputError 'unsupported-input' when the image exceeds the GPU's texture size, or a
+   *   texture has another format or lacks TEXTURE_BINDING (process() throws it for a texture
+   *   whose size is not the frame's)
    */
-  setPlate(image: ImageBitmap | null): void {
+  setPlate(image: SceneImage | null): void {
     this.images.setPlate(image);
     this.stages.plate.clearFit();
     this.resetHistory();
@@ -179,27 +178,33 @@ export class FramePipeline {
   }
 
   /**
-   * Processes one frame (the caller keeps ownership of `frame`).
-   * @param frame the camera or file frame, any size up to the GPU limit
+   * Processes one frame (the caller keeps ownership of what `input` wraps).
+   * @param input the frame: a browser VideoFrame (src/worker/videoFrameInput.ts) or a GPU
+   *   texture (src/pipeline/textureInput.ts), any size up to the GPU's texture limit
    * @param readbacks output types to read back (debug / replay); refine accounting is read too
    * @param depth the frame's Azure Kinect depth (used when a calibration is set)
-   * @throws InputError 'unsupported-input' for a `depth` read-back without a depth calibration,
-   *   or a frame or depth whose size is not the calibration's; a stage's error
+   * @throws InputError 'unsupported-input' for a frame size that is not an integer in 1..the GPU's
+   *   texture limit, a `depth` read-back without a depth calibration, or a frame or depth whose
+   *   size is not the calibration's; a stage's error
    */
-  async process(frame: VideoFrame, readbacks: readonly ReadbackType[] = [], depth: DepthInput | null = null): Promise<PipelineResult> {
+  async process(input: FrameInput, readbacks: readonly ReadbackType[] = [], depth: DepthInput | null = null): Promise<PipelineResult> {
+    const max = this.device.limits.maxTextureDimension2D;
+    const side = (v: number): boolean => Number.isInteger(v) && v >= 1 && v <= max;
+    if (!side(input.width) || !side(input.height)) {
+      throw new InputError('unsupported-input', `The frame is ${input.width}×${input.height}; the GPU takes 1..${max} pixels a side.`);
+    }
     this.images.beginFrame();
     try {
-      return await this.processFrame(frame, readbacks, depth);
+      return await this.processFrame(input, readbacks, depth);
     } finally {
       // Destroying after the submit is safe: WebGPU waits for the submitted work.
       this.images.endFrame();
     }
   }
 
-  private async processFrame(videoFrame: VideoFrame, readbacks: readonly ReadbackType[], depth: DepthInput | null): Promise<PipelineResult> {
+  private async processFrame(input: FrameInput, readbacks: readonly ReadbackType[], depth: DepthInput | null): Promise<PipelineResult> {
     const { device, options } = this;
-    const width = videoFrame.displayWidth;
-    const height = videoFrame.displayHeight;
+    const { width, height } = input;
     const textures = this.texturesFor(width, height);
     const captured = await this.images.plateAt(width, height);
     const needsMask = options.mode !== 'off' || options.view !== 'com';
@@ -210,7 +215,7 @@ export class FramePipeline {
     const plate = memory.plate ?? captured;
     const frame = new FrameRun({
       device,
-      videoFrame,
+      input,
       index: this.frameCount,
       textures,
       options,

@@ -1,7 +1,7 @@
 // BackgroundMattingV2 on one pipeline: the model its caller loaded and the GPU resources its
 // three stages share (stages/bgmv2Base.ts, stages/bgmv2Prior.ts, stages/refineLearned.ts).
 import { createRefinerWeightsBuffer } from '../gpu/passes/refineLearned';
-import type { Bgmv2Base } from '../models/bgmv2/base';
+import type { Bgmv2BaseNetwork } from '../types/network';
 import type { RefinerWeights } from '../types/refiner';
 
 /**
@@ -10,7 +10,7 @@ import type { RefinerWeights } from '../types/refiner';
  * size; tiles are selected on err; its learned refiner refines them. The caller owns `base`.
  */
 export interface LearnedMatting {
-  base: Bgmv2Base;
+  base: Bgmv2BaseNetwork;
   weights: RefinerWeights;
 }
 
@@ -20,7 +20,7 @@ export interface LearnedMatting {
  * releases the rest.
  */
 export class LearnedModel {
-  readonly base: Bgmv2Base;
+  readonly base: Bgmv2BaseNetwork;
   /** Packed refiner weights (createRefinerWeightsBuffer). */
   readonly weights: GPUBuffer;
   /** [1,3,h,w] float32 residual F − I at the base size. */

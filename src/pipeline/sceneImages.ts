@@ -2,19 +2,29 @@
 import { InputError } from '../errors';
 
 /**
+ * A user image: an ImageBitmap (the browser's: uploaded, and the plate resized to the frame
+ * size with createImageBitmap), or a GPU texture a headless caller made (rgba8unorm with
+ * TEXTURE_BINDING usage; borrowed: used as it is, never destroyed here; a plate texture must
+ * have the frame's size).
+ */
+export type SceneImage = ImageBitmap | GPUTexture;
+
+/**
  * Owns the background texture (uploaded at the image's size; a 1×1 neutral grey without one)
  * and the plate: the bitmap as given, and its texture at the size of the frames it is used with
  * (resized on the GPU side of createImageBitmap when they differ). A texture replaced while a
  * frame is in flight (between beginFrame and endFrame) is destroyed after that frame, since its
- * bind groups are still in use.
+ * bind groups are still in use. Textures given as images are the caller's and never destroyed.
  */
 export class SceneImages {
   /** The `image`-mode background, rgba8unorm. */
   background: GPUTexture;
-  private plateImage: ImageBitmap | null = null;
+  private plateImage: SceneImage | null = null;
   private plateTexture: GPUTexture | null = null;
   private processing = false;
   private retired: GPUTexture[] = [];
+  /** The caller's textures (set as images): never retired. */
+  private readonly borrowed = new WeakSet<GPUTexture>();
 
   constructor(private readonly device: GPUDevice) {
     this.background = this.solidBackground();
@@ -26,34 +36,37 @@ export class SceneImages {
   }
 
   /**
-   * Replaces the background (null: neutral grey). The bitmap is copied to the GPU and closed.
-   * @throws InputError 'unsupported-input' when the image exceeds the GPU's texture size
+   * Replaces the background (null: neutral grey). A bitmap is copied to the GPU and closed; a
+   * texture is used as it is.
+   * @throws InputError 'unsupported-input' when the image exceeds the GPU's texture size, or a
+   *   texture is not rgba8unorm with TEXTURE_BINDING usage
    */
-  setBackground(image: ImageBitmap | null): void {
+  setBackground(image: SceneImage | null): void {
     try {
-      this.checkImageSize(image, 'Background image');
-      const next = image ? this.upload(image, image.width, image.height) : this.solidBackground();
+      this.checkImage(image, 'Background image');
+      const next = image instanceof GPUTexture ? this.borrow(image) : image ? this.upload(image, image.width, image.height) : this.solidBackground();
       this.retire(this.background);
       this.background = next;
     } finally {
-      image?.close();
+      if (!(image instanceof GPUTexture)) image?.close();
     }
   }
 
   /**
-   * Sets (or clears, with null) the plate. Keeps the bitmap (closed when replaced) to upload it
-   * at each frame size.
-   * @throws InputError 'unsupported-input' when the image exceeds the GPU's texture size (it is closed)
+   * Sets (or clears, with null) the plate. Keeps a bitmap (closed when replaced) to upload it
+   * at each frame size; a texture is used as it is, at its own size only.
+   * @throws InputError 'unsupported-input' when the image exceeds the GPU's texture size (a
+   *   bitmap is closed), or a texture is not rgba8unorm with TEXTURE_BINDING usage
    */
-  setPlate(image: ImageBitmap | null): void {
+  setPlate(image: SceneImage | null): void {
     try {
-      this.checkImageSize(image, 'Background plate');
+      this.checkImage(image, 'Background plate');
     } catch (err) {
-      image?.close();
+      if (!(image instanceof GPUTexture)) image?.close();
       throw err;
     }
-    this.plateImage?.close();
-    this.plateImage = image;
+    if (!(this.plateImage instanceof GPUTexture)) this.plateImage?.close();
+    this.plateImage = image instanceof GPUTexture ? this.borrow(image) : image;
     this.retire(this.plateTexture);
     this.plateTexture = null;
   }
@@ -61,10 +74,17 @@ export class SceneImages {
   /**
    * The plate at width×height, rgba8unorm, uploaded (and resized) when the size changed since the
    * last call; null without a plate. Call between frames or at a frame's start.
+   * @throws InputError 'unsupported-input' for a plate texture of another size
    */
   async plateAt(width: number, height: number): Promise<GPUTexture | null> {
     const image = this.plateImage;
     if (!image) return null;
+    if (image instanceof GPUTexture) {
+      if (image.width !== width || image.height !== height) {
+        throw new InputError('unsupported-input', `The plate texture is ${image.width}×${image.height} and the frame ${width}×${height}: a plate texture must have the frame's size.`);
+      }
+      return image;
+    }
     if (this.plateTexture && (this.plateTexture.width !== width || this.plateTexture.height !== height)) {
       this.plateTexture.destroy();
       this.plateTexture = null;
@@ -88,26 +108,35 @@ export class SceneImages {
     for (const texture of this.retired.splice(0)) texture.destroy();
   }
 
-  /** Destroys the textures and closes the plate bitmap. */
+  /** Destroys the textures made here and closes the plate bitmap (the caller's textures stay). */
   dispose(): void {
-    this.background.destroy();
-    this.plateTexture?.destroy();
+    this.retire(this.background);
+    this.retire(this.plateTexture);
     this.plateTexture = null;
-    this.plateImage?.close();
+    if (!(this.plateImage instanceof GPUTexture)) this.plateImage?.close();
     this.plateImage = null;
     for (const texture of this.retired.splice(0)) texture.destroy();
   }
 
+  /** Destroys a texture made here, after the frame in flight if any; the caller's are left alone. */
   private retire(texture: GPUTexture | null): void {
-    if (!texture) return;
+    if (!texture || this.borrowed.has(texture)) return;
     if (this.processing) this.retired.push(texture);
     else texture.destroy();
   }
 
-  private checkImageSize(image: ImageBitmap | null, what: string): void {
+  private borrow(texture: GPUTexture): GPUTexture {
+    this.borrowed.add(texture);
+    return texture;
+  }
+
+  private checkImage(image: SceneImage | null, what: string): void {
     const max = this.device.limits.maxTextureDimension2D;
     if (image && (image.width > max || image.height > max || image.width === 0 || image.height === 0)) {
       throw new InputError('unsupported-input', `${what} is ${image.width}×${image.height}; the GPU accepts 1..${max} pixels a side — use a smaller image.`);
+    }
+    if (image instanceof GPUTexture && (image.format !== 'rgba8unorm' || (image.usage & GPUTextureUsage.TEXTURE_BINDING) === 0)) {
+      throw new InputError('unsupported-input', `${what} texture must be rgba8unorm with TEXTURE_BINDING usage (got ${image.format}).`);
     }
   }
 

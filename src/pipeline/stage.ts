@@ -3,7 +3,7 @@
 // src/pipeline/stages/ that owns its passes, the textures and buffers it alone uses, its bind
 // groups and their disposal, and says which of the frame's shared textures it reads and writes.
 import type { Options, OutputType } from '../options';
-import type { DepthInput, DepthStats, QualitySettings } from '../types/frame';
+import type { DepthInput, DepthStats, FrameInput, QualitySettings } from '../types/frame';
 import type { Rect } from '../types/geometry';
 import type { BaseNetwork, CoarseMask } from '../types/network';
 import type { FrameTextures } from './frameTextures';
@@ -11,7 +11,7 @@ import type { LearnedModel } from './learnedModel';
 import type { StandingSplit } from './standing';
 
 /** The frame's shared textures and buffers, by their FrameTextures names, and the frame's plate and background images. */
-export type FrameResource = Exclude<keyof FrameTextures, 'width' | 'height'> | 'videoFrame' | 'plate' | 'background' | 'depth';
+export type FrameResource = Exclude<keyof FrameTextures, 'width' | 'height'> | 'input' | 'plate' | 'background' | 'depth';
 
 /**
  * The base network's second mask of this frame (the first is always the whole frame's, in
@@ -36,8 +36,8 @@ export type MattingPath = 'none' | 'classic' | 'bgmv2';
 /** What the pipeline fixes about a frame before its first stage. */
 export interface FrameSetup {
   readonly device: GPUDevice;
-  /** The input frame (borrowed: the pipeline's caller closes it). */
-  readonly videoFrame: VideoFrame;
+  /** The input frame (borrowed: the pipeline's caller owns what it wraps). */
+  readonly input: FrameInput;
   /** Counts the pipeline's frames from 0. */
   readonly index: number;
   /** The frame's shared textures; their size is the frame's. */

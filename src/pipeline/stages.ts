@@ -27,7 +27,6 @@ import { UpsamplePriorStage } from './stages/upsamplePrior';
 /** The stages of one pipeline: the table in order, and the ones the pipeline talks to by name. */
 export interface FrameStages {
   readonly table: readonly Stage[];
-  readonly importFrame: ImportFrameStage;
   readonly roi: RegionOfInterestStage;
   readonly depth: DepthFusionStage;
   readonly plate: PlateStatsStage;
@@ -36,13 +35,12 @@ export interface FrameStages {
 
 /** Creates every stage of the table on `device` (stages that few frames need create their passes on first use). */
 export function createFrameStages(device: GPUDevice): FrameStages {
-  const importFrame = new ImportFrameStage(device);
   const roi = new RegionOfInterestStage(device);
   const depth = new DepthFusionStage(device);
   const plate = new PlateStatsStage(device);
   const memory = new BackgroundMemoryStage(device);
   const table: Stage[] = [
-    importFrame, //                      videoFrame → frame
+    new ImportFrameStage(), //           input → frame
     new ClearRefinedStage(), //          nothing refined yet → fgr
     // The segmentation prior (classic path).
     new SegmentStage(device), //         frame → maskFull, guideLow
@@ -67,5 +65,5 @@ export function createFrameStages(device: GPUDevice): FrameStages {
     new LightWrapStage(device), //       options.lightWrap: B′'s light over the person's edge → output
     new MemoryViewStage(memory), //      view 'mem': the memory → output
   ];
-  return { table, importFrame, roi, depth, plate, memory };
+  return { table, roi, depth, plate, memory };
 }

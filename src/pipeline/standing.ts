@@ -12,7 +12,7 @@ import { type Rect } from '../types/geometry';
  * processed a standing full-HD body as two overlapping squares.
  *
  * Frame loop (CPU network path): standingSquares(whole-frame mask) → for each square,
- * networkCropForSquare → createImageBitmap(frame, crop…, {resizeWidth, resizeHeight}) →
+ * networkCropForSquare → the input's crop (FrameInput.crop: createImageBitmap in the browser) →
  * network mask over the crop → blendSquares(top, bottom, …) → the ROI mask over `union`.
  */
 

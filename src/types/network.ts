@@ -41,3 +41,24 @@ export interface GpuBaseNetwork {
 
 /** A base network as the pipeline sees it. */
 export type BaseNetwork = CpuBaseNetwork | GpuBaseNetwork;
+
+/**
+ * BackgroundMattingV2's base network (MattingBase) on the pipeline's GPU device, at a fixed base
+ * size width × height (the frame at the base scale, ¼): the pipeline writes `src` and `bgr`
+ * ([1,3,h,w] float32 RGB in 0..1, NCHW); run() queues the network, which writes `pha` [1,1,h,w]
+ * in 0..1, `fgr` [1,3,h,w], `err` [1,1,h,w] in 0..1 and `hid` [1,32,h,w] (all float32 STORAGE
+ * buffers, owned by the network). src/models/bgmv2/base.ts runs a real export with
+ * onnxruntime-web.
+ */
+export interface Bgmv2BaseNetwork {
+  readonly width: number;
+  readonly height: number;
+  readonly src: GPUBuffer;
+  readonly bgr: GPUBuffer;
+  readonly pha: GPUBuffer;
+  readonly fgr: GPUBuffer;
+  readonly err: GPUBuffer;
+  readonly hid: GPUBuffer;
+  /** Queues the network on what src and bgr hold (after the caller's submitted work). */
+  run(): Promise<void>;
+}

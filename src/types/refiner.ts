@@ -55,6 +55,6 @@ export interface RefinerWeights {
    * of them), then the four bias vectors.
    */
   packed: Float32Array;
-  /** How they were found: by their PyTorch names, or by the shapes of the refiner's Conv nodes. */
-  source: 'names' | 'graph';
+  /** How they were found: by their PyTorch names, or by the shapes of the refiner's Conv nodes; or generated at random (benchmarks). */
+  source: 'names' | 'graph' | 'random';
 }

@@ -10,6 +10,7 @@ import { CanvasPipeline } from '../pipeline/canvas/canvasPipeline';
 import { FrameOutput, outputPathFor } from './frameOutput';
 import type { BaseNetwork } from '../types/network';
 import type { FramePipeline } from '../pipeline/framePipeline';
+import type { VideoFrameImporter } from './videoFrameInput';
 import type { DepthInput } from '../types/frame';
 import type { EngineApi, EngineInfo, ProcessResult } from './protocol';
 import type { KinectCalibration } from '../types/kinect';
@@ -50,6 +51,8 @@ export class Engine implements EngineApi {
   private bgmv2: Bgmv2Installed | null = null;
   private bgmv2Base: Bgmv2Base | null = null;
   private pipeline: FramePipeline | null = null;
+  /** Puts the frames on the pipeline's device (made and disposed with the pipeline). */
+  private importer: VideoFrameImporter | null = null;
   private output: FrameOutput | null = null;
   private options: Readonly<Options> | null = null;
   /** Adaptive quality (options.targetFps), fed each WebGPU frame's processing time. */
@@ -254,9 +257,9 @@ export class Engine implements EngineApi {
           outputPath: 'canvas2d',
         };
       }
-      if (!this.pipeline || !this.output) throw new ReplacerError('engine-not-ready', 'The engine is not initialised yet.');
+      if (!this.pipeline || !this.output || !this.importer) throw new ReplacerError('engine-not-ready', 'The engine is not initialised yet.');
       await this.prepareBgmv2(frame.displayWidth, frame.displayHeight);
-      const result = await this.pipeline.process(frame, readbacks, depth);
+      const result = await this.pipeline.process(this.importer.input(frame), readbacks, depth);
       const out = await this.output.toVideoFrame(result.output, frame.timestamp, frame.duration);
       const plateFit = this.pipeline.plateFit;
       const memory = this.pipeline.memoryStats;
@@ -268,7 +271,7 @@ export class Engine implements EngineApi {
         frame: out,
         stats: { ...result.stats, total },
         quality: { level: quality.level, levels: quality.levels, targetFps: quality.targetFps },
-        importPath: this.pipeline.importPath!,
+        importPath: this.importer.importPath!,
         matting: result.matting,
         outputPath: this.output.path,
         ...(plateFit ? { plateFit } : {}),
@@ -393,10 +396,12 @@ export class Engine implements EngineApi {
   private async buildPipeline(gpu: GpuContext): Promise<void> {
     await this.teardownPipeline();
     const { FramePipeline } = await import('../pipeline/framePipeline');
+    const { VideoFrameImporter } = await import('./videoFrameInput');
     this.network = await this.createNetwork(gpu.device);
     this.onProgress('base network');
     this.output = new FrameOutput(gpu.device, this.canvasLost ? 'readback' : outputPathFor(gpu.adapterName));
     this.pipeline = new FramePipeline(gpu.device, this.network, this.options!, (stage) => this.onProgress(stage));
+    this.importer = new VideoFrameImporter(gpu.device);
     this.pipeline.setQuality(QUALITY_LEVELS[this.adaptive.state.level]!);
     if (this.background) this.pipeline.setBackground(await createImageBitmap(this.background));
     if (this.plate) this.pipeline.setPlate(await createImageBitmap(this.plate));
@@ -453,6 +458,8 @@ export class Engine implements EngineApi {
   private async teardownPipeline(): Promise<void> {
     this.pipeline?.dispose();
     this.pipeline = null;
+    this.importer?.dispose();
+    this.importer = null;
     const base = this.bgmv2Base;
     this.bgmv2Base = null;
     await base?.close().catch((err: unknown) => console.warn(`bg-replacer: releasing the BGMv2 session failed: ${String(err)}`));

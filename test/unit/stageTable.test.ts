@@ -24,7 +24,7 @@ function standInDevice(): GPUDevice {
 }
 
 /** What the frame brings: the camera frame, the user's images and the depth. */
-const INPUTS: readonly FrameResource[] = ['videoFrame', 'plate', 'background', 'depth'];
+const INPUTS: readonly FrameResource[] = ['input', 'plate', 'background', 'depth'];
 /** What a stage reads from the previous frame (written later in the table, for the next frame). */
 const HISTORY: readonly FrameResource[] = ['framePrev', 'alphaPrev'];
 

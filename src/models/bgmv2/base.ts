@@ -1,5 +1,6 @@
 import type { AssetLocation } from '../../assets';
 import { ReplacerError } from '../../errors';
+import type { Bgmv2BaseNetwork } from '../../types/network';
 import { tensorBytes } from '../../types/tensor';
 import { createWebGpuSession, ort } from '../ortRuntime';
 import { loadBgmv2Base } from './loader';
@@ -14,7 +15,7 @@ import { loadBgmv2Base } from './loader';
  * `err` [1,1,h,w] in 0..1, `hid` [1,32,h,w]. The model must have the base interface (see
  * loadBgmv2Base); its spatial dims may be symbolic.
  */
-export class Bgmv2Base {
+export class Bgmv2Base implements Bgmv2BaseNetwork {
   private constructor(
     private readonly session: ort.InferenceSession,
     /** Base size in pixels. */

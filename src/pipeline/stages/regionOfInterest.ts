@@ -30,7 +30,7 @@ interface GpuBound {
 export class RegionOfInterestStage implements Stage {
   readonly name = 'roi';
   readonly timed = true;
-  readonly reads = ['videoFrame', 'frame', 'maskFull'] as const;
+  readonly reads = ['input', 'frame', 'maskFull'] as const;
   readonly writes = ['maskRoi', 'guideRoi'] as const;
   /** The last frame's region (frame pixels) when it was smaller than the frame; null otherwise or on the GPU path. */
   roi: Rect | null = null;
@@ -54,14 +54,13 @@ export class RegionOfInterestStage implements Stage {
     const t = frame.textures;
     const full = frame.fullMask!;
     const whole: Rect = { x: 0, y: 0, width: t.width, height: t.height };
-    const resize = { resizeWidth: network.width, resizeHeight: network.height, resizeQuality: 'high' } as const;
     let rect = whole;
     let roiMask = full;
     for (let pass = 0; pass < frame.quality.roiPasses; pass++) {
       const next = nextRoi(roiMask.pha, roiMask.width, roiMask.height, rect);
       if (next === rect) break;
       rect = next;
-      roiMask = await network.segment(await createImageBitmap(frame.videoFrame, rect.x, rect.y, rect.width, rect.height, resize));
+      roiMask = await network.segment(await frame.input.crop(rect, network.width, network.height));
     }
     this.device.queue.writeBuffer(t.maskRoi, 0, roiMask.pha);
     this.downsample.setRect(rect);

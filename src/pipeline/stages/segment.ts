@@ -9,7 +9,7 @@ import type { Binding, FrameState, Stage } from '../stage';
  * The base network on the whole frame, resized to its input (256×144 for the landscape selfie
  * segmenter), and the whole frame area-downsampled to the same size (FrameTextures.guideLow,
  * the guide of the mask upsampling). Writes the person confidence into FrameTextures.maskFull.
- * A CPU network (tasks-vision) gets an ImageBitmap and returns the mask, kept in
+ * A CPU network (tasks-vision) gets the input's crop (an ImageBitmap) and returns the mask, kept in
  * `frame.fullMask` for the stages that place the next runs; a GPU network (onnx-webgpu) reads
  * the guide as its input tensor ([1,3,h,w] float32 in 0..1, tensor_from_texture.wgsl) and writes
  * its output straight into maskFull: nothing is read back.
@@ -17,7 +17,7 @@ import type { Binding, FrameState, Stage } from '../stage';
 export class SegmentStage implements Stage {
   readonly name = 'segment';
   readonly timed = true;
-  readonly reads = ['videoFrame', 'frame'] as const;
+  readonly reads = ['input', 'frame'] as const;
   readonly writes = ['maskFull', 'guideLow'] as const;
   private readonly downsample;
   private readonly toTensor;
@@ -48,8 +48,7 @@ export class SegmentStage implements Stage {
       await network.run(t.maskFull);
       return;
     }
-    const resize = { resizeWidth: network.width, resizeHeight: network.height, resizeQuality: 'high' } as const;
-    const full = await network.segment(await createImageBitmap(frame.videoFrame, resize));
+    const full = await network.segment(await frame.input.crop(null, network.width, network.height));
     frame.fullMask = full;
     frame.device.queue.writeBuffer(t.maskFull, 0, full.pha);
     this.downsample.encode(frame.encoder(), b.downsample);

@@ -17,7 +17,7 @@ import { blendSquares, networkCropForSquare, standingSquares } from '../standing
 export class StandingSplitStage implements Stage {
   readonly name = 'standing';
   readonly timed = true;
-  readonly reads = ['videoFrame', 'frame'] as const;
+  readonly reads = ['input', 'frame'] as const;
   readonly writes = ['maskStage', 'guideStage'] as const;
   private readonly downsample;
   private readonly bound = new Memo<Binding<typeof createDownsamplePass>>();
@@ -37,9 +37,8 @@ export class StandingSplitStage implements Stage {
     const split = standingSquares(full.pha, full.width, full.height, t.width, t.height);
     if (!split) return;
     const { width, height } = network;
-    const resize = { resizeWidth: width, resizeHeight: height, resizeQuality: 'high' } as const;
     const crops = { top: networkCropForSquare(split.top, width, height), bottom: networkCropForSquare(split.bottom, width, height) };
-    const [top, bottom] = [crops.top, crops.bottom].map((c) => createImageBitmap(frame.videoFrame, c.x, c.y, c.width, c.height, resize));
+    const [top, bottom] = [crops.top, crops.bottom].map((c) => frame.input.crop(c, width, height));
     const topMask = await network.segment(await top!);
     const bottomMask = await network.segment(await bottom!);
     const size = stageSize(width);

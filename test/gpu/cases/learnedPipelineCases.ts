@@ -14,6 +14,7 @@ import { readRefinerWeights } from '../../../src/models/bgmv2/refinerWeights';
 import { resolveOptions } from '../../../src/options';
 import { Engine } from '../../../src/worker/engine';
 import { FramePipeline } from '../../../src/pipeline/framePipeline';
+import { VideoFrameImporter } from '../../../src/worker/videoFrameInput';
 import { type CpuBaseNetwork } from '../../../src/types/network';
 import { denseRefinerModel, randomBaseModel, randomRefinerParams } from './bgmv2Model';
 import { readF32, rng } from './util';
@@ -108,13 +109,14 @@ const cases = {
     const platePx = smoothImage(rand, W, H);
     const options = resolveOptions({ mode: 'color', refineMode, refineThreshold: value, refineBudget: value, temporalSmoothing: 0 });
     const pipeline = new FramePipeline(device, unusedSegmenter, options);
+    const importer = new VideoFrameImporter(device);
     try {
       pipeline.setLearned({ base, weights });
       pipeline.setPlate(await createImageBitmap(new ImageData(platePx, W, H)));
       const frame = new VideoFrame(framePx.buffer as ArrayBuffer, { format: 'RGBA', codedWidth: W, codedHeight: H, timestamp: 0 });
       let result;
       try {
-        result = await pipeline.process(frame, ['pha']);
+        result = await pipeline.process(importer.input(frame), ['pha']);
       } finally {
         frame.close();
       }
@@ -145,6 +147,7 @@ const cases = {
       return { maxDiff, maxDiffRefined, refinedShare, tiles: (await tiles).length, refineStats: result.refine };
     } finally {
       pipeline.dispose();
+      importer.dispose();
       await base.close();
       device.destroy();
     }

@@ -13,6 +13,7 @@ import { gaussianBlurReference } from '../../../src/gpu/reference/maskedBlur';
 import { createGpuContext } from '../../../src/gpu/device';
 import { CanvasPipeline } from '../../../src/pipeline/canvas/canvasPipeline';
 import { FramePipeline } from '../../../src/pipeline/framePipeline';
+import { VideoFrameImporter } from '../../../src/worker/videoFrameInput';
 import type { CpuBaseNetwork } from '../../../src/types/network';
 import { compare, gpu, output, quantize16f, quantize8, randomImage, read, rng, submit, U, upload, type Comparison } from './util';
 
@@ -51,12 +52,13 @@ async function renderFrame(renderer: 'canvas2d' | 'webgpu', options: Partial<Opt
   const resolved = resolveOptions({ temporalSmoothing: 0, targetFps: 0, ...options });
   const gpuContext = renderer === 'webgpu' ? await createGpuContext() : null;
   const pipeline = gpuContext ? new FramePipeline(gpuContext.device, network, resolved) : new CanvasPipeline(network, resolved);
+  const importer = gpuContext ? new VideoFrameImporter(gpuContext.device) : null;
   if (background) pipeline.setBackground(await createImageBitmap(background));
   const bytes = new Uint8Array(frameImage.data.length);
   frameImage.data.forEach((v, i) => (bytes[i] = Math.round(v * 255)));
   const frame = new VideoFrame(bytes, { format: 'RGBA', codedWidth: width, codedHeight: height, timestamp: 0 });
   try {
-    const result = await pipeline.process(frame, ['com', 'pha']);
+    const result = pipeline instanceof FramePipeline ? await pipeline.process(importer!.input(frame), ['com', 'pha']) : await pipeline.process(frame, ['com', 'pha']);
     if ('frame' in result) result.frame.close();
     const toImage = (r: { channels: number; data: Uint8Array }, channels: number): FloatImage => {
       const img = createImage(width, height, channels);
@@ -67,6 +69,7 @@ async function renderFrame(renderer: 'canvas2d' | 'webgpu', options: Partial<Opt
   } finally {
     frame.close();
     pipeline.dispose();
+    importer?.dispose();
     gpuContext?.device.destroy();
   }
 }

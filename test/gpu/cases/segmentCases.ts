@@ -17,6 +17,7 @@ import { OnnxWebGpuSegmenter } from '../../../src/models/onnxWebGpu';
 import { TasksVisionBackend } from '../../../src/models/tasksVisionBackend';
 import { Engine } from '../../../src/worker/engine';
 import { FramePipeline } from '../../../src/pipeline/framePipeline';
+import { VideoFrameImporter } from '../../../src/worker/videoFrameInput';
 import { nextRoi, ROI_MARGIN, ROI_MAX_AREA } from '../../../src/pipeline/roi';
 import { type Rect } from '../../../src/types/geometry';
 import type { BackendBench } from '../../../scripts/lib/gpuBenchProtocol';
@@ -150,6 +151,7 @@ const cases = {
     const { device } = await createGpuContext();
     const network = await OnnxWebGpuSegmenter.create(device, assetsAt('/', location.href));
     const pipeline = new FramePipeline(device, network, resolveOptions(options));
+    const importer = new VideoFrameImporter(device);
     const counts = { mapAsync: 0, getData: 0 };
     const mapAsync = GPUBuffer.prototype.mapAsync;
     const getData = ort.Tensor.prototype.getData;
@@ -184,7 +186,7 @@ const cases = {
         }
         const frame = new VideoFrame(pixels, { format: 'RGBA', codedWidth: W, codedHeight: H, timestamp: i * 33_333 });
         try {
-          await pipeline.process(frame);
+          await pipeline.process(importer.input(frame));
         } finally {
           frame.close();
         }
@@ -194,6 +196,7 @@ const cases = {
       GPUBuffer.prototype.mapAsync = mapAsync;
       ort.Tensor.prototype.getData = getData;
       pipeline.dispose();
+      importer.dispose();
       await network.close();
       device.destroy();
     }
@@ -330,6 +333,7 @@ const cases = {
     device.addEventListener('uncapturederror', (e) => errors.push((e as GPUUncapturedErrorEvent).error.message));
     const network = await TasksVisionBackend.create(assetsAt('/', location.href));
     const pipeline = new FramePipeline(device, network, resolveOptions({ mode: 'image', targetFps: 0 }));
+    const importer = new VideoFrameImporter(device);
     const canvas = new OffscreenCanvas(160, 90);
     const ctx = canvas.getContext('2d')!;
     const image = async (colour: string): Promise<ImageBitmap> => {
@@ -342,7 +346,7 @@ const cases = {
       for (let i = 0; i < rounds; i++) {
         const frame = new VideoFrame(await image(i % 2 ? '#446688' : '#886644'), { timestamp: i });
         try {
-          const running = pipeline.process(frame);
+          const running = pipeline.process(importer.input(frame));
           pipeline.setBackground(await image('#ff0000'));
           pipeline.setPlate(await image('#00ff00'));
           await running;
@@ -355,6 +359,7 @@ const cases = {
       return { errors, processed };
     } finally {
       pipeline.dispose();
+      importer.dispose();
       network.close();
       device.destroy();
     }
