@@ -12,8 +12,18 @@ export const USAGE = [
 /** The bench's default sizes: HD, full HD, 4K. */
 export const DEFAULT_SIZES = '1280x720,1920x1080,3840x2160';
 
+/** The harness's files: dawn.node; the ONNX base network; onnxruntime-web's runtime folder; the dev still (image.png, plate.png); the image-mode background (PNG); the masks cache. */
+export interface BenchFiles {
+  dawn: string;
+  model: string;
+  ort: string;
+  still: string;
+  background: string;
+  masks: string;
+}
+
 /** What the harness runs, and where it finds its files. */
-export interface GpuBenchArgs {
+export interface GpuBenchArgs extends BenchFiles {
   /** Frame sizes, each side even, a multiple of 4 (BGMv2's patch grid), 16..3840 × 16..2160. */
   sizes: Size[];
   /** Timed frames per row (≥ 1) and untimed warm-up frames before them (≥ 0). */
@@ -28,13 +38,6 @@ export interface GpuBenchArgs {
   baseNetwork: boolean;
   /** Only record the masks missing for the sizes into `masks`, time nothing (the GPU bundle's build). */
   recordOnly: boolean;
-  /** dawn.node; the ONNX base network; onnxruntime-web's runtime folder; the dev still (image.png, plate.png); the image-mode background (PNG); the masks cache. */
-  dawn: string;
-  model: string;
-  ort: string;
-  still: string;
-  background: string;
-  masks: string;
 }
 
 /**

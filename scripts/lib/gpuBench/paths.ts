@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { ASSET_FILES } from '../../../src/assets';
+import type { BenchFiles } from './args';
 import { ROOT } from './build';
 import { NO_ADAPTER_EXIT } from './exit';
 
@@ -20,15 +21,7 @@ export function swiftShaderIcd(): string {
   return process.env.SWIFTSHADER_ICD ?? '/usr/lib/chromium/vk_swiftshader_icd.json';
 }
 
-/** The harness's file flags, as found in this checkout. */
-export interface BenchFiles {
-  dawn: string;
-  model: string;
-  ort: string;
-  still: string;
-  background: string;
-  masks: string;
-}
+export type { BenchFiles };
 
 /**
  * The installed dawn.node of the npm package `webgpu` for this platform.
