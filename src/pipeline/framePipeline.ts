@@ -3,7 +3,8 @@
 import { InputError } from '../errors';
 import { StageTimer } from '../gpu/stageTimer';
 import type { Options, ReadbackType } from '../options';
-import type { DepthInput, DepthStats, FrameInput, FrameStats, MemoryStats, PlateFit, QualitySettings, Readback, RefineStats } from '../types/frame';
+import type { DepthInput, DepthStats, FrameStats, MemoryStats, PlateFit, QualitySettings, Readback, RefineStats } from '../types/frame';
+import type { FrameInput } from '../types/frameInput';
 import type { Rect } from '../types/geometry';
 import type { KinectCalibration } from '../types/kinect';
 import type { BaseNetwork } from '../types/network';

@@ -3,7 +3,8 @@
 // src/pipeline/stages/ that owns its passes, the textures and buffers it alone uses, its bind
 // groups and their disposal, and says which of the frame's shared textures it reads and writes.
 import type { Options, OutputType } from '../options';
-import type { DepthInput, DepthStats, FrameInput, QualitySettings } from '../types/frame';
+import type { DepthInput, DepthStats, QualitySettings } from '../types/frame';
+import type { FrameInput } from '../types/frameInput';
 import type { Rect } from '../types/geometry';
 import type { BaseNetwork, CoarseMask } from '../types/network';
 import type { FrameTextures } from './frameTextures';

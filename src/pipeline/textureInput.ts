@@ -1,7 +1,7 @@
 // A frame already on the GPU as the pipeline's input: what a headless caller (the Node GPU
 // bench, scripts/lib/gpuBench/) gives instead of a browser VideoFrame.
 import { InputError } from '../errors';
-import type { FrameInput } from '../types/frame';
+import type { FrameInput } from '../types/frameInput';
 
 /**
  * A FrameInput of a GPU texture: the import copies it into the frame texture

@@ -1,7 +1,7 @@
 // The browser's frames into the pipeline: a camera or file VideoFrame as a FrameInput.
 import { createImportFramePass } from '../gpu/passes/importFrame';
 import type { Rect } from '../types/geometry';
-import type { FrameInput } from '../types/frame';
+import type { FrameInput } from '../types/frameInput';
 
 /** `external-texture`: zero-copy import; `image-bitmap`: fallback through an ImageBitmap copy. */
 export type ImportPath = 'external-texture' | 'image-bitmap';
