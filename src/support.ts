@@ -1,6 +1,7 @@
 // isSupported(): what this browser offers the background replacer, checked by feature, never by
 // the browser's name.
 import { describeAdapter, isSoftwareAdapter } from './gpu/device';
+import { hasOffscreenWebgl2 } from './models/webgl2';
 import type { Renderer } from './types/frame';
 
 /** What {@link isSupported} found. Every field is a check of this page's browser, on its main thread. */
@@ -19,6 +20,12 @@ export interface SupportReport {
   insertableStreams: boolean;
   /** `OffscreenCanvas` with a 2D context (the engine's Canvas 2D path and its image decoding). */
   offscreenCanvas: boolean;
+  /**
+   * `OffscreenCanvas` with a WebGL2 context. Without a (hardware) WebGPU adapter the segmentation
+   * model runs on @mediapipe/tasks-vision, whose image processing needs WebGL2 even on its CPU
+   * delegate (Firefox started without a display has none, for example).
+   */
+  webgl2: boolean;
   /** WebCodecs' `VideoFrame`, which carries every frame between the page and the engine. */
   videoFrame: boolean;
   /** Workers (the engine runs in a module worker). */
@@ -29,7 +36,7 @@ export interface SupportReport {
 
 /**
  * Checks what this browser offers the replacer: WebGPU and its adapter (software or not),
- * insertable streams, OffscreenCanvas, VideoFrame and module workers. Requests a WebGPU adapter
+ * insertable streams, OffscreenCanvas (2D and WebGL2), VideoFrame and module workers. Requests a WebGPU adapter
  * (no device), so it takes a few milliseconds; it never throws.
  * @returns a report whose `supported` says whether createBackgroundReplacer() can process video
  *   here and `renderer` which path it takes by default; `reasons` explains every limitation
@@ -57,9 +64,18 @@ export async function isSupported(): Promise<SupportReport> {
   const webgpu = adapter !== null;
   if (why) reasons.push(why);
   if (softwareAdapter) reasons.push(`The only WebGPU adapter is a software one (${adapter}): the Canvas 2D path runs instead.`);
-  const supported = workers && videoFrame && offscreenCanvas && (insertableStreams || videoElementPath);
-  const renderer: Renderer | null = !supported ? null : webgpu && !softwareAdapter ? 'webgpu' : 'canvas2d';
-  return { supported, renderer, webgpu, softwareAdapter, adapter, insertableStreams, offscreenCanvas, videoFrame, workers, reasons };
+  const gpuPath = webgpu && !softwareAdapter;
+  const webgl2 = hasOffscreenWebgl2();
+  if (!webgl2) {
+    reasons.push(
+      gpuPath
+        ? 'No WebGL2 in OffscreenCanvas: only the WebGPU path can run (the tasks-vision segmenter, its fallback, needs WebGL2).'
+        : 'No WebGL2 in OffscreenCanvas: the tasks-vision segmenter, which runs the model without a GPU adapter, needs it.',
+    );
+  }
+  const supported = workers && videoFrame && offscreenCanvas && (insertableStreams || videoElementPath) && (gpuPath || webgl2);
+  const renderer: Renderer | null = !supported ? null : gpuPath ? 'webgpu' : 'canvas2d';
+  return { supported, renderer, webgpu, softwareAdapter, adapter, insertableStreams, offscreenCanvas, webgl2, videoFrame, workers, reasons };
 }
 
 function offscreen2d(): boolean {

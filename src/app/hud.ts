@@ -50,7 +50,7 @@ function memoryTitle(m: MemoryStats): string {
  * `<app-hud>`: a small overlay with fps, per-stage milliseconds of the last processed frame
  * (import, segment, gpu, total), dropped frames, the plate state (with its brightness ratio and
  * difference), what the background memory knows (when it is on), the share of pixels refined,
- * the GPU adapter and the backend.
+ * the renderer (webgpu or canvas2d), the GPU adapter and the backend.
  */
 @customElement('app-hud')
 export class AppHud extends LitElement {
@@ -100,6 +100,7 @@ export class AppHud extends LitElement {
         ${s?.quality ? html`<dt>quality</dt><dd data-testid="hud-quality" title=${qualityTitle(s.quality)}>${qualityLabel(s.quality)}</dd>` : nothing}
         <dt>engine</dt>
         <dd data-testid="hud-ready">${s?.ready ? 'ready' : 'not ready'}</dd>
+        ${s?.renderer ? html`<dt>renderer</dt><dd data-testid="hud-renderer">${s.renderer}</dd>` : nothing}
         ${s?.adapter ? html`<dt>adapter</dt><dd data-testid="hud-adapter">${s.adapter}</dd>` : nothing}
         ${s?.backend ? html`<dt>backend</dt><dd data-testid="hud-backend">${s.backend}</dd>` : nothing}
       </dl>

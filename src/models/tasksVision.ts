@@ -3,6 +3,7 @@ import { assetUrl, type AssetLocation } from '../assets';
 import { ReplacerError } from '../errors';
 import type { CoarseMask } from '../types/network';
 import { loadVerifiedModel } from './manifest';
+import { hasOffscreenWebgl2 } from './webgl2';
 
 
 /**
@@ -27,9 +28,16 @@ export class TasksVisionSegmenter {
   /**
    * Loads and verifies the model, then the wasm runtime.
    * @param assets where the model and the runtime are served
-   * @throws ReplacerError 'model-integrity' | 'model-load'
+   * @throws ReplacerError 'model-integrity' | 'model-load' ('model-load' also when this worker
+   *   has no WebGL2, which tasks-vision's post-processing needs even on its CPU delegate)
    */
   static async create(assets: AssetLocation): Promise<TasksVisionSegmenter> {
+    if (!hasOffscreenWebgl2()) {
+      throw new ReplacerError(
+        'model-load',
+        'The segmentation model (tasks-vision) needs WebGL2, which this browser does not offer in workers (WebGL disabled, or a browser started without a display); without a usable WebGPU adapter it has no other way to run. isSupported() reports this as webgl2: false.',
+      );
+    }
     const { entry, bytes } = await loadVerifiedModel(assets, 'selfie-landscape');
     try {
       // The ES-module SIMD build, as FilesetResolver.forVisionTasks(base, true) names it.
