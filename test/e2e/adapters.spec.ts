@@ -12,9 +12,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { expect, test, type JSHandle, type Page } from '@playwright/test';
 import * as ts from 'typescript';
 import { launchChromium } from '../../scripts/lib/browser';
-import { readAlphaPng } from '../../scripts/lib/png';
 import { readmeSnippet } from '../lib/readme';
-import { decodePng, erode, highFrequencyEnergy, meanOver, ROOT, sharedPath, tempDir, toY4m, trackFramePng, type Rgba } from './support';
+import { decodePng, halfSizeStill, highFrequencyEnergy, meanOver, ROOT, sharedPath, tempDir, toY4m, trackFramePng, type Rgba } from './support';
 
 const ORIGIN = `http://127.0.0.1:${Number(process.env.PW_PORT ?? 5199)}/`;
 const GENERATED = join(ROOT, 'test/pages/generated');
@@ -40,21 +39,8 @@ function writeSnippet(name: Adapter): void {
 function fakeCamera(): { y4m: string; person: Uint8Array; background: Uint8Array } {
   const still = sharedPath(STILL);
   const y4m = toY4m(join(still, 'image.png'), join(tempDir('adapters'), 'still.y4m'), { still: true, frames: 3 });
-  const gt = readAlphaPng(join(still, 'alpha.png'));
-  if (gt.width !== 2 * WIDTH || gt.height !== 2 * HEIGHT) throw new Error(`${STILL}: expected 1280×720, got ${gt.width}×${gt.height}`);
-  // Half size: the mean of each 2×2 block.
-  const alpha = new Float32Array(WIDTH * HEIGHT);
-  for (let y = 0; y < HEIGHT; y++) {
-    for (let x = 0; x < WIDTH; x++) {
-      const i = 2 * y * gt.width + 2 * x;
-      alpha[y * WIDTH + x] = (gt.alpha[i]! + gt.alpha[i + 1]! + gt.alpha[i + gt.width]! + gt.alpha[i + gt.width + 1]!) / 4;
-    }
-  }
-  return {
-    y4m,
-    person: erode((i) => alpha[i]! >= 0.999, WIDTH, HEIGHT, 3),
-    background: erode((i) => alpha[i]! <= 0.001, WIDTH, HEIGHT, 12),
-  };
+  const { person, background } = halfSizeStill(still);
+  return { y4m, person, background };
 }
 
 interface AdapterPage {

@@ -1,10 +1,11 @@
 // Helpers shared by the end-to-end tests: ../shared data, generated clips, image regions.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { PNG } from 'pngjs';
+import { readAlphaPng } from '../../scripts/lib/png';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const SHARED = resolve(ROOT, '../shared');
@@ -77,6 +78,34 @@ export interface Rgba {
 export function decodePng(bytes: Buffer): Rgba {
   const png = PNG.sync.read(bytes);
   return { width: png.width, height: png.height, data: png.data };
+}
+
+/**
+ * A 1280×720 dev still at half size (640×360, the mean of each 2×2 block): its image, and its
+ * person (alpha ≥ 0.999, eroded by 3 px) and background (alpha ≤ 0.001, eroded by 12 px) regions.
+ * @param still the still's folder (image.png, alpha.png)
+ */
+export function halfSizeStill(still: string): { image: Rgba; person: Uint8Array; background: Uint8Array } {
+  const full = decodePng(readFileSync(join(still, 'image.png')));
+  const gt = readAlphaPng(join(still, 'alpha.png'));
+  if (gt.width !== 1280 || gt.height !== 720 || full.width !== 1280 || full.height !== 720) throw new Error(`${still}: expected 1280×720`);
+  const width = 640;
+  const height = 360;
+  const alpha = new Float32Array(width * height);
+  const image: Rgba = { width, height, data: new Uint8Array(width * height * 4) };
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = 2 * y * gt.width + 2 * x;
+      const block = [i, i + 1, i + gt.width, i + gt.width + 1];
+      alpha[y * width + x] = block.reduce((sum, j) => sum + gt.alpha[j]!, 0) / 4;
+      for (let c = 0; c < 4; c++) image.data[(y * width + x) * 4 + c] = Math.round(block.reduce((sum, j) => sum + full.data[j * 4 + c]!, 0) / 4);
+    }
+  }
+  return {
+    image,
+    person: erode((i) => alpha[i]! >= 0.999, width, height, 3),
+    background: erode((i) => alpha[i]! <= 0.001, width, height, 12),
+  };
 }
 
 /**
