@@ -155,11 +155,12 @@ let xvfb: { display: string; process: ChildProcess } | null = null;
  * GL: no WebGL2).
  */
 async function launch(name: BrowserName, display = true): Promise<Browser> {
-  if (name === 'chromium') return puppeteer.launch({ executablePath: chromiumPath(), headless: true, args: chromiumArgs() });
+  // Generous start-up limits: the machine may be loaded (other tests, CI).
+  if (name === 'chromium') return puppeteer.launch({ executablePath: chromiumPath(), headless: true, args: chromiumArgs(), timeout: 90_000 });
   const prefs = { 'media.navigator.permission.disabled': true };
-  if (!display) return puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true, extraPrefsFirefox: prefs });
+  if (!display) return puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true, extraPrefsFirefox: prefs, timeout: 90_000 });
   xvfb ??= await startXvfb();
-  return puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: false, env: { ...process.env, DISPLAY: xvfb.display }, extraPrefsFirefox: prefs });
+  return puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: false, env: { ...process.env, DISPLAY: xvfb.display }, extraPrefsFirefox: prefs, timeout: 90_000 });
 }
 
 async function openPage(name: BrowserName, path: string, cameraPng: string, display = true): Promise<Session> {
