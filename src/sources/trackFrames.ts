@@ -29,8 +29,9 @@ export interface FrameReader extends AsyncIterable<VideoFrame> {
  * Reads the frames of a live video track: MediaStreamTrackProcessor where the browser has it,
  * else a hidden <video> element with requestVideoFrameCallback (`new VideoFrame(video)` per
  * presented frame; while the page is hidden, per tick of a worker clock at the track's frame
- * rate — see {@link videoElementFrames}). Iteration ends when the track ends or
- * {@link FrameReader.stop} is called. Only one iteration per reader.
+ * rate — see {@link videoElementFrames}). Iteration ends when the track ends (its source ends,
+ * or its owner stops it: the next frame finds it stopped) or {@link FrameReader.stop} is called.
+ * Only one iteration per reader.
  * @param track a live video track (not stopped by the reader)
  */
 export function readTrackFrames(track: MediaStreamTrack): FrameReader {
@@ -80,7 +81,12 @@ async function* processorFrames(Processor: TrackProcessorCtor, track: MediaStrea
       }
       // Stopped: what is left in the stream is drained and closed.
       if (signal.aborted) value.close();
-      else yield value;
+      else if (track.readyState === 'ended') {
+        // The caller stopped its track (stop() fires no `ended` event): the input has ended, and
+        // the clone read here must not keep the camera open.
+        value.close();
+        return;
+      } else yield value;
     }
   } finally {
     signal.removeEventListener('abort', stop);

@@ -12,7 +12,8 @@
 // name the renderer); blur lowers the background's high-frequency energy and keeps the
 // person's; image mode shows the image behind the person; `off` shows the camera; switching
 // back blurs again; removing the app or the element terminates every worker the page started;
-// no request leaves the origin. The fps of each browser at 640×360 are logged side by side.
+// no request leaves the origin; the element ends (`ended`) when the page stops the camera track it
+// gave it. The fps of each browser at 640×360 are logged side by side.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
@@ -340,7 +341,7 @@ for (const name of ['chromium', 'firefox'] as const) {
       }
     });
 
-    test(`${name}: the <bg-replacer> element — ready, blur on its output, mode attribute, removal ends every worker; nothing leaves the origin`, async () => {
+    test(`${name}: the <bg-replacer> element — ready, blur on its output, mode attribute, 'ended' when the page stops its camera track, removal ends every worker; nothing leaves the origin`, async () => {
       requireBrowser(name);
       const still = halfSizeStill(sharedPath(STILL));
       const regions: Regions = { input: still.image, person: still.person, background: still.background };
@@ -368,6 +369,17 @@ for (const name of ['chromium', 'firefox'] as const) {
         await settle(`${name} element blur`, output, blurred(regions, `${name} element blur`));
         await page.evaluate(() => document.querySelector('bg-replacer')!.setAttribute('mode', 'off'));
         await settle(`${name} element off`, output, unchanged(regions, `${name} element off`));
+
+        // The page stops the camera track it gave the element: the input has ended, in both browsers.
+        const ended = await page.evaluate(async () => {
+          const element = document.querySelector('bg-replacer') as unknown as HTMLElement & { stream: MediaStream; output: MediaStream | null };
+          const output = element.output!.getVideoTracks()[0]!;
+          const event = new Promise<boolean>((done) => element.addEventListener('ended', () => done(true), { once: true }));
+          for (const track of element.stream.getVideoTracks()) track.stop();
+          const fired = await Promise.race([event, new Promise<boolean>((done) => setTimeout(() => done(false), 10_000))]);
+          return { fired, output: output.readyState };
+        });
+        expect(ended, `${name}: 'ended' after the page stopped the camera track`).toEqual({ fired: true, output: 'ended' });
 
         expect(await page.evaluate(() => (window as unknown as PreloadHooks).__liveWorkers())).toBeGreaterThanOrEqual(1);
         await page.evaluate(() => document.querySelector('bg-replacer')!.remove());
