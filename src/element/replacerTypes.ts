@@ -69,7 +69,8 @@ export interface ReplacerStats {
  *   are covered meanwhile; after {@link MAX_RESTARTS} restarts within a minute it stays down),
  *   or reading the input failed.
  * - `stats`: detail ReplacerStats — after every output or dropped frame.
- * - `ended`: detail null — the input track ended; the output track ends too.
+ * - `ended`: detail null — the input track ended (its source ended, e.g. a camera unplugged, or
+ *   the page stopped it); the output track ends too.
  * - `platecountdown`: detail the whole seconds left before `capturePlate()` collects frames
  *   (3, 2, 1), then 0 when collection starts.
  * - `platestale`: detail PlateFit — the plate stopped fitting the scene (lighting changed or the
