@@ -72,6 +72,10 @@ function expectEveryRow(report: GpuBenchReport, stdout: string): void {
   // The stages each configuration must have run.
   expect(Object.keys(row('blur').stages!)).toEqual(expect.arrayContaining(['segment', 'roi', 'blur']));
   expect(Object.keys(row('image').stages!)).toEqual(expect.arrayContaining(['light-wrap']));
+  // The background memory runs in its row only (its state after the row is printed).
+  expect(Object.keys(row('memory').stages!)).toEqual(expect.arrayContaining(['memory', 'blur']));
+  expect(Object.keys(row('blur').stages!)).not.toContain('memory');
+  expect(stdout).toMatch(/^memory: /m);
   expect(Object.keys(row('plate').stages!)).toEqual(expect.arrayContaining(['plate', 'coarse']));
   expect(Object.keys(row('bgmv2').stages!)).toEqual(expect.arrayContaining(['bgmv2-base']));
   expect(Object.keys(row('bgmv2').stages!)).not.toContain('segment');

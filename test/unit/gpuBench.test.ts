@@ -12,6 +12,7 @@ import { shareableWriteBuffer } from '../../scripts/lib/gpuBench/dawn';
 import { maskFileName, readMasks, writeMasks, type MaskRecording } from '../../scripts/lib/gpuBench/masks';
 import { checkTargets, formatSize, mergeStageOrder, sizeReport, summariseRow, type RowSummary } from '../../scripts/lib/gpuBench/report';
 import type { RowRun } from '../../scripts/lib/gpuBench/rows';
+import { ROW_IDS } from '../../scripts/lib/gpuBench/rowSpecs';
 import { isStaticElf } from '../../scripts/lib/gpuBundle/elf';
 import { PACKED } from '../../src/types/refiner';
 
@@ -30,6 +31,12 @@ describe('the GPU bench arguments', () => {
     ]);
     expect([a.frames, a.warmup, a.maxSeconds, a.baseNetwork, a.recordOnly, a.json]).toEqual([10, 2, 120, true, false, null]);
     expect([a.dawn, a.model, a.ort, a.still, a.background, a.masks]).toEqual(['d', 'm', 'o', 's', 'b', 'k']);
+    expect(a.rows).toEqual([...ROW_IDS]);
+  });
+
+  it('times the rows --rows names, in table order, and refuses an unknown one', () => {
+    expect(parseGpuBenchArgs([...FILES, '--rows', 'memory,blur'])!.rows).toEqual(['blur', 'memory']);
+    expect(() => parseGpuBenchArgs([...FILES, '--rows', 'blur,mem'])).toThrow(/--rows takes row ids from blur, memory/);
   });
 
   it('lets a later flag override an earlier one (run.sh passes its defaults first)', () => {
@@ -52,8 +59,8 @@ describe('the GPU bench arguments', () => {
 });
 
 /** A run of `id` with the given per-frame wall times and stage times. */
-function runOf(id: RowRun['id'], wallMs: number[], stages: Record<string, number>[], tiles: number | null = 10): RowRun {
-  return { id, frames: wallMs.length, warmup: 1, wallMs, stages, matting: id === 'bgmv2' ? 'bgmv2' : 'classic', tiles, tileCount: 100 };
+function runOf(id: RowRun['id'], wallMs: number[], stages: Record<string, number>[], tiles: number | null = 10, memory: RowRun['memory'] = null): RowRun {
+  return { id, frames: wallMs.length, warmup: 1, wallMs, stages, matting: id === 'bgmv2' ? 'bgmv2' : 'classic', tiles, tileCount: 100, memory };
 }
 
 describe('the GPU bench report', () => {
@@ -113,6 +120,15 @@ describe('the GPU bench report', () => {
     expect(lines.find((l) => l.startsWith('blur '))).toMatch(/^blur\s+2\.00\s+—$/);
     expect(text).toContain('bgmv2: not measured — no tiles');
     expect(text).toContain('sparse / full refine: —');
+    expect(text).not.toContain('memory:');
+  });
+
+  it("says whether the memory row's background memory was in use as the plate", () => {
+    const memory = (m: RowRun['memory']) =>
+      formatSize(sizeReport({ width: 320, height: 180 }, [summariseRow({ run: runOf('memory', [4], [{ memory: 1 }], 10, m) })]), 'test adapter');
+    expect(memory({ known: 0.874, inUse: true })).toContain('memory: knew 87.4 % of the background at the last read-back; in use as the plate');
+    expect(memory({ known: 0.2, inUse: false })).toContain('memory: knew 20.0 % of the background at the last read-back; not in use yet (learning)');
+    expect(memory(null)).toContain('memory: no read-back of the background memory yet');
   });
 });
 

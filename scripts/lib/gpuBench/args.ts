@@ -2,10 +2,12 @@
 // the paths of the repository; the GPU bundle's entry point with the bundle's).
 import { parseArgs } from 'node:util';
 import { parseSizes, type Size } from '../bench/plan';
+import { ROW_IDS, type RowId } from './rowSpecs';
 
 export const USAGE = [
-  'usage: npm run bench:gpu -- [--sizes 1280x720,1920x1080,3840x2160] [--frames N] [--warmup N] [--max-seconds S]',
+  'usage: npm run bench:gpu -- [--sizes 1280x720,1920x1080,3840x2160] [--rows ID,…] [--frames N] [--warmup N] [--max-seconds S]',
   '                            [--json FILE] [--table FILE] [--no-base-network] [--record-only]',
+  `  rows: ${ROW_IDS.join(', ')} (default: all)`,
   '  (the harness itself also takes --dawn FILE --model FILE --ort DIR --still DIR --background FILE --masks DIR)',
 ].join('\n');
 
@@ -26,6 +28,8 @@ export interface BenchFiles {
 export interface GpuBenchArgs extends BenchFiles {
   /** Frame sizes, each side even, a multiple of 4 (BGMv2's patch grid), 16..3840 × 16..2160. */
   sizes: Size[];
+  /** The rows to time, in table order (default: every row). */
+  rows: RowId[];
   /** Timed frames per row (≥ 1) and untimed warm-up frames before them (≥ 0). */
   frames: number;
   warmup: number;
@@ -70,6 +74,7 @@ export function parseGpuBenchArgs(argv: readonly string[]): GpuBenchArgs | null 
     args: [...argv],
     options: {
       sizes: { type: 'string', default: DEFAULT_SIZES },
+      rows: { type: 'string', default: ROW_IDS.join(',') },
       frames: { type: 'string', default: '10' },
       warmup: { type: 'string', default: '2' },
       'max-seconds': { type: 'string', default: '120' },
@@ -97,8 +102,12 @@ export function parseGpuBenchArgs(argv: readonly string[]): GpuBenchArgs | null 
     if (!v) throw new Error(`--${flag} is required (npm run bench:gpu and the GPU bundle's run.sh pass it)`);
     return v;
   };
+  const asked = values.rows.split(',').map((r) => r.trim());
+  const unknown = asked.filter((r) => !(ROW_IDS as readonly string[]).includes(r));
+  if (unknown.length > 0 || asked.length === 0) throw new Error(`--rows takes row ids from ${ROW_IDS.join(', ')}; got "${values.rows}"`);
   return {
     sizes,
+    rows: ROW_IDS.filter((id) => asked.includes(id)),
     frames: count('frames', values.frames, 1),
     warmup: count('warmup', values.warmup, 0),
     maxSeconds,

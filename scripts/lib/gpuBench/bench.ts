@@ -105,11 +105,14 @@ export async function runBench(args: GpuBenchArgs): Promise<number> {
   const made: { session: Promise<CpuSession> | null } = { session: null };
   const run: Run = { args, device, model: readBaseModel(args.model), pictures: readPictures(args.still, args.background), cpu: () => (made.session ??= cpuBaseSession(run.model, args.ort)) };
 
-  let base: Awaited<ReturnType<typeof deviceNetwork>> = { network: null, note: args.recordOnly ? null : 'not timed (--no-base-network)', maxDifference: null };
+  const rows = ROWS.filter((spec) => args.rows.includes(spec.id));
+  const timesBase = rows.some((spec) => spec.network === 'onnx-webgpu');
+  const untimed = args.recordOnly ? null : !args.baseNetwork ? 'not timed (--no-base-network)' : !timesBase ? 'not timed (its row is not among --rows)' : null;
+  let base: Awaited<ReturnType<typeof deviceNetwork>> = { network: null, note: untimed, maxDifference: null };
   const sizes: SizeReport[] = [];
   let failed = false;
   try {
-    if (args.baseNetwork && !args.recordOnly) base = await deviceNetwork(run);
+    if (untimed === null && !args.recordOnly) base = await deviceNetwork(run);
     if (base.note) log(base.note);
     for (const size of args.sizes) {
       const tag = `${size.width}x${size.height}`;
@@ -118,7 +121,7 @@ export async function runBench(args: GpuBenchArgs): Promise<number> {
         const recording = await masksFor(run, size, inputs);
         if (args.recordOnly) continue;
         const outcomes: RowOutcome[] = [];
-        for (const spec of ROWS) {
+        for (const spec of rows) {
           if (spec.network === 'onnx-webgpu' && !base.network) {
             outcomes.push({ id: spec.id, error: base.note! });
             continue;

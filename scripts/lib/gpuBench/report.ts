@@ -25,6 +25,8 @@ export interface RowSummary {
   tiles: number | null;
   tileCount: number | null;
   tileShare: number | null;
+  /** The memory row's background memory at its last read-back (see RowRun.memory); null for the other rows. */
+  memory: { known: number; inUse: boolean } | null;
   error: string | null;
 }
 
@@ -79,7 +81,7 @@ const spec = (id: RowId) => ROWS.find((r) => r.id === id)!;
 export function summariseRow(outcome: RowOutcome): RowSummary {
   if (!('run' in outcome)) {
     const s = spec(outcome.id);
-    return { id: s.id, label: s.label, description: s.description, frames: 0, warmup: 0, fps: null, frameMs: null, gpuMs: null, stages: null, tiles: null, tileCount: null, tileShare: null, error: outcome.error };
+    return { id: s.id, label: s.label, description: s.description, frames: 0, warmup: 0, fps: null, frameMs: null, gpuMs: null, stages: null, tiles: null, tileCount: null, tileShare: null, memory: null, error: outcome.error };
   }
   const { run } = outcome;
   const s = spec(run.id);
@@ -98,6 +100,7 @@ export function summariseRow(outcome: RowOutcome): RowSummary {
     tiles: run.tiles,
     tileCount: run.tileCount,
     tileShare: run.tiles === null ? null : run.tiles / run.tileCount,
+    memory: run.memory,
     error: null,
   };
 }
@@ -183,6 +186,14 @@ export function formatSize(size: SizeReport, adapter: string): string {
       : `sparse / full refine: ${size.sparseFullRatio.toFixed(3)} (refine ${sig3(plate!.stages!.refine!)} ms on ${percent(plate!.tileShare)} of the tiles vs ${sig3(full!.stages!.refine!)} ms on all)`,
   );
   out.push(size.baseNetworkMs === null ? `base network on the device: ${DASH}` : `base network on the device (onnxruntime-web WebGPU, 3 runs a frame): ${sig3(size.baseNetworkMs)} ms GPU (segment + roi)`);
+  const memory = rows.find((r) => r.id === 'memory' && !r.error);
+  if (memory) {
+    out.push(
+      memory.memory === null
+        ? `memory: no read-back of the background memory yet (it reads back every 15 frames)`
+        : `memory: knew ${percent(memory.memory.known)} of the background at the last read-back; ${memory.memory.inUse ? 'in use as the plate' : 'not in use yet (learning)'}`,
+    );
+  }
   for (const r of rows) if (r.error) out.push(`${r.label}: not measured — ${r.error}`);
   return out.join('\n');
 }

@@ -3,7 +3,7 @@
 import type { Options } from '../../../src/options';
 
 /** The rows, in table order. */
-export const ROW_IDS = ['blur', 'image', 'plate', 'plate-full', 'bgmv2', 'base-network'] as const;
+export const ROW_IDS = ['blur', 'memory', 'image', 'plate', 'plate-full', 'bgmv2', 'base-network'] as const;
 export type RowId = (typeof ROW_IDS)[number];
 
 /** One configuration of the pipeline. */
@@ -24,7 +24,8 @@ export interface RowSpec {
 
 /**
  * Options every row shares: fixed quality (no adaptation), GPU time per stage, and no
- * background memory (it would turn into the plate over the repeated frame and change the rows).
+ * background memory (it would turn into the plate over the repeated frame and change the rows)
+ * except in the memory row, which measures just that.
  */
 export const COMMON: Partial<Options> = { targetFps: 0, stageTimings: true, backgroundMemory: false, renderer: 'webgpu' };
 
@@ -34,6 +35,17 @@ export const ROWS: readonly RowSpec[] = [
     label: 'blur',
     description: 'blur (medium), no plate: segmentation prior (recorded masks), classic refiner, blur, composite',
     options: { mode: 'blur', blurStrength: 'medium' },
+    plate: false,
+    background: false,
+    network: 'recorded',
+    learned: false,
+  },
+  {
+    id: 'memory',
+    label: 'memory',
+    description:
+      'blur with the background memory on (the live default), no plate: over the repeated frame the memory learns the background; once it knows enough it is the plate (memory update, plate statistics, overrule, the refiner with it). Whether it was in use by the last timed frame is reported',
+    options: { mode: 'blur', blurStrength: 'medium', backgroundMemory: true },
     plate: false,
     background: false,
     network: 'recorded',

@@ -35,6 +35,8 @@ export interface RowRun {
   /** Tiles the refiner worked on in the last frame, of `tileCount` (8×8 tiles); null for rows without refinement. */
   tiles: number | null;
   tileCount: number;
+  /** With the background memory on: the share of the background it knew and whether it was the plate, at the last read-back (every 15 frames); null otherwise. */
+  memory: { known: number; inUse: boolean } | null;
 }
 
 /**
@@ -118,7 +120,9 @@ async function timeRow(
     const tileCount = Math.ceil(inputs.width / TILE_SIZE) * Math.ceil(inputs.height / TILE_SIZE);
     const refines = stages.every((s) => 'refine' in s);
     const tiles = refines ? (await pipeline.debugSelectedTiles()).length : null;
-    return { id: spec.id, frames: wallMs.length, warmup, wallMs, stages, matting, tiles, tileCount };
+    const memoryStats = pipeline.memoryStats;
+    const memory = memoryStats ? { known: memoryStats.known, inUse: memoryStats.inUse } : null;
+    return { id: spec.id, frames: wallMs.length, warmup, wallMs, stages, matting, tiles, tileCount, memory };
   } finally {
     pipeline.dispose();
     standIn?.destroy();
