@@ -1,5 +1,7 @@
 // npm run replay -- --input PATH --out DIR [--plate PATH] [--background PATH] [--output-type com,pha,fgr,err,ref,mem,depth]
 //                   [OPTION FLAGS] [--gpu] [--verbose] [--timeout SECONDS] [--help]
+// --background: the image of --mode image, or with --mode video the background video (a video
+// file, .y4m, folder of frames or image): output frame i shows its frame i, looped.
 // Runs the real app pipeline in headless Chromium on every frame of PATH, in order, and
 // writes DIR/<type>/NNNN.png plus DIR/stats.json. PATH may be an Azure Kinect recording
 // (k4arecorder .mkv): the page demuxes it, uses its depth, and `depth` can be written.
@@ -70,17 +72,29 @@ async function main(): Promise<void> {
     fail(err instanceof Error ? err.message : String(err));
   }
   if (options.mode === 'image' && !args.background) fail('--mode image needs --background PATH');
-  const background = args.background ? readImageArg('--background', args.background) : null;
+  if (options.mode === 'video' && !args.background) fail('--mode video needs --background PATH (a video file)');
+  const video = options.mode === 'video';
+  const background = args.background && !video ? readImageArg('--background', args.background) : null;
+  let backgroundVideo = null;
+  if (args.background && video) {
+    try {
+      backgroundVideo = openFrameSource(args.background);
+    } catch (err) {
+      fail(`--background: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
   const plate = args.plate ? readImageArg('--plate', args.plate) : null;
 
   let source;
   try {
     source = openFrameSource(args.input);
   } catch (err) {
+    backgroundVideo?.close();
     fail(err instanceof Error ? err.message : String(err));
   }
   if (outputTypes.includes('depth') && !source.kinectRecording) {
     source.close();
+    backgroundVideo?.close();
     fail(`--output-type depth needs an Azure Kinect recording (.mkv from k4arecorder); ${args.input} has no depth`);
   }
   const outDir = args.out;
@@ -96,6 +110,7 @@ async function main(): Promise<void> {
       options: partial,
       outputTypes,
       background,
+      backgroundVideo,
       plate,
       timeoutMs,
       onOutput(o) {
@@ -117,6 +132,7 @@ async function main(): Promise<void> {
       importPath: report.importPath,
       outputPath: report.outputPath,
       mode: options.mode,
+      ...(backgroundVideo ? { backgroundFrames: backgroundVideo.count } : {}),
       standing: report.standing,
       /** The background memory's last measurement (options.backgroundMemory on), else null. */
       memory: report.memory,
@@ -132,6 +148,7 @@ async function main(): Promise<void> {
   } finally {
     await session?.close();
     source.close();
+    backgroundVideo?.close();
   }
   if (failure !== null) fail(failure);
 }

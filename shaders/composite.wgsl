@@ -3,7 +3,8 @@
 // F is the refiner's foreground colour where it refined (fgr.a = 1) and the input frame
 // elsewhere, α the full-resolution alpha, and B′ depends on the mode:
 //   blur:  the mask-weighted blur, B′ = (b.rgb + ε·F) / (b.a + ε), b sampled bilinearly
-//   image: the background image, cover-fitted: uv = pixel·bgScale + bgOffset
+//   image: the background image (in `video` mode the background video's current frame),
+//          cover-fitted: uv = pixel·bgScale + bgOffset
 //   color: a solid colour
 //   off:   the frame untouched (α ignored)
 // `view` selects a debug output instead: 0 com, 1 pha (grey), 2 fgr (F), 3 err (the coarse
@@ -13,7 +14,7 @@ struct Params {
   color: vec4f,
   bgScale: vec2f,
   bgOffset: vec2f,
-  mode: u32,  // 0 off, 1 blur, 2 image, 3 color
+  mode: u32,  // 0 off, 1 blur, 2 image (and video), 3 color
   view: u32,
   _pad: vec2u,
 }

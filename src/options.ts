@@ -1,7 +1,10 @@
 import { InvalidOptionError } from './errors';
 
-/** What replaces the background. `off` passes the camera through untouched. */
-export const MODES = ['blur', 'image', 'color', 'off'] as const;
+/**
+ * What replaces the background. `video` is a looping background video (setBackground with a
+ * video file or a MediaStream); `off` passes the camera through untouched.
+ */
+export const MODES = ['blur', 'image', 'video', 'color', 'off'] as const;
 export type Mode = (typeof MODES)[number];
 
 export const BLUR_STRENGTHS = ['light', 'medium', 'strong'] as const;
@@ -158,7 +161,7 @@ export const OPTION_SPEC = {
   mode: {
     type: { kind: 'enum', values: MODES },
     default: 'blur',
-    doc: 'What replaces the background: a blur, an image, a colour, or nothing (off).',
+    doc: 'What replaces the background: a blur, an image, a video, a colour, or nothing (off).',
     attribute: 'mode',
     flag: 'mode',
     control: null,

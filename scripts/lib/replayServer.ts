@@ -32,6 +32,8 @@ export interface ReplayHandlers {
   job: ReplayJob;
   source: NodeFrameSource;
   background: ServedImage | null;
+  /** The background video's frames (`video` mode), or null. */
+  backgroundVideo: NodeFrameSource | null;
   plate: ServedImage | null;
   /** May throw: the error is reported through onError. */
   onOutput(output: PostedOutput): void;
@@ -83,10 +85,11 @@ function replayPlugin(jobs: Map<string, ReplayHandlers>): Plugin {
         send(200, h.source.kinectRecording, { 'content-type': 'video/x-matroska' });
       } else if (path === 'plate' && h.plate) {
         send(200, h.plate.data, { 'content-type': h.plate.mime });
-      } else if (parts[0] === 'frame' && parts.length === 2) {
+      } else if ((parts[0] === 'frame' || (parts[0] === 'background-frame' && h.backgroundVideo)) && parts.length === 2) {
+        const source = parts[0] === 'frame' ? h.source : h.backgroundVideo!;
         const index = Number(parts[1]);
-        if (!Number.isInteger(index) || index < 0 || index >= h.source.count) return send(404, 'no such frame'), true;
-        const f = h.source.frame(index);
+        if (!Number.isInteger(index) || index < 0 || index >= source.count) return send(404, 'no such frame'), true;
+        const f = source.frame(index);
         if (f.kind === 'i420') {
           send(200, f.data, { 'content-type': 'application/octet-stream', 'x-kind': 'i420', 'x-width': String(f.width), 'x-height': String(f.height), 'x-range': f.range });
         } else {

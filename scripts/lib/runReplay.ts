@@ -24,6 +24,8 @@ export interface ReplayRun {
   outputTypes: ReadbackType[];
   /** Image for `image` mode. */
   background?: ServedImage | null;
+  /** The background video of `video` mode: output frame i shows its frame i mod count (not closed here). */
+  backgroundVideo?: NodeFrameSource | null;
   /** Clean background plate handed to the engine before the first frame. */
   plate?: ServedImage | null;
   /**
@@ -94,12 +96,14 @@ export async function openReplaySession(options: { gpu?: boolean; verbose?: bool
         outputTypes: job.outputTypes,
         options: job.options,
         hasBackground: Boolean(job.background),
+        backgroundFrames: job.backgroundVideo?.count ?? 0,
         hasPlate: Boolean(job.plate),
         frameDurationUs: Math.round(1e6 / (job.source.fps ?? 30)),
         kinect: Boolean(job.source.kinectRecording),
       },
       source: job.source,
       background: job.background ?? null,
+      backgroundVideo: job.backgroundVideo ?? null,
       plate: job.plate ?? null,
       onOutput(o) {
         seen.add(`${o.type}/${o.index}`);

@@ -34,9 +34,10 @@ export interface FrameCounts {
 
 /** How often each scenario action completed. */
 export interface ScenarioCounts {
-  modes: Record<'blur-light' | 'blur-medium' | 'blur-strong' | 'image' | 'color' | 'off', number>;
+  modes: Record<'blur-light' | 'blur-medium' | 'blur-strong' | 'image' | 'video' | 'color' | 'off', number>;
   views: Record<'com' | 'pha' | 'fgr' | 'err', number>;
-  backgrounds: { bitmap: number; blob: number; cleared: number };
+  /** Images as ImageBitmap and Blob, videos as a file (the app's built-in loop) and a MediaStream, and cleared. */
+  backgrounds: { bitmap: number; blob: number; videoFile: number; videoStream: number; cleared: number };
   capturePlate: number;
   clearPlate: number;
 }

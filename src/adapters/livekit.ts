@@ -5,6 +5,7 @@
 import type { Track, TrackProcessor, VideoProcessorOptions } from 'livekit-client';
 import { createBackgroundReplacer, type ReplacerInit } from '../element/api';
 import type { BackgroundReplacer } from '../element/replacerTypes';
+import { isBackgroundVideo } from '../element/backgroundVideo';
 import { ReplacerError } from '../errors';
 import { resolveOptions, type Options } from '../options';
 
@@ -55,8 +56,9 @@ export class BackgroundReplacerProcessor implements TrackProcessor<Track.Kind.Vi
   processedTrack?: MediaStreamTrack;
 
   private options: LiveKitReplacerOptions;
-  /** The background last given to setBackground() (re-applied to a new engine after destroy()), or undefined for none. */
+  /** The image and the video last given to setBackground() (re-applied to a new engine after destroy()), or undefined for none. */
   private background: ImageBitmap | Blob | null | undefined;
+  private backgroundVideo: Blob | MediaStream | undefined;
   /** The replacer of the current life (init … destroy), still being created or created; null when there is none. */
   private current: Promise<BackgroundReplacer> | null = null;
   private created: BackgroundReplacer | null = null;
@@ -126,15 +128,20 @@ export class BackgroundReplacerProcessor implements TrackProcessor<Track.Kind.Vi
   }
 
   /**
-   * Sets the image of `image` mode, or clears it with null; kept for a later engine too. An
-   * ImageBitmap is owned by the processor from now on (do not close it); each engine gets a
-   * copy. Images larger than MAX_IMAGE_SIDE px on a side are scaled down.
-   * @throws InputError 'corrupt-input' (rejection) when the blob is not a decodable image
+   * Sets the image of `image` mode or the video of `video` mode (a `video/*` Blob or a
+   * MediaStream, see BackgroundReplacer.setBackground), or clears both with null; kept for a
+   * later engine too. An ImageBitmap is owned by the processor from now on (do not close it);
+   * each engine gets a copy. Images larger than MAX_IMAGE_SIDE px on a side are scaled down.
+   * @throws InputError 'corrupt-input' (rejection) when the blob is not a decodable image or video
    */
-  async setBackground(image: ImageBitmap | Blob | null): Promise<void> {
-    this.background = image;
+  async setBackground(source: ImageBitmap | Blob | MediaStream | null): Promise<void> {
     const current = this.current;
-    if (current) await applyBackground(await current, image);
+    if (current) await applyBackground(await current, source);
+    if (isBackgroundVideo(source)) this.backgroundVideo = source;
+    else {
+      this.background = source;
+      if (source === null) this.backgroundVideo = undefined;
+    }
   }
 
   /** Creates the replacer of a new life, or returns the current one. */
@@ -145,6 +152,7 @@ export class BackgroundReplacerProcessor implements TrackProcessor<Track.Kind.Vi
       try {
         await replacer.whenReady();
         if (this.background !== undefined) await applyBackground(replacer, this.background);
+        if (this.backgroundVideo !== undefined) await applyBackground(replacer, this.backgroundVideo);
       } catch (err) {
         await replacer.dispose();
         throw err;
@@ -171,7 +179,7 @@ export class BackgroundReplacerProcessor implements TrackProcessor<Track.Kind.Vi
   }
 }
 
-/** Gives `image` to the replacer: a copy of an ImageBitmap (the replacer transfers what it gets). */
-async function applyBackground(replacer: BackgroundReplacer, image: ImageBitmap | Blob | null): Promise<void> {
-  await replacer.setBackground(image instanceof ImageBitmap ? await createImageBitmap(image) : image);
+/** Gives a background to the replacer: a copy of an ImageBitmap (the replacer transfers what it gets). */
+async function applyBackground(replacer: BackgroundReplacer, source: ImageBitmap | Blob | MediaStream | null): Promise<void> {
+  await replacer.setBackground(source instanceof ImageBitmap ? await createImageBitmap(source) : source);
 }

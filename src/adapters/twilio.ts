@@ -175,11 +175,13 @@ export class BackgroundReplacerVideoProcessor implements VideoProcessor {
   }
 
   /**
-   * Sets the image of `image` mode, or clears it with null. An ImageBitmap is transferred (unusable afterwards).
-   * @throws InputError 'corrupt-input' (rejection) when the blob is not a decodable image
+   * Sets the image of `image` mode or the video of `video` mode (a `video/*` Blob or a
+   * MediaStream, see BackgroundReplacer.setBackground), or clears both with null. An
+   * ImageBitmap is transferred (unusable afterwards).
+   * @throws InputError 'corrupt-input' (rejection) when the blob is not a decodable image or video
    */
-  setBackground(image: ImageBitmap | Blob | null): Promise<void> {
-    return this.replacer.setBackground(image);
+  setBackground(source: ImageBitmap | Blob | MediaStream | null): Promise<void> {
+    return this.replacer.setBackground(source);
   }
 
   /**

@@ -8,7 +8,7 @@ import type { EngineInfo } from '../worker/protocol';
 import { OPTION_SPEC, type Backend, type Options } from '../options';
 import { initialAppOptions, optionProperties, type AppOptions } from './appOptions';
 import { appStyles } from './appStyles';
-import { createBuiltinBackgrounds, type BuiltinBackground } from './backgrounds';
+import { builtinVideoUrl, createBuiltinBackgrounds, type BuiltinBackground } from './backgrounds';
 import { cameraLostNotice, engineNotice, ErrorList, isEngineHealthError, noticeStyles } from './notices';
 import { PlateController, plateOverlayStyles } from './plateController';
 import { SourceController } from './sourceController';
@@ -35,6 +35,8 @@ export class BgApp extends LitElement {
   @state() private options: AppOptions = initialAppOptions(location.search);
   @state() private backgrounds: readonly BuiltinBackground[] = [];
   @state() private backgroundUrl: string | null = null;
+  /** The user's background video (a blob: URL), or null for the built-in loop. */
+  @state() private userVideoUrl: string | null = null;
   @state() private mirror = true;
   @state() private stats: ReplacerStats | null = null;
   /** EngineInfo.notice of the running engine (e.g. no WebGPU: the Canvas 2D path), or null. */
@@ -81,6 +83,7 @@ export class BgApp extends LitElement {
     super.disconnectedCallback();
     clearInterval(this.hudTimer);
     if (this.userBackgroundUrl) URL.revokeObjectURL(this.userBackgroundUrl);
+    if (this.userVideoUrl) URL.revokeObjectURL(this.userVideoUrl);
   }
 
   override render() {
@@ -93,7 +96,7 @@ export class BgApp extends LitElement {
         <bg-replacer
           data-testid="replacer"
           ${optionProperties(o)}
-          .background=${this.backgroundUrl}
+          .background=${o.mode === 'video' ? (this.userVideoUrl ?? builtinVideoUrl()) : this.backgroundUrl}
           ?mirror=${this.mirror}
           .stream=${this.source.input}
           .depthSource=${this.source.depthSource}
@@ -118,8 +121,11 @@ export class BgApp extends LitElement {
               .color=${o.color}
               .backgroundUrl=${this.backgroundUrl}
               .backgrounds=${this.backgrounds}
+              .builtinVideo=${this.userVideoUrl === null}
               @background-change=${(e: CustomEvent<{ url: string }>) => this.setBackground(e.detail.url)}
               @background-file=${(e: CustomEvent<{ file: File }>) => this.setUserBackground(e.detail.file)}
+              @video-change=${() => this.setUserVideo(null)}
+              @video-file=${(e: CustomEvent<{ file: File }>) => this.setUserVideo(e.detail.file)}
             ></mode-controls>
             <option-controls panel="background" .values=${o} .notes=${{ backend: this.backendNote() }}></option-controls>
           </fieldset>
@@ -173,6 +179,13 @@ export class BgApp extends LitElement {
   private setBackground(url: string): void {
     this.backgroundUrl = url;
     this.setOptions({ mode: 'image' });
+  }
+
+  /** Plays the user's video file (null: the built-in loop) as the background, in `video` mode. */
+  private setUserVideo(file: File | null): void {
+    if (this.userVideoUrl) URL.revokeObjectURL(this.userVideoUrl);
+    this.userVideoUrl = file ? URL.createObjectURL(file) : null;
+    this.setOptions({ mode: 'video' });
   }
 
   private setUserBackground(file: File): void {

@@ -6,6 +6,14 @@ export interface BuiltinBackground {
   url: string;
 }
 
+/** The built-in background video (`video` mode): made by scripts/make-background-loop.ts, served from public/. */
+export const BUILTIN_VIDEO = { id: 'waves', label: 'Colour waves', path: 'backgrounds/loop.webm' } as const;
+
+/** The built-in background video's URL under the app's base. */
+export function builtinVideoUrl(): string {
+  return new URL(BUILTIN_VIDEO.path, new URL(import.meta.env.BASE_URL, location.href)).href;
+}
+
 const WIDTH = 1280;
 const HEIGHT = 720;
 

@@ -2,16 +2,19 @@ import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { buttonStyles, rowStyles } from './buttonStyles';
 import { BLUR_STRENGTHS, DEFAULT_OPTIONS, type BlurStrength, type Mode, type Options } from '../options';
-import type { BuiltinBackground } from './backgrounds';
+import { BUILTIN_VIDEO, type BuiltinBackground } from './backgrounds';
 
 /**
  * `<mode-controls>`: Blur (light / medium / strong), Image (built-in choices and the user's
- * own file), Colour (with a colour input) and Off — the `mode`, `blurStrength` and `color`
- * options, which share these rows (the app's other option controls are `<option-controls>`).
+ * own file), Video (the built-in loop and the user's own file), Colour (with a colour input)
+ * and Off — the `mode`, `blurStrength` and `color` options, which share these rows (the app's
+ * other option controls are `<option-controls>`).
  *
  * Events (bubbling, composed): `options-change` (detail: Partial<Options>),
  * `background-change` (detail: { url } of a built-in background; implies `image` mode),
- * `background-file` (detail: { file } the user picked; implies `image` mode).
+ * `background-file` (detail: { file } the user picked; implies `image` mode),
+ * `video-change` (detail: { url: null }: the built-in loop; implies `video` mode),
+ * `video-file` (detail: { file } the user picked; implies `video` mode).
  */
 @customElement('mode-controls')
 export class ModeControls extends LitElement {
@@ -59,6 +62,8 @@ export class ModeControls extends LitElement {
   /** URL of the background in use for `image` mode. */
   @property() backgroundUrl: string | null = null;
   @property({ attribute: false }) backgrounds: readonly BuiltinBackground[] = [];
+  /** Whether the video in use for `video` mode is the built-in loop (false: the user's file). */
+  @property({ type: Boolean }) builtinVideo = true;
 
   override render() {
     const pressed = (on: boolean): string => String(on);
@@ -96,6 +101,19 @@ export class ModeControls extends LitElement {
         )}
         <input data-testid="background-file" type="file" accept="image/*" aria-label="Your own background image" @change=${this.onFile} />
       </div>
+      <div class="row" role="group" aria-label="Video">
+        <span class="label">Video</span>
+        <button data-testid="mode-video" aria-pressed=${pressed(this.mode === 'video')} @click=${() => this.options({ mode: 'video' })}>Video</button>
+        <button
+          data-testid="video-${BUILTIN_VIDEO.id}"
+          title="${BUILTIN_VIDEO.label} (built-in loop)"
+          aria-pressed=${pressed(this.mode === 'video' && this.builtinVideo)}
+          @click=${() => this.emit('video-change', { url: null })}
+        >
+          ${BUILTIN_VIDEO.label}
+        </button>
+        <input data-testid="video-file" type="file" accept="video/*" aria-label="Your own background video" @change=${this.onVideoFile} />
+      </div>
       <div class="row" role="group" aria-label="Colour">
         <span class="label">Colour</span>
         <button data-testid="mode-color" aria-pressed=${pressed(this.mode === 'color')} @click=${() => this.options({ mode: 'color' })}>Colour</button>
@@ -118,6 +136,13 @@ export class ModeControls extends LitElement {
     const input = event.target as HTMLInputElement;
     const file = input.files?.[0];
     if (file) this.emit('background-file', { file });
+    input.value = '';
+  }
+
+  private onVideoFile(event: Event): void {
+    const input = event.target as HTMLInputElement;
+    const file = input.files?.[0];
+    if (file) this.emit('video-file', { file });
     input.value = '';
   }
 

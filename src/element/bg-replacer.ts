@@ -55,9 +55,10 @@ export interface BgReplacerElement extends ElementOptions {}
  *
  * Option attributes / properties: one per OPTION_SPEC entry with an `attribute` (e.g. `mode`,
  * `blur-strength`, `target-fps` ↔ `mode`, `blurStrength`, `targetFps`), reflected, defaults from
- * the spec; see Options. Also `background` (URL of the image for `image` mode), `mirror` (boolean;
- * mirrors the self-view only — the `output` stream is never mirrored), `assets-path` (where the
- * assets are served, ReplacerInit.assetsPath; read when the element connects). Property only: `stream` (input MediaStream).
+ * the spec; see Options. Also `background` (URL of the image for `image` mode or of the video for
+ * `video` mode), `mirror` (boolean; mirrors the self-view only — the `output` stream is never
+ * mirrored), `assets-path` (where the assets are served, ReplacerInit.assetsPath; read when the
+ * element connects). Property only: `stream` (input MediaStream).
  * Read-only: `output` (processed MediaStream, null until a stream is set), `replacer`, `stats`.
  * Methods: `capturePlate(options)`, `saveMemoryAsPlate()`, `setPlate(image)`, `clearPlate()` (see BackgroundReplacer).
  *
@@ -93,7 +94,11 @@ export class BgReplacerElement extends LitElement {
   /** The option properties (see optionPropertyDeclarations). */
   static override properties = optionPropertyDeclarations();
 
-  /** URL of the background image for `image` mode (same origin, blob: or data:); null for none. */
+  /**
+   * URL of the background (same origin, blob: or data:): an image for `image` mode, or a video
+   * for `video` mode (a `video/*` response or a .webm / .mp4 / .m4v / .mov / .ogv address,
+   * played muted and looped); null for none.
+   */
   @property() background: string | null = null;
   @property({ type: Boolean, reflect: true }) mirror = false;
   /** Where the assets are served (see ReplacerInit.assetsPath); read when the element connects. */
@@ -261,13 +266,13 @@ export class BgReplacerElement extends LitElement {
       replacer.setBackground(null).catch((err: unknown) => this.emitError(err));
       return;
     }
-    loadImage(url)
-      .then((bitmap) => {
+    loadBackground(url)
+      .then((background) => {
         if (token !== this.backgroundToken || replacer !== this.current) {
-          bitmap.close();
+          if (background instanceof ImageBitmap) background.close();
           return;
         }
-        return replacer.setBackground(bitmap);
+        return replacer.setBackground(background);
       })
       .catch((err: unknown) => this.emitError(err));
   }
@@ -283,21 +288,35 @@ export class BgReplacerElement extends LitElement {
   }
 }
 
+/** Video files the `background` attribute plays by their extension when the server names no video type. */
+const VIDEO_EXTENSIONS: Readonly<Record<string, string>> = { webm: 'video/webm', mp4: 'video/mp4', m4v: 'video/mp4', mov: 'video/quicktime', ogv: 'video/ogg' };
+
 /**
- * Loads an image URL into an ImageBitmap.
- * @throws InputError 'corrupt-input' when it cannot be fetched or decoded
+ * Loads the `background` attribute's URL: a video (a `video/*` response, or a .webm, .mp4, .m4v,
+ * .mov or .ogv address) as a Blob for `video` mode, anything else decoded as an image.
+ * @throws InputError 'corrupt-input' when it cannot be fetched, or an image cannot be decoded
  */
-async function loadImage(url: string): Promise<ImageBitmap> {
-  const image = new Image();
-  image.crossOrigin = 'anonymous';
-  image.src = url;
-  try {
-    await image.decode();
-    return await createImageBitmap(image);
-  } catch (err) {
-    throw new InputError('corrupt-input', `The background image could not be loaded from ${url.slice(0, 80)} — check the address and that it is a PNG, JPEG or WebP.`, {
+async function loadBackground(url: string): Promise<ImageBitmap | Blob> {
+  const fail = (err: unknown): InputError =>
+    new InputError('corrupt-input', `The background could not be loaded from ${url.slice(0, 80)} — check the address and that it is a PNG, JPEG or WebP image or a WebM or MP4 video.`, {
       cause: err,
     });
+  let blob: Blob;
+  try {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    blob = await response.blob();
+  } catch (err) {
+    throw fail(err);
+  }
+  const extension = /\.([a-z0-9]+)(?:[?#]|$)/i.exec(url)?.[1]?.toLowerCase() ?? '';
+  if (blob.type.startsWith('video/')) return blob;
+  const videoType = VIDEO_EXTENSIONS[extension];
+  if (videoType) return new Blob([blob], { type: videoType });
+  try {
+    return await createImageBitmap(blob);
+  } catch (err) {
+    throw fail(err);
   }
 }
 

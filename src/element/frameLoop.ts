@@ -37,6 +37,12 @@ export interface FrameLoopEvents {
   frame(frame: VideoFrame): void;
   /** The current pipeline's input ended or failed (not stopped by stop() or a new start()). */
   inputEnded(): void;
+  /**
+   * In `video` mode, for each frame sent to the engine: a new frame of the background video
+   * (the caller's to close or transfer), or null when its picture did not change (the engine
+   * repeats the last one) or there is none. `force`: the engine has no picture yet.
+   */
+  backgroundFrame(force: boolean): VideoFrame | null;
 }
 
 /** Runs one pipeline at a time; see the module comment. */
@@ -154,9 +160,15 @@ export class FrameLoop {
     const plateAge = this.report.plateAge;
     const engine = this.engine.link;
     const depth = pipeline.depthOf?.get(frame) ?? null;
+    const background = this.engine.options.mode === 'video' ? this.events.backgroundFrame(this.firstPending) : null;
     let result: ProcessResult;
     try {
-      const call = engine.remote.process(Comlink.transfer(frame, [frame]), undefined, depth && Comlink.transfer(depth, [depth.data.buffer]));
+      const call = engine.remote.process(
+        Comlink.transfer(frame, [frame]),
+        undefined,
+        depth && Comlink.transfer(depth, [depth.data.buffer]),
+        background && Comlink.transfer(background, [background]),
+      );
       result = await engine.call(call, {
         stallLimitMs: FRAME_STALL_LIMIT_MS,
         stalled: (phase) =>
@@ -169,6 +181,7 @@ export class FrameLoop {
     } catch (err) {
       // A transferred frame is detached and this is a no-op; it matters only if postMessage threw.
       frame.close();
+      background?.close();
       if (engine === this.engine.link) this.busy = false;
       if (pipeline.stopped || this.engine.state === 'disposed') {
         original.close();

@@ -12,6 +12,7 @@ import type { DepthInput } from '../types/frame';
 import type { DepthFrameSource } from '../types/kinect';
 import type { EngineInfo } from '../worker/protocol';
 import type { BackgroundReplacer, ReplacerStats } from './replacerTypes';
+import { BackgroundVideo, isBackgroundVideo } from './backgroundVideo';
 import { FrameLoop } from './frameLoop';
 import { PlateCapturer, type PlateCaptureOptions } from './plateCapture';
 import { prepareImage } from './prepareImage';
@@ -24,6 +25,8 @@ export class Replacer extends EventTarget implements BackgroundReplacer {
   private readonly engine: EngineSupervisor;
   private readonly frames: FrameLoop;
   private readonly plateCapture: PlateCapturer;
+  /** The background video of `video` mode (setBackground with a video file or a stream), or null. */
+  private backgroundVideo: BackgroundVideo | null = null;
 
   /**
    * Starts the engine worker with `options` (validated).
@@ -50,6 +53,7 @@ export class Replacer extends EventTarget implements BackgroundReplacer {
     }, assets);
     this.frames = new FrameLoop(this.engine, this.report, {
       frame: (frame) => this.plateCapture.offer(frame),
+      backgroundFrame: (force) => this.backgroundVideo?.nextFrame(force) ?? null,
       inputEnded: () => this.plateCapture.abort(new ReplacerError('engine-not-ready', 'The video ended during the plate capture — start it again and re-capture.')),
     });
   }
@@ -99,8 +103,24 @@ export class Replacer extends EventTarget implements BackgroundReplacer {
     return this.engine.setOptions(partial);
   }
 
-  async setBackground(image: ImageBitmap | Blob | null): Promise<void> {
-    return this.engine.setBackground(await prepareImage(image, 'background image'));
+  async setBackground(source: ImageBitmap | Blob | MediaStream | null): Promise<void> {
+    this.assertNotDisposed();
+    if (isBackgroundVideo(source)) {
+      // The previous video plays on until the new one shows a picture; a failure leaves it.
+      const video = await BackgroundVideo.open(source);
+      if (this.engine.state === 'disposed') {
+        video.close();
+        this.assertNotDisposed();
+      }
+      this.backgroundVideo?.close();
+      this.backgroundVideo = video;
+      return;
+    }
+    await this.engine.setBackground(await prepareImage(source, 'background image'));
+    if (source === null) {
+      this.backgroundVideo?.close();
+      this.backgroundVideo = null;
+    }
   }
 
   capturePlate(options: PlateCaptureOptions = {}): Promise<ImageBitmap> {
@@ -136,6 +156,8 @@ export class Replacer extends EventTarget implements BackgroundReplacer {
     const shutdown = this.engine.dispose(reason);
     this.frames.stop();
     this.plateCapture.abort(reason);
+    this.backgroundVideo?.close();
+    this.backgroundVideo = null;
     await shutdown;
   }
 

@@ -118,13 +118,21 @@ export interface BackgroundReplacer extends EventTarget {
    */
   setOptions(partial: Partial<Options>): Promise<void>;
   /**
-   * Sets the image for `image` mode, or clears it with null. An ImageBitmap is transferred
-   * to the worker (it is unusable here afterwards); a Blob (PNG, JPEG, WebP…) is decoded first.
-   * Images larger than {@link MAX_IMAGE_SIDE} px on a side are scaled down to fit (aspect kept).
-   * On a rejection the previous background stays.
-   * @throws InputError 'corrupt-input' (rejection) when the blob is not a decodable image
+   * Sets the image for `image` mode or the video for `video` mode, or clears both with null.
+   * An ImageBitmap is transferred to the worker (it is unusable here afterwards); a Blob of an
+   * image type (PNG, JPEG, WebP…) is decoded first. Images larger than {@link MAX_IMAGE_SIDE} px
+   * on a side are scaled down to fit (aspect kept). A Blob of a `video/*` type (a WebM or MP4
+   * file) is played muted and looped, and a MediaStream (its tracks stay the caller's) is shown
+   * as it plays: each processed frame takes the video's current picture, cover-fitted; when the
+   * video is slower than the camera (or stalls), the last picture is repeated, never waited for.
+   * Setting an image keeps the video and setting a video keeps the image; `mode` picks which is
+   * shown. On a rejection the previous background stays.
+   * @throws InputError (rejection) 'corrupt-input' when the blob is not a decodable image or
+   *   video (or a video shows no picture within 10 s); 'unsupported-input' for a stream without
+   *   a video track
+   * @throws ReplacerError (rejection) 'disposed' after dispose()
    */
-  setBackground(image: ImageBitmap | Blob | null): Promise<void>;
+  setBackground(source: ImageBitmap | Blob | MediaStream | null): Promise<void>;
   /**
    * Captures the clean background plate from the input being processed: counts down
    * (`platecountdown` events) so the user can step out of the frame, then combines the next

@@ -137,6 +137,16 @@ export class FramePipeline {
   }
 
   /**
+   * Shows `frame` as `video` mode's background from the next frame on, until another comes (see
+   * SceneImages.setVideoFrame); null forgets it (grey until the next). The frame stays the caller's.
+   * @throws InputError 'unsupported-input' when the frame exceeds the GPU's texture size
+   */
+  async setVideoFrame(frame: VideoFrame | null): Promise<void> {
+    if (frame) await this.images.setVideoFrame(frame);
+    else this.images.clearVideo();
+  }
+
+  /**
    * Sets (or clears, with null) the clean background plate; the pipeline keeps a bitmap (and
    * closes it when replaced) and uploads it at the frame size; a texture is borrowed and must
    * have the frames' size (see SceneImage). Temporal history starts again.
@@ -226,7 +236,7 @@ export class FramePipeline {
       plateSource: captured ? 'captured' : memory.plate ? 'memory' : null,
       memoryLearns: memory.learning,
       memoryViewed: memory.learning && (options.view === 'mem' || readbacks.includes('mem')),
-      background: this.images.background,
+      background: options.mode === 'video' ? this.images.video : this.images.background,
       depth,
       matting,
       learned: matting === 'bgmv2' ? this.learned : null,

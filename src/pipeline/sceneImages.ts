@@ -1,4 +1,5 @@
-// The images the user gives the pipeline: the `image`-mode background and the clean plate.
+// The images the user gives the pipeline: the `image`-mode background, the `video`-mode
+// background's current frame, and the clean plate.
 import { InputError } from '../errors';
 
 /**
@@ -19,6 +20,10 @@ export type SceneImage = ImageBitmap | GPUTexture;
 export class SceneImages {
   /** The `image`-mode background, rgba8unorm. */
   background: GPUTexture;
+  /** The `video`-mode background's last frame (rgba8unorm, the video's size), or null before the first. */
+  private videoTexture: GPUTexture | null = null;
+  /** Neutral grey, 1×1: `video` mode before its first frame. */
+  private grey: GPUTexture | null;
   private plateImage: SceneImage | null = null;
   private plateTexture: GPUTexture | null = null;
   private processing = false;
@@ -28,6 +33,7 @@ export class SceneImages {
 
   constructor(private readonly device: GPUDevice) {
     this.background = this.solidBackground();
+    this.grey = this.solidBackground();
   }
 
   /** True while a plate is set. */
@@ -50,6 +56,54 @@ export class SceneImages {
     } finally {
       if (!(image instanceof GPUTexture)) image?.close();
     }
+  }
+
+  /**
+   * The background of `video` mode: its last frame (setVideoFrame), or 1×1 neutral grey before
+   * the first (or after clearVideo).
+   */
+  get video(): GPUTexture {
+    return this.videoTexture ?? this.grey!;
+  }
+
+  /**
+   * Copies a frame of the background video to the GPU (through an ImageBitmap: WebGPU cannot
+   * copy every VideoFrame format directly): `video` mode shows it until the next one (a slow
+   * video repeats its last frame). The frame is the caller's (closed by it; the copy is made
+   * before this resolves).
+   * @throws InputError 'unsupported-input' when the frame exceeds the GPU's texture size
+   */
+  async setVideoFrame(frame: VideoFrame): Promise<void> {
+    const width = frame.displayWidth;
+    const height = frame.displayHeight;
+    const max = this.device.limits.maxTextureDimension2D;
+    if (width > max || height > max || width === 0 || height === 0) {
+      throw new InputError('unsupported-input', `The background video is ${width}×${height}; the GPU accepts 1..${max} pixels a side — use a smaller video.`);
+    }
+    const bitmap = await createImageBitmap(frame);
+    // From here on synchronous: no other call can retire the texture between its making and the copy.
+    try {
+      let texture = this.videoTexture;
+      if (!texture || texture.width !== width || texture.height !== height) {
+        this.retire(texture);
+        texture = this.device.createTexture({
+          label: 'background video frame',
+          size: [width, height],
+          format: 'rgba8unorm',
+          usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST | GPUTextureUsage.RENDER_ATTACHMENT,
+        });
+        this.videoTexture = texture;
+      }
+      this.device.queue.copyExternalImageToTexture({ source: bitmap }, { texture }, [width, height]);
+    } finally {
+      bitmap.close();
+    }
+  }
+
+  /** Forgets the background video's last frame (`video` mode shows grey until the next). */
+  clearVideo(): void {
+    this.retire(this.videoTexture);
+    this.videoTexture = null;
   }
 
   /**
@@ -111,6 +165,9 @@ export class SceneImages {
   /** Destroys the textures made here and closes the plate bitmap (the caller's textures stay). */
   dispose(): void {
     this.retire(this.background);
+    this.clearVideo();
+    this.retire(this.grey);
+    this.grey = null;
     this.retire(this.plateTexture);
     this.plateTexture = null;
     if (!(this.plateImage instanceof GPUTexture)) this.plateImage?.close();

@@ -58,7 +58,7 @@ export interface FrameSetup {
   readonly memoryLearns: boolean;
   /** Whether this frame shows the memory's `mem` view (options.view or a read-back): only then does its update write it. */
   readonly memoryViewed: boolean;
-  /** The `image`-mode background, rgba8unorm, any size (1×1 grey without one). */
+  /** The `image`-mode background (in `video` mode the video's last frame), rgba8unorm, any size (1×1 grey without one). */
   readonly background: GPUTexture;
   /** The frame's Azure Kinect depth, or null. */
   readonly depth: DepthInput | null;

@@ -25,8 +25,9 @@ async function fetchOk(url: string, init?: RequestInit): Promise<Response> {
   return response;
 }
 
-async function frameAt(index: number, durationUs: number): Promise<VideoFrame> {
-  const response = await fetchOk(REPLAY_ROUTES.frame(index));
+/** Frame `index` of the job's input, or of its background video with `route` REPLAY_ROUTES.backgroundFrame. */
+async function frameAt(index: number, durationUs: number, route: (i: number) => string = REPLAY_ROUTES.frame): Promise<VideoFrame> {
+  const response = await fetchOk(route(index));
   const timestamp = index * durationUs;
   const bytes = new Uint8Array(await response.arrayBuffer());
   if (response.headers.get('x-kind') === 'i420') {
@@ -127,7 +128,14 @@ async function run(): Promise<void> {
     const start = performance.now();
     for (let i = 0; i < inputs.count; i++) {
       const { frame, depth } = await inputs.input(i);
-      const result = await engine.process(Comlink.transfer(frame, [frame]), job.outputTypes, depth && Comlink.transfer(depth, [depth.data.buffer]));
+      // `video` mode: one background frame per output frame, in order, looped.
+      const background = job.backgroundFrames > 0 ? await frameAt(i % job.backgroundFrames, job.frameDurationUs, REPLAY_ROUTES.backgroundFrame) : null;
+      const result = await engine.process(
+        Comlink.transfer(frame, [frame]),
+        job.outputTypes,
+        depth && Comlink.transfer(depth, [depth.data.buffer]),
+        background && Comlink.transfer(background, [background]),
+      );
       result.frame.close();
       perFrame.push(result.stats);
       refine.push(result.refine ?? null);

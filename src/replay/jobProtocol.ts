@@ -18,6 +18,8 @@ export function replayRoutes(jobId: string) {
     job: `${base}/job`,
     frame: (i: number) => `${base}/frame/${i}`,
     background: `${base}/background`,
+    /** Frame i of the background video (`video` mode), served as frames are. */
+    backgroundFrame: (i: number) => `${base}/background-frame/${i}`,
     plate: `${base}/plate`,
     /** The Azure Kinect recording (.mkv) the page demuxes, for jobs with `kinect`. */
     recording: `${base}/recording`,
@@ -33,6 +35,12 @@ export interface ReplayJob {
   outputTypes: ReadbackType[];
   options: Partial<Options>;
   hasBackground: boolean;
+  /**
+   * Frames of the background video served at the backgroundFrame route (`video` mode), 0 for
+   * none: output frame i gets background frame i mod backgroundFrames, so successive outputs
+   * show successive background frames, looped.
+   */
+  backgroundFrames: number;
   /** A clean background plate is served at the job's plate route. */
   hasPlate: boolean;
   /** Frame duration in microseconds (from the source fps, else 1/30 s). */

@@ -59,6 +59,8 @@ export class Engine implements EngineApi {
   private adaptive = new AdaptiveQuality(0);
   private assets: AssetLocation = { base: '', files: {} };
   private background: ImageBitmap | null = null;
+  /** The background video's last frame (`video` mode), kept to re-apply to a rebuilt renderer; closed when replaced. */
+  private videoFrame: VideoFrame | null = null;
   private plate: ImageBitmap | null = null;
   /** The Azure Kinect calibration (setDepthCalibration), re-applied to a rebuilt pipeline. */
   private depthCalibration: KinectCalibration | null = null;
@@ -152,10 +154,30 @@ export class Engine implements EngineApi {
     return null;
   }
 
+  /** Also forgets the background video's last frame when cleared (null). */
   async setBackground(image: ImageBitmap | null): Promise<void> {
     this.background = await this.keepAndApply(image, this.background, (copy) =>
       this.canvas ? this.canvas.setBackground(copy) : this.pipeline!.setBackground(copy),
     );
+    if (!image) await this.setVideoFrame(null);
+  }
+
+  /**
+   * Makes `frame` the background video's current frame (`video` mode), replacing (and closing)
+   * the last one; null forgets it. Owns `frame` from here on.
+   * @throws InputError 'unsupported-input' when the WebGPU path cannot take its size (the frame is closed)
+   */
+  private async setVideoFrame(frame: VideoFrame | null): Promise<void> {
+    this.videoFrame?.close();
+    this.videoFrame = frame;
+    try {
+      if (this.canvas) this.canvas.setVideoFrame(frame);
+      else if (!this.lost) await this.pipeline?.setVideoFrame(frame);
+    } catch (err) {
+      this.videoFrame?.close();
+      this.videoFrame = null;
+      throw err;
+    }
   }
 
   /** On the Canvas 2D path the plate is kept (for a later WebGPU engine) but not used. */
@@ -211,10 +233,10 @@ export class Engine implements EngineApi {
     this.pipeline?.setDepthCalibration(calibration);
   }
 
-  async process(frame: VideoFrame, readbacks: ReadbackType[] = [], depth: DepthInput | null = null): Promise<ProcessResult> {
+  async process(frame: VideoFrame, readbacks: ReadbackType[] = [], depth: DepthInput | null = null, background: VideoFrame | null = null): Promise<ProcessResult> {
     const run = (async () => {
       await this.rebuilding?.catch(() => undefined);
-      return this.processNow(frame, readbacks, depth);
+      return this.processNow(frame, readbacks, depth, background);
     })();
     this.inFlight = run;
     try {
@@ -241,11 +263,15 @@ export class Engine implements EngineApi {
     }
   }
 
-  private async processNow(frame: VideoFrame, readbacks: ReadbackType[], depth: DepthInput | null): Promise<ProcessResult> {
+  private async processNow(frame: VideoFrame, readbacks: ReadbackType[], depth: DepthInput | null, background: VideoFrame | null): Promise<ProcessResult> {
     const start = performance.now();
     this.onProgress('frame');
     try {
-      if (this.disposed) throw new ReplacerError('disposed', 'The engine was disposed.');
+      if (this.disposed) {
+        background?.close();
+        throw new ReplacerError('disposed', 'The engine was disposed.');
+      }
+      if (background) await this.setVideoFrame(background);
       if (this.lost) await this.buildRenderer();
       if (this.canvas) {
         const result = await this.canvas.process(frame, readbacks);
@@ -306,6 +332,8 @@ export class Engine implements EngineApi {
     this.tasksVision = null;
     this.background?.close();
     this.background = null;
+    this.videoFrame?.close();
+    this.videoFrame = null;
     this.plate?.close();
     this.plate = null;
   }
@@ -357,6 +385,7 @@ export class Engine implements EngineApi {
     this.fallback = null;
     this.canvas = new CanvasPipeline(this.tasksVision, this.options!);
     if (this.background) this.canvas.setBackground(await createImageBitmap(this.background));
+    this.canvas.setVideoFrame(this.videoFrame);
     if (reason === null) {
       this.notice = 'The Canvas 2D path was chosen (renderer: canvas2d): blur, background images and colours work; the background plate and fine hair refinement do not.';
       return;
@@ -404,6 +433,7 @@ export class Engine implements EngineApi {
     this.importer = new VideoFrameImporter(gpu.device);
     this.pipeline.setQuality(QUALITY_LEVELS[this.adaptive.state.level]!);
     if (this.background) this.pipeline.setBackground(await createImageBitmap(this.background));
+    await this.pipeline.setVideoFrame(this.videoFrame);
     if (this.plate) this.pipeline.setPlate(await createImageBitmap(this.plate));
     this.pipeline.setDepthCalibration(this.depthCalibration);
   }

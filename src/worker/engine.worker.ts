@@ -39,9 +39,9 @@ const api: EngineWorkerApi = {
       return plate ? Comlink.transfer(plate, [plate]) : null;
     }),
   setDepthCalibration: (calibration) => beacon.track('setDepthCalibration', () => engine.setDepthCalibration(calibration)),
-  process: (frame, readbacks, depth) =>
+  process: (frame, readbacks, depth, background) =>
     beacon.track('process', async (): Promise<ProcessResult> => {
-      const result = await engine.process(frame, readbacks, depth);
+      const result = await engine.process(frame, readbacks, depth, background);
       return Comlink.transfer(result, [result.frame]);
     }),
   dispose: () => beacon.track('dispose', () => engine.dispose()),

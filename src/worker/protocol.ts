@@ -84,7 +84,10 @@ export interface EngineApi {
    * @throws ReplacerError 'model-integrity' | 'model-load' when the new backend cannot load
    */
   setOptions(options: Readonly<Options>): Promise<EngineInfo | null>;
-  /** Sets (or clears, with null) the image for `image` mode; the bitmap is transferred and closed. */
+  /**
+   * Sets (or clears, with null) the image for `image` mode; the bitmap is transferred and closed.
+   * null also forgets the background video's last frame (`video` mode shows grey until the next).
+   */
   setBackground(image: ImageBitmap | null): Promise<void>;
   /**
    * Sets (or clears, with null) the clean background plate: the scene without the person,
@@ -112,9 +115,13 @@ export interface EngineApi {
    *   `depth` is black for a frame without depth
    * @param depth the frame's Azure Kinect depth image (transferred), used when a depth
    *   calibration is set
-   * @throws InputError 'unsupported-input' when the frame's size is not the calibration's colour size
+   * @param background a new frame of the background video (`video` mode; transferred and closed
+   *   by the engine): shown from this frame on until the next one comes, so a slow background
+   *   video repeats its last frame instead of holding the call up. Cover-fitted like an image.
+   * @throws InputError 'unsupported-input' when the frame's size is not the calibration's colour
+   *   size, or the background frame is larger than the GPU's textures
    */
-  process(frame: VideoFrame, readbacks?: ReadbackType[], depth?: DepthInput | null): Promise<ProcessResult>;
+  process(frame: VideoFrame, readbacks?: ReadbackType[], depth?: DepthInput | null, background?: VideoFrame | null): Promise<ProcessResult>;
   /**
    * Sets (or clears, with null) the Azure Kinect calibration: from then on a frame that comes
    * with depth (process's `depth`) has it registered to the colour frame (WGSL), segmented

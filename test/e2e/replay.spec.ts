@@ -101,6 +101,49 @@ test.describe('replay command', () => {
     expect(Math.abs(mean[2]! - 0xc0)).toBeLessThan(12);
   });
 
+  test('video mode: output frame i shows background video frame i, looped', async () => {
+    const dir = tempDir('replay-video');
+    // Six solid colours, one per frame of a VP8 WebM made by ffmpeg (the file path replay users take).
+    const palette: [number, number, number][] = [
+      [220, 40, 40],
+      [40, 200, 60],
+      [40, 60, 220],
+      [230, 210, 40],
+      [40, 210, 210],
+      [210, 40, 200],
+    ];
+    palette.forEach((rgb, i) => writePng(join(dir, `bg${i}.png`), 64, 36, () => rgb));
+    const video = join(dir, 'background.webm');
+    const made = spawnSync('ffmpeg', ['-v', 'error', '-y', '-framerate', '6', '-i', join(dir, 'bg%d.png'), '-c:v', 'libvpx', '-b:v', '1M', '-pix_fmt', 'yuv420p', video], { encoding: 'utf8' });
+    expect(made.status, made.stderr).toBe(0);
+    const y4m = syntheticY4m(join(dir, 'empty.y4m'), 160, 90, 8);
+    const out = join(dir, 'out');
+    const run = replay(['--input', y4m, '--mode', 'video', '--background', video, '--output-type', 'com', '--out', out]);
+    expect(run.status, run.stderr).toBe(0);
+    const stats = JSON.parse(readFileSync(join(out, 'stats.json'), 'utf8'));
+    expect(stats.mode).toBe('video');
+    expect(stats.backgroundFrames).toBe(6);
+    const shown: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const com = decodePng(readFileSync(join(out, 'com', `${String(i).padStart(4, '0')}.png`)));
+      // The mean colour of the top band (the moving square never reaches it): the nearest palette entry.
+      let n = 0;
+      const mean = [0, 0, 0];
+      for (let y = 0; y < 20; y++) {
+        for (let x = 0; x < com.width; x++) {
+          for (let c = 0; c < 3; c++) mean[c]! += com.data[(y * com.width + x) * 4 + c]!;
+          n++;
+        }
+      }
+      const rgb = mean.map((v) => v / n);
+      const distance = palette.map((p) => Math.hypot(p[0] - rgb[0]!, p[1] - rgb[1]!, p[2] - rgb[2]!));
+      const nearest = distance.indexOf(Math.min(...distance));
+      expect(distance[nearest], `frame ${i}: rgb ${rgb.map((v) => v.toFixed(0)).join(',')}`).toBeLessThan(30);
+      shown.push(nearest);
+    }
+    expect(shown).toEqual([0, 1, 2, 3, 4, 5, 0, 1]);
+  });
+
   test('bad arguments and unreadable input: one-line error, non-zero exit, nothing half-written', async () => {
     const dir = tempDir('replay-bad');
     const truncated = join(dir, 'truncated.y4m');
@@ -114,6 +157,8 @@ test.describe('replay command', () => {
       [['--input', join(dir, 'whole.y4m'), '--output-type', 'com,xyz', '--out', join(dir, 'o5')], /Invalid option "output-type"/],
       [['--input', join(dir, 'whole.y4m'), '--frobnicate', '--out', join(dir, 'o6')], /Unknown option/],
       [['--input', join(dir, 'whole.y4m'), '--mode', 'image', '--out', join(dir, 'o7')], /--background/],
+      [['--input', join(dir, 'whole.y4m'), '--mode', 'video', '--out', join(dir, 'o8')], /--mode video needs --background/],
+      [['--input', join(dir, 'whole.y4m'), '--mode', 'video', '--background', join(dir, 'missing.webm'), '--out', join(dir, 'o9')], /^replay: --background: .*no such file/],
     ];
     for (const [args, message] of cases) {
       const run = replay(args);

@@ -63,10 +63,31 @@ function backgroundCanvas(n: number): OffscreenCanvas {
 /** Set by the capture step, awaited by the clear step. */
 let capture: Promise<void> = Promise.resolve();
 
+/** A MediaStream background video: a canvas repainted with a moving bar at 15 fps (made on first use, never stopped: the page's). */
+let videoStream: MediaStream | null = null;
+function backgroundStream(): MediaStream {
+  if (videoStream) return videoStream;
+  const canvas = document.createElement('canvas');
+  canvas.width = 320;
+  canvas.height = 180;
+  const c = canvas.getContext('2d')!;
+  let t = 0;
+  setInterval(() => {
+    t++;
+    c.fillStyle = `hsl(${(t * 7) % 360} 50% 40%)`;
+    c.fillRect(0, 0, 320, 180);
+    c.fillStyle = '#ffffff';
+    c.fillRect((t * 9) % 320, 0, 24, 180);
+  }, 66);
+  videoStream = canvas.captureStream(15);
+  return videoStream;
+}
+
 /**
- * One cycle of the scenario: every mode (blur light / medium / strong, image, colour, off),
- * every debug view, a background as ImageBitmap and as Blob and cleared, the plate captured
- * and cleared.
+ * One cycle of the scenario: every mode (blur light / medium / strong, image, video, colour,
+ * off), every debug view, a background image as ImageBitmap and as Blob, a background video as
+ * a file (the app's built-in loop) and as a MediaStream, the background cleared, the plate
+ * captured and cleared.
  */
 const STEPS: Step[] = [
   optionsStep('blur-light', { mode: 'blur', blurStrength: 'light', view: 'com' }),
@@ -107,6 +128,23 @@ const STEPS: Step[] = [
       counts.backgrounds.blob++;
     },
   },
+  {
+    label: 'setBackground video file',
+    async run(replacer, counts) {
+      const response = await fetch('/backgrounds/loop.webm');
+      if (!response.ok) throw new Error(`/backgrounds/loop.webm: HTTP ${response.status}`);
+      await replacer.setBackground(await response.blob());
+      counts.backgrounds.videoFile++;
+    },
+  },
+  optionsStep('video', { mode: 'video', view: 'com' }),
+  {
+    label: 'setBackground video stream',
+    async run(replacer, counts) {
+      await replacer.setBackground(backgroundStream());
+      counts.backgrounds.videoStream++;
+    },
+  },
   optionsStep('blur-strong', { mode: 'blur', blurStrength: 'strong', view: 'err' }),
   optionsStep('off', { mode: 'off', view: 'com' }),
   {
@@ -121,9 +159,9 @@ const STEPS: Step[] = [
 
 function zeroCounts(): ScenarioCounts {
   return {
-    modes: { 'blur-light': 0, 'blur-medium': 0, 'blur-strong': 0, image: 0, color: 0, off: 0 },
+    modes: { 'blur-light': 0, 'blur-medium': 0, 'blur-strong': 0, image: 0, video: 0, color: 0, off: 0 },
     views: { com: 0, pha: 0, fgr: 0, err: 0 },
-    backgrounds: { bitmap: 0, blob: 0, cleared: 0 },
+    backgrounds: { bitmap: 0, blob: 0, videoFile: 0, videoStream: 0, cleared: 0 },
     capturePlate: 0,
     clearPlate: 0,
   };

@@ -196,7 +196,7 @@ describe('whileNotReady', () => {
     const errors: string[] = [];
     target.addEventListener('error', (e) => errors.push((e as CustomEvent<ReplacerError>).detail.message));
     const report = new ReplacerReporter(target, () => engine.state === 'ready');
-    const loop = new FrameLoop(engine as unknown as EngineSupervisor, report, { frame: () => undefined, inputEnded: () => undefined });
+    const loop = new FrameLoop(engine as unknown as EngineSupervisor, report, { frame: () => undefined, inputEnded: () => undefined, backgroundFrame: () => null });
     const input = channel();
     loop.start(input);
     let n = 0;
@@ -275,7 +275,7 @@ describe('whileNotReady', () => {
       },
     };
     const report = new ReplacerReporter(new EventTarget(), () => engine.state === 'ready');
-    const loop = new FrameLoop(engine as unknown as EngineSupervisor, report, { frame: () => undefined, inputEnded: () => undefined });
+    const loop = new FrameLoop(engine as unknown as EngineSupervisor, report, { frame: () => undefined, inputEnded: () => undefined, backgroundFrame: () => null });
     const input = channel();
     loop.start(input);
     let n = 0;

@@ -1,8 +1,8 @@
 // The composite pass's parameters (shaders/composite.wgsl): its mode and view numbering and the
 // cover fit of a background image, shared by the pass, its reference and both renderers.
 
-/** Composite modes as numbered in shaders/composite.wgsl. */
-export const COMPOSITE_MODE = { off: 0, blur: 1, image: 2, color: 3 } as const;
+/** Composite modes as numbered in shaders/composite.wgsl; `video` composites its current frame as `image` does its image. */
+export const COMPOSITE_MODE = { off: 0, blur: 1, image: 2, video: 2, color: 3 } as const;
 
 /** Debug views as numbered in shaders/composite.wgsl. */
 /** The composite shader's view codes; `mem` renders the composite, which the memory-view stage then replaces. */

@@ -10,7 +10,7 @@ import { blurPlan } from './blur';
 export const LIGHT_WRAP_SIGMA_FRACTION = 0.015;
 
 /** The modes whose background is a new one whose light can wrap (blur and off show the room itself). */
-export const LIGHT_WRAP_MODES: readonly Mode[] = ['image', 'color'];
+export const LIGHT_WRAP_MODES: readonly Mode[] = ['image', 'video', 'color'];
 
 /** Where light_wrap_prepare.wgsl takes B′ from: the composite's cover fit of the image, or a colour. */
 export interface LightWrapSource {

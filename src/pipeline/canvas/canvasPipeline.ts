@@ -74,8 +74,9 @@ interface Canvases {
  * little) → composite on OffscreenCanvas 2D contexts: α·I + (1 − α)·B′, where B′ for `blur`
  * is the frame blurred with the person weighted out (blur of I·(1 − α) over blur of 1 − α,
  * so the person does not bleed into the background), for `image` the image cover-fitted
- * (neutral grey without one), for `color` the colour; `off` shows the frame; then, in `image`
- * and `color` modes, light wrap (options.lightWrap, CanvasLightWrap).
+ * (neutral grey without one), for `video` the background video's last frame likewise, for
+ * `color` the colour; `off` shows the frame; then, in `image`, `video` and `color` modes,
+ * light wrap (options.lightWrap, CanvasLightWrap).
  *
  * Not available here (they need the WebGPU passes): the joint bilateral upsampling
  * (options.edgeSensitivity is unused), the plate and the sparse refiner (refine options,
@@ -90,6 +91,8 @@ export class CanvasPipeline {
   private maskIn: Context2d | null = null;
   private maskPixels: ImageData | null = null;
   private background: ImageBitmap | null = null;
+  /** The `video`-mode background's last frame, copied (the video's size), or null before the first. */
+  private video: Context2d | null = null;
   /** Light wrap (options.lightWrap), its canvases made on first use. */
   private readonly lightWrap = new CanvasLightWrap();
   /** Whether `smoothed` holds a previous frame's mask of this size. */
@@ -121,6 +124,23 @@ export class CanvasPipeline {
   setBackground(image: ImageBitmap | null): void {
     this.background?.close();
     this.background = image;
+  }
+
+  /**
+   * Shows `frame` as `video` mode's background from the next frame on, until another comes (a
+   * slow video repeats its last frame); null forgets it (grey until the next). The frame is
+   * copied here and stays the caller's.
+   */
+  setVideoFrame(frame: VideoFrame | null): void {
+    if (!frame) {
+      this.video = null;
+      return;
+    }
+    const width = frame.displayWidth;
+    const height = frame.displayHeight;
+    if (!this.video || this.video.canvas.width !== width || this.video.canvas.height !== height) this.video = context2d(width, height);
+    this.video.globalCompositeOperation = 'copy';
+    this.video.drawImage(frame, 0, 0, width, height);
   }
 
   /**
@@ -165,6 +185,7 @@ export class CanvasPipeline {
     this.canvases = null;
     this.maskIn = null;
     this.maskPixels = null;
+    this.video = null;
     this.lightWrap.dispose();
     this.background?.close();
     this.background = null;
@@ -319,14 +340,15 @@ export class CanvasPipeline {
 
   /**
    * Draws the new background B′ of `image` mode (the image cover-fitted to the frame; neutral grey
-   * without one) or `color` mode over the whole of `ctx`, whatever its size.
+   * without one), `video` mode (its last frame, likewise) or `color` mode over the whole of `ctx`,
+   * whatever its size.
    * @param width the frame's size, pixels (the cover fit's aspect)
    */
   private drawNewBackground(ctx: Context2d, width: number, height: number): void {
     const { mode, color } = this.options;
     const { width: w, height: h } = ctx.canvas;
-    if (mode === 'image' && this.background) {
-      const bg = this.background;
+    const bg = mode === 'image' ? this.background : mode === 'video' ? (this.video?.canvas ?? null) : null;
+    if (bg) {
       const r = coverSourceRect(width, height, bg.width, bg.height);
       ctx.drawImage(bg, r.sx, r.sy, r.sw, r.sh, 0, 0, w, h);
     } else {

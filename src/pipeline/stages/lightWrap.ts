@@ -72,7 +72,7 @@ export class LightWrapStage implements OutputStage {
     const encoder = frame.encoder();
     if (this.preparedFor?.index !== frame.index || this.preparedFor.wrap !== w.wrap) {
       const source: LightWrapSource = {
-        useImage: options.mode === 'image',
+        useImage: options.mode === 'image' || options.mode === 'video',
         color: parseHexColor(options.color),
         ...coverFit(frame.width, frame.height, background.width, background.height),
       };
