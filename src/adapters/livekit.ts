@@ -58,7 +58,7 @@ export class BackgroundReplacerProcessor implements TrackProcessor<Track.Kind.Vi
   private options: LiveKitReplacerOptions;
   /** The image and the video last given to setBackground() (re-applied to a new engine after destroy()), or undefined for none. */
   private background: ImageBitmap | Blob | null | undefined;
-  private backgroundVideo: Blob | MediaStream | undefined;
+  private backgroundVideo: Blob | MediaStream | URL | undefined;
   /** The replacer of the current life (init … destroy), still being created or created; null when there is none. */
   private current: Promise<BackgroundReplacer> | null = null;
   private created: BackgroundReplacer | null = null;
@@ -128,13 +128,13 @@ export class BackgroundReplacerProcessor implements TrackProcessor<Track.Kind.Vi
   }
 
   /**
-   * Sets the image of `image` mode or the video of `video` mode (a `video/*` Blob or a
+   * Sets the image of `image` mode or the video of `video` mode (a `video/*` Blob, a URL or a
    * MediaStream, see BackgroundReplacer.setBackground), or clears both with null; kept for a
    * later engine too. An ImageBitmap is owned by the processor from now on (do not close it);
    * each engine gets a copy. Images larger than MAX_IMAGE_SIDE px on a side are scaled down.
    * @throws InputError 'corrupt-input' (rejection) when the blob is not a decodable image or video
    */
-  async setBackground(source: ImageBitmap | Blob | MediaStream | null): Promise<void> {
+  async setBackground(source: ImageBitmap | Blob | MediaStream | URL | null): Promise<void> {
     const current = this.current;
     if (current) await applyBackground(await current, source);
     if (isBackgroundVideo(source)) this.backgroundVideo = source;
@@ -180,6 +180,6 @@ export class BackgroundReplacerProcessor implements TrackProcessor<Track.Kind.Vi
 }
 
 /** Gives a background to the replacer: a copy of an ImageBitmap (the replacer transfers what it gets). */
-async function applyBackground(replacer: BackgroundReplacer, source: ImageBitmap | Blob | MediaStream | null): Promise<void> {
+async function applyBackground(replacer: BackgroundReplacer, source: ImageBitmap | Blob | MediaStream | URL | null): Promise<void> {
   await replacer.setBackground(source instanceof ImageBitmap ? await createImageBitmap(source) : source);
 }

@@ -175,12 +175,12 @@ export class BackgroundReplacerVideoProcessor implements VideoProcessor {
   }
 
   /**
-   * Sets the image of `image` mode or the video of `video` mode (a `video/*` Blob or a
+   * Sets the image of `image` mode or the video of `video` mode (a `video/*` Blob, a URL or a
    * MediaStream, see BackgroundReplacer.setBackground), or clears both with null. An
    * ImageBitmap is transferred (unusable afterwards).
    * @throws InputError 'corrupt-input' (rejection) when the blob is not a decodable image or video
    */
-  setBackground(source: ImageBitmap | Blob | MediaStream | null): Promise<void> {
+  setBackground(source: ImageBitmap | Blob | MediaStream | URL | null): Promise<void> {
     return this.replacer.setBackground(source);
   }
 

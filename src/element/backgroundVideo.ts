@@ -1,6 +1,7 @@
 /**
- * The background video of `video` mode, played on the page: a video file (Blob) in a muted,
- * looping HTMLVideoElement, or a MediaStream (a canvas, a screen, another camera) in one. The
+ * The background video of `video` mode, played on the page: a video file (a Blob, or a URL the
+ * page may load media from) in a muted, looping HTMLVideoElement, or a MediaStream (a canvas, a
+ * screen, another camera) in one. The
  * frame loop takes a VideoFrame of its current picture for each camera frame it sends to the
  * engine, and only when the picture changed since the last one: a background video slower than
  * the camera, or one that stalls while it decodes, never holds a frame up — the engine repeats
@@ -11,9 +12,16 @@ import { InputError } from '../errors';
 /** How long a background video may take to show its first picture, ms. */
 export const BACKGROUND_VIDEO_TIMEOUT_MS = 10_000;
 
-/** Whether `source` is what setBackground() plays as a video: a MediaStream, or a Blob of a `video/*` type. */
-export function isBackgroundVideo(source: unknown): source is Blob | MediaStream {
-  return (typeof MediaStream !== 'undefined' && source instanceof MediaStream) || (source instanceof Blob && source.type.startsWith('video/'));
+/** A background video: a file (Blob of a `video/*` type), its address (URL) or a MediaStream. */
+export type BackgroundVideoSource = Blob | URL | MediaStream;
+
+/** Whether `source` is what setBackground() plays as a video: a MediaStream, a URL, or a Blob of a `video/*` type. */
+export function isBackgroundVideo(source: unknown): source is BackgroundVideoSource {
+  return (
+    (typeof MediaStream !== 'undefined' && source instanceof MediaStream) ||
+    source instanceof URL ||
+    (source instanceof Blob && source.type.startsWith('video/'))
+  );
 }
 
 /** A playing background video; see the module comment. Owns its video element (and the object URL of a file). */
@@ -34,25 +42,27 @@ export class BackgroundVideo {
   /**
    * Starts playing `source` (muted, looped; a MediaStream's tracks stay the caller's) and waits
    * for its first picture.
-   * @param source a video file (a Blob of a `video/*` type: WebM, MP4…) or a MediaStream with a video track
+   * @param source a video file (a Blob of a `video/*` type: WebM, MP4…), a video's URL (same
+   *   origin or blob:), or a MediaStream with a video track
    * @throws InputError 'unsupported-input' for a MediaStream without a video track;
    *   'corrupt-input' when the browser cannot decode or play the video, or it shows no picture
    *   within BACKGROUND_VIDEO_TIMEOUT_MS
    */
-  static async open(source: Blob | MediaStream, timeoutMs = BACKGROUND_VIDEO_TIMEOUT_MS): Promise<BackgroundVideo> {
+  static async open(source: BackgroundVideoSource, timeoutMs = BACKGROUND_VIDEO_TIMEOUT_MS): Promise<BackgroundVideo> {
     const isStream = source instanceof MediaStream;
     if (isStream && source.getVideoTracks().length === 0) {
       throw new InputError('unsupported-input', 'The background stream has no video track — pass a stream with video (a canvas, a camera or a screen).');
     }
-    const what = isStream ? 'The background stream' : `The background video (${source.type})`;
+    const what = isStream ? 'The background stream' : source instanceof URL ? `The background video at ${source.href.slice(0, 80)}` : `The background video (${source.type})`;
     const video = document.createElement('video');
     video.muted = true;
     video.loop = true;
     video.playsInline = true;
     video.preload = 'auto';
-    const url = isStream ? null : URL.createObjectURL(source);
+    // An object URL made here for a file is revoked on close(); a URL given is the caller's.
+    const url = source instanceof Blob ? URL.createObjectURL(source) : null;
     if (isStream) video.srcObject = source;
-    else video.src = url!;
+    else video.src = url ?? (source as URL).href;
     const opened = new BackgroundVideo(video, url);
     try {
       await new Promise<void>((resolve, reject) => {

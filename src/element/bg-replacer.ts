@@ -96,8 +96,8 @@ export class BgReplacerElement extends LitElement {
 
   /**
    * URL of the background (same origin, blob: or data:): an image for `image` mode, or a video
-   * for `video` mode (a `video/*` response or a .webm / .mp4 / .m4v / .mov / .ogv address,
-   * played muted and looped); null for none.
+   * for `video` mode (a .webm / .mp4 / .m4v / .mov / .ogv address, or one that is no image, such
+   * as the blob: address of a video file; played muted and looped); null for none.
    */
   @property() background: string | null = null;
   @property({ type: Boolean, reflect: true }) mirror = false;
@@ -267,12 +267,21 @@ export class BgReplacerElement extends LitElement {
       return;
     }
     loadBackground(url)
-      .then((background) => {
+      .then(async ({ source, notImage }) => {
         if (token !== this.backgroundToken || replacer !== this.current) {
-          if (background instanceof ImageBitmap) background.close();
+          if (source instanceof ImageBitmap) source.close();
           return;
         }
-        return replacer.setBackground(background);
+        try {
+          await replacer.setBackground(source);
+        } catch (err) {
+          if (!notImage) throw err;
+          throw new InputError(
+            'corrupt-input',
+            `The background could not be loaded from ${url.slice(0, 80)} — check the address and that it is a PNG, JPEG or WebP image or a WebM or MP4 video.`,
+            { cause: err },
+          );
+        }
       })
       .catch((err: unknown) => this.emitError(err));
   }
@@ -288,35 +297,27 @@ export class BgReplacerElement extends LitElement {
   }
 }
 
-/** Video files the `background` attribute plays by their extension when the server names no video type. */
-const VIDEO_EXTENSIONS: Readonly<Record<string, string>> = { webm: 'video/webm', mp4: 'video/mp4', m4v: 'video/mp4', mov: 'video/quicktime', ogv: 'video/ogg' };
+/** Addresses the `background` attribute plays as a video without trying them as an image first. */
+const VIDEO_EXTENSION = /\.(webm|mp4|m4v|mov|ogv)(?:[?#]|$)/i;
 
 /**
- * Loads the `background` attribute's URL: a video (a `video/*` response, or a .webm, .mp4, .m4v,
- * .mov or .ogv address) as a Blob for `video` mode, anything else decoded as an image.
- * @throws InputError 'corrupt-input' when it cannot be fetched, or an image cannot be decoded
+ * Loads the `background` attribute's address: a video address (.webm, .mp4, .m4v, .mov, .ogv) as
+ * a URL for `video` mode; anything else is decoded as an image, and played as a video when it
+ * is none (a blob: address of a video file).
+ * @returns the image or the video's URL, and whether it failed as an image first
  */
-async function loadBackground(url: string): Promise<ImageBitmap | Blob> {
-  const fail = (err: unknown): InputError =>
-    new InputError('corrupt-input', `The background could not be loaded from ${url.slice(0, 80)} — check the address and that it is a PNG, JPEG or WebP image or a WebM or MP4 video.`, {
-      cause: err,
-    });
-  let blob: Blob;
+async function loadBackground(url: string): Promise<{ source: ImageBitmap | URL; notImage: boolean }> {
+  const address = new URL(url, location.href);
+  if (VIDEO_EXTENSION.test(address.pathname)) return { source: address, notImage: false };
+  const image = new Image();
+  image.crossOrigin = 'anonymous';
+  image.src = url;
   try {
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    blob = await response.blob();
-  } catch (err) {
-    throw fail(err);
-  }
-  const extension = /\.([a-z0-9]+)(?:[?#]|$)/i.exec(url)?.[1]?.toLowerCase() ?? '';
-  if (blob.type.startsWith('video/')) return blob;
-  const videoType = VIDEO_EXTENSIONS[extension];
-  if (videoType) return new Blob([blob], { type: videoType });
-  try {
-    return await createImageBitmap(blob);
-  } catch (err) {
-    throw fail(err);
+    await image.decode();
+    return { source: await createImageBitmap(image), notImage: false };
+  } catch {
+    // Not an image (or not loadable): tried as a video next.
+    return { source: address, notImage: true };
   }
 }
 

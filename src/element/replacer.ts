@@ -103,7 +103,7 @@ export class Replacer extends EventTarget implements BackgroundReplacer {
     return this.engine.setOptions(partial);
   }
 
-  async setBackground(source: ImageBitmap | Blob | MediaStream | null): Promise<void> {
+  async setBackground(source: ImageBitmap | Blob | MediaStream | URL | null): Promise<void> {
     this.assertNotDisposed();
     if (isBackgroundVideo(source)) {
       // The previous video plays on until the new one shows a picture; a failure leaves it.

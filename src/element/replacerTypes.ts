@@ -122,8 +122,9 @@ export interface BackgroundReplacer extends EventTarget {
    * An ImageBitmap is transferred to the worker (it is unusable here afterwards); a Blob of an
    * image type (PNG, JPEG, WebP…) is decoded first. Images larger than {@link MAX_IMAGE_SIDE} px
    * on a side are scaled down to fit (aspect kept). A Blob of a `video/*` type (a WebM or MP4
-   * file) is played muted and looped, and a MediaStream (its tracks stay the caller's) is shown
-   * as it plays: each processed frame takes the video's current picture, cover-fitted; when the
+   * file) or a URL (a video's address on the page's origin, or blob:) is played muted and
+   * looped, and a MediaStream (its tracks stay the caller's) is shown as it plays: each
+   * processed frame takes the video's current picture, cover-fitted; when the
    * video is slower than the camera (or stalls), the last picture is repeated, never waited for.
    * Setting an image keeps the video and setting a video keeps the image; `mode` picks which is
    * shown. On a rejection the previous background stays.
@@ -132,7 +133,7 @@ export interface BackgroundReplacer extends EventTarget {
    *   a video track
    * @throws ReplacerError (rejection) 'disposed' after dispose()
    */
-  setBackground(source: ImageBitmap | Blob | MediaStream | null): Promise<void>;
+  setBackground(source: ImageBitmap | Blob | MediaStream | URL | null): Promise<void>;
   /**
    * Captures the clean background plate from the input being processed: counts down
    * (`platecountdown` events) so the user can step out of the frame, then combines the next

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { launchChromium } from '../../scripts/lib/browser';
@@ -99,6 +100,39 @@ test.describe('the app with a fake camera', () => {
       expectSameOrigin(requests);
     } finally {
       await close();
+    }
+  });
+
+  test('the Video row: the built-in loop, then the user\'s own video file, play behind the person', async () => {
+    const dir = tempDir('app-video');
+    const y4m = syntheticY4m(join(dir, 'cam.y4m'));
+    const red = join(dir, 'red.webm');
+    const made = spawnSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=0xd02020:s=160x90:r=10:d=1', '-c:v', 'libvpx', '-b:v', '200k', red], { encoding: 'utf8' });
+    expect(made.status, made.stderr).toBe(0);
+    const browser = await launchChromium({ fakeCameraY4m: y4m });
+    const page = await browser.newPage();
+    page.on('pageerror', (err) => console.log(`page error: ${err.message}`));
+    // The Canvas 2D path (fast here): the Video row works in both renderers.
+    await page.goto(`${ORIGIN}?renderer=canvas2d`);
+    /** Mean colour of the output's top-left 40×40 (the camera there is dark grey noise: background). */
+    const corner = async (): Promise<number[]> => {
+      const out = await grabFrame(page, 'output');
+      const sum = [0, 0, 0];
+      for (let y = 0; y < 40; y++) for (let x = 0; x < 40; x++) for (let c = 0; c < 3; c++) sum[c]! += out.data[(y * out.width + x) * 4 + c]!;
+      return sum.map((v) => v / 1600);
+    };
+    try {
+      await waitProcessed(page, 3);
+      await page.getByTestId('video-waves').click();
+      await expect(page.getByTestId('mode-video')).toHaveAttribute('aria-pressed', 'true');
+      // The loop's colours are saturated; the camera is grey.
+      await expect.poll(async () => { const c = await corner(); return Math.max(...c) - Math.min(...c); }, { timeout: 60_000, intervals: [500] }).toBeGreaterThan(30);
+      await page.getByTestId('video-file').setInputFiles(red);
+      await expect.poll(async () => { const [r, g, b] = await corner(); return r! > 150 && g! < 80 && b! < 80; }, { timeout: 60_000, intervals: [500] }).toBe(true);
+      await expect(page.getByTestId('video-waves')).toHaveAttribute('aria-pressed', 'false');
+      expect(await page.evaluate(() => window.__app!.errors.map((e) => e.message))).toEqual([]);
+    } finally {
+      await browser.close();
     }
   });
 });

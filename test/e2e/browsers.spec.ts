@@ -10,7 +10,8 @@
 //
 // Checked in each browser: isSupported() agrees with what the engine took (stats and the HUD
 // name the renderer); blur lowers the background's high-frequency energy and keeps the
-// person's; image mode shows the image behind the person; `off` shows the camera; switching
+// person's; image mode shows the image behind the person; video mode a
+// background stream behind the person; `off` shows the camera; switching
 // back blurs again; removing the app or the element terminates every worker the page started;
 // no request leaves the origin; the element ends (`ended`) when the page stops the camera track it
 // gave it. The fps of each browser at 640×360 are logged side by side.
@@ -31,6 +32,8 @@ const READY_MS = 120_000;
 const SETTLE_MS = 30_000;
 /** The image-mode background colour (RGB, 0..255). */
 const IMAGE_RGB = [40, 170, 90] as const;
+/** The background video of the video-mode check: a canvas stream of this colour. */
+const VIDEO_RGB = [170, 60, 150] as const;
 
 type BrowserName = 'chromium' | 'firefox';
 
@@ -268,7 +271,7 @@ for (const name of ['chromium', 'firefox'] as const) {
       xvfb = null;
     });
 
-    test(`${name}: the app — isSupported() and the renderer in stats and HUD, blur, image, off, blur again; removing it ends every worker; nothing leaves the origin`, async () => {
+    test(`${name}: the app — isSupported() and the renderer in stats and HUD, blur, image, video, off, blur again; removing it ends every worker; nothing leaves the origin`, async () => {
       requireBrowser(name);
       const still = halfSizeStill(sharedPath(STILL));
       const regions: Regions = { input: still.image, person: still.person, background: still.background };
@@ -318,6 +321,29 @@ for (const name of ['chromium', 'firefox'] as const) {
           const bgOff = Math.max(...bg.map((v, c) => Math.abs(v - IMAGE_RGB[c]!)));
           const personOff = Math.max(...person.map((v, c) => Math.abs(v - personIn[c]!)));
           console.log(`${name} image: background off the image by ${bgOff.toFixed(1)}/255, person off the camera by ${personOff.toFixed(1)}/255`);
+          return bgOff < 12 && personOff < 12 ? null : `background off by ${bgOff.toFixed(1)}, person off by ${personOff.toFixed(1)} (want < 12 each)`;
+        });
+
+        // Video mode: a canvas stream of one colour as the background video (a <video> on the page, VideoFrames of it).
+        await page.evaluate(async (rgb) => {
+          const canvas = document.createElement('canvas');
+          canvas.width = 320;
+          canvas.height = 180;
+          const ctx = canvas.getContext('2d')!;
+          setInterval(() => {
+            ctx.fillStyle = `rgb(${rgb.join(',')})`;
+            ctx.fillRect(0, 0, 320, 180);
+          }, 50);
+          const replacer = window.__app!.replacer!;
+          await replacer.setBackground(canvas.captureStream(20));
+          await replacer.setOptions({ mode: 'video' });
+        }, [...VIDEO_RGB]);
+        await settle(`${name} video`, output, (out) => {
+          const bg = meanRgb(out, regions.background);
+          const person = meanRgb(out, regions.person);
+          const bgOff = Math.max(...bg.map((v, c) => Math.abs(v - VIDEO_RGB[c]!)));
+          const personOff = Math.max(...person.map((v, c) => Math.abs(v - personIn[c]!)));
+          console.log(`${name} video: background off the video by ${bgOff.toFixed(1)}/255, person off the camera by ${personOff.toFixed(1)}/255`);
           return bgOff < 12 && personOff < 12 ? null : `background off by ${bgOff.toFixed(1)}, person off by ${personOff.toFixed(1)} (want < 12 each)`;
         });
 
