@@ -8,7 +8,7 @@ const MAX_ERRORS = 4;
 
 /** What the app says when the GPU was lost for good and the engine fell back to the Canvas 2D path. */
 const GPU_LOST_NOTICE =
-  'WebGPU stopped working (the GPU device was lost and no new one could be had). Using the slower Canvas 2D path: blur, background images and colours work; the background plate and fine hair refinement do not.';
+  'WebGPU stopped working (the GPU device was lost and no new one could be had). Using the slower Canvas 2D path: blur, background images, videos and colours and edge refinement work; the background plate and the background memory do not.';
 
 /**
  * Whether `error` is about the engine's health — it crashed, hung, could not start, failed for

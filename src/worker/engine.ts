@@ -387,14 +387,14 @@ export class Engine implements EngineApi {
     if (this.background) this.canvas.setBackground(await createImageBitmap(this.background));
     this.canvas.setVideoFrame(this.videoFrame);
     if (reason === null) {
-      this.notice = 'The Canvas 2D path was chosen (renderer: canvas2d): blur, background images and colours work; the background plate and fine hair refinement do not.';
+      this.notice = 'The Canvas 2D path was chosen (renderer: canvas2d): blur, background images, videos and colours and edge refinement work; the background plate and the background memory do not.';
       return;
     }
     this.notice =
       why === 'software'
-        ? `${reason} Using the faster Canvas 2D path: blur, background images and colours work; the background plate and fine hair refinement do not (renderer: 'webgpu' forces the pipeline).`
+        ? `${reason} Using the faster Canvas 2D path: blur, background images, videos and colours and edge refinement work; the background plate and the background memory do not (renderer: 'webgpu' forces the pipeline).`
         : `${afterLoss ? 'The GPU device was lost and no new one could be had: ' : ''}${reason} ` +
-          'Using the slower Canvas 2D path instead: blur, background images and colours work; the background plate and fine hair refinement do not.';
+          'Using the slower Canvas 2D path instead: blur, background images, videos and colours and edge refinement work; the background plate and the background memory do not.';
     console.warn(`bg-replacer: ${this.notice}`);
   }
 

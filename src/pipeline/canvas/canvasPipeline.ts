@@ -7,9 +7,10 @@ import type { Rect } from '../../types/geometry';
 import { coverSourceRect } from '../../gpu/params/composite';
 import { LIGHT_WRAP_MODES } from '../../gpu/params/lightWrap';
 import { context2d, type Context2d } from './context2d';
+import { CpuMatte } from './cpuMatte';
 import { CanvasLightWrap } from './lightWrap';
 
-/** The smoothed mask is kept at most this many pixels a side (it comes from a 256×144 network). */
+/** The matte is computed at most this many pixels a side (from a 256×144 network; the composite scales it up). */
 export const MASK_MAX_SIDE = 640;
 
 /**
@@ -34,6 +35,12 @@ export function maskSize(width: number, height: number): { width: number; height
   return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
 }
 
+/** The CPU matte of a width×height matte and the ImageData over its bytes. */
+function matteOf(width: number, height: number): Pick<Canvases, 'matte' | 'mattePixels'> {
+  const matte = new CpuMatte(width, height);
+  return { matte, mattePixels: new ImageData(matte.bytes, width, height) };
+}
+
 /** The blur canvases for a width×height frame, at 1/factor of its size. */
 function blurCanvases(width: number, height: number, factor: number): Pick<Canvases, 'blurIn' | 'blurOut' | 'blurFactor'> {
   const w = Math.ceil(width / factor);
@@ -50,10 +57,13 @@ function blurCanvases(width: number, height: number, factor: number): Pick<Canva
 interface Canvases {
   width: number;
   height: number;
-  /** This frame's mask (white, alpha = person confidence), at maskSize. */
-  mask: Context2d;
-  /** The temporally smoothed mask, same size and encoding. */
+  /** The frame at maskSize, read back as the matte's guide. */
+  guide: Context2d;
+  /** The matte (white, alpha = α), at maskSize: what the composite scales up. */
   smoothed: Context2d;
+  /** The matte computed on the CPU, and an ImageData over its bytes (put into `smoothed`). */
+  matte: CpuMatte;
+  mattePixels: ImageData;
   /** The frame with the person weighted out (alpha 1 − α), at 1/factor size, and its blur (read back to normalise). */
   blurIn: Context2d;
   blurOut: Context2d;
@@ -68,10 +78,11 @@ interface Canvases {
 /**
  * The Canvas 2D path, for browsers without WebGPU (see Engine). Per frame:
  * base network (the tasks-vision segmenter, CPU delegate, in its own worker) on the whole
- * frame, then on the person's region of interest as the WebGPU path does (roi.ts) → mask
- * upscaled with smoothing (which feathers its edge by about one network pixel) → exponential
- * temporal smoothing (options.temporalSmoothing, no motion compensation: a fast move lags a
- * little) → composite on OffscreenCanvas 2D contexts: α·I + (1 − α)·B′, where B′ for `blur`
+ * frame, then on the person's region of interest as the WebGPU path does (roi.ts) → the matte
+ * on the CPU at the mask size (CpuMatte: the masks as the prior, sharpened, a colour guided
+ * filter guided by the frame, motion-aware temporal smoothing with options.temporalSmoothing;
+ * the frame is read back at that size for it while the segmenter runs) → composite on
+ * OffscreenCanvas 2D contexts, the matte scaled up to the frame: α·I + (1 − α)·B′, where B′ for `blur`
  * is the frame blurred with the person weighted out (blur of I·(1 − α) over blur of 1 − α,
  * so the person does not bleed into the background), for `image` the image cover-fitted
  * (neutral grey without one), for `video` the background video's last frame likewise, for
@@ -79,24 +90,19 @@ interface Canvases {
  * light wrap (options.lightWrap, CanvasLightWrap).
  *
  * Not available here (they need the WebGPU passes): the joint bilateral upsampling
- * (options.edgeSensitivity is unused), the plate and the sparse refiner (refine options,
- * matting), and the views `fgr`, `err` and `ref`, which show the composite (`com`) instead;
- * `pha` shows the smoothed mask as grey. Read-backs are given for `com` and `pha` only.
+ * (options.edgeSensitivity is unused), the plate and the known-background refinement (refine
+ * options, matting), and the views `fgr`, `err` and `ref`, which show the composite (`com`)
+ * instead; `pha` shows the matte as grey. Read-backs are given for `com` and `pha` only.
  *
  * Owns its canvases and the background image; borrows the network (the engine closes it).
  */
 export class CanvasPipeline {
   private canvases: Canvases | null = null;
-  /** A network-sized canvas the masks are written into before they are scaled. */
-  private maskIn: Context2d | null = null;
-  private maskPixels: ImageData | null = null;
   private background: ImageBitmap | null = null;
   /** The `video`-mode background's last frame, copied (the video's size), or null before the first. */
   private video: Context2d | null = null;
   /** Light wrap (options.lightWrap), its canvases made on first use. */
   private readonly lightWrap = new CanvasLightWrap();
-  /** Whether `smoothed` holds a previous frame's mask of this size. */
-  private hasHistory = false;
   /**
    * The tracked region of interest: the last whole-frame mask, the ROI for the next frame and
    * how many frames reused it; null until a frame finds a person who does not fill the frame.
@@ -160,7 +166,7 @@ export class CanvasPipeline {
     const { mode, view } = this.options;
     const t0 = performance.now();
     if (mode !== 'off' || view !== 'com') await this.segment(frame, c);
-    else this.hasHistory = false;
+    else c.matte.reset();
     const t1 = performance.now();
     this.render(frame, c, view === 'pha' ? 'pha' : 'com');
     const duration = frame.duration;
@@ -183,8 +189,6 @@ export class CanvasPipeline {
   /** Releases the canvases and closes the background image. */
   dispose(): void {
     this.canvases = null;
-    this.maskIn = null;
-    this.maskPixels = null;
     this.video = null;
     this.lightWrap.dispose();
     this.background?.close();
@@ -200,14 +204,14 @@ export class CanvasPipeline {
       c = {
         width,
         height,
-        mask: context2d(m.width, m.height),
+        guide: context2d(m.width, m.height, { willReadFrequently: true }, 'medium'),
         smoothed: context2d(m.width, m.height),
+        ...matteOf(m.width, m.height),
         person: context2d(width, height),
         output: context2d(width, height, { alpha: false }),
         ...blurCanvases(width, height, factor),
       };
       this.canvases = c;
-      this.hasHistory = false;
       this.track = null;
     } else if (c.blurFactor !== factor) {
       Object.assign(c, blurCanvases(width, height, factor));
@@ -217,26 +221,52 @@ export class CanvasPipeline {
 
   /**
    * Base network on the whole frame, then on the person's region of interest (ROI_PASSES
-   * passes, as FramePipeline.segment), drawn into `mask`: the whole-frame mask, with the last
-   * ROI's mask over its rectangle; then blended into `smoothed`. Tracking: for up to
-   * TRACK_REFRESH_FRAMES frames after that, the network runs on the previous frame's ROI
-   * alone (re-centred from its own mask each frame), over the last whole-frame mask, as long
-   * as the person stays inside it (roiHoldsPerson) — one network run a frame instead of three.
+   * passes, as FramePipeline.segment), then the matte (CpuMatte) from the whole-frame mask and
+   * the last ROI's mask, written into `smoothed`. The frame is read back at the matte's size
+   * as its guide while the segmenter works. Tracking: for up to TRACK_REFRESH_FRAMES frames
+   * after that, the network runs on the previous frame's ROI alone (re-centred from its own mask
+   * each frame), over the last whole-frame mask, as long as the person stays inside it
+   * (roiHoldsPerson) — one network run a frame instead of three.
    */
   private async segment(frame: VideoFrame, c: Canvases): Promise<void> {
+    // While the segmenter's worker runs its first pass: the frame at the matte's size, read back as the guide.
+    const { width: mw, height: mh } = c.guide.canvas;
+    const read: { guide: Uint8ClampedArray | null } = { guide: null };
+    const readGuide = (): void => {
+      if (read.guide) return;
+      c.guide.drawImage(frame, 0, 0, mw, mh);
+      read.guide = c.guide.getImageData(0, 0, mw, mh).data;
+    };
+    const { full, rect, roiMask } = await this.segmentMasks(frame, c, readGuide);
+    readGuide(); // (a no-op: read while the first mask was computed)
+    const guide = read.guide!;
+    const sx = mw / c.width;
+    const sy = mh / c.height;
+    const roi = rect ? { mask: roiMask, rect: { x: rect.x * sx, y: rect.y * sy, width: rect.width * sx, height: rect.height * sy } } : null;
+    c.matte.update(guide, full, roi, this.options.temporalSmoothing);
+    c.smoothed.putImageData(c.mattePixels, 0, 0);
+  }
+
+  /** The segmenter's masks of this frame: the whole frame's and, when the person is found, the last ROI's with its rectangle (frame pixels). */
+  private async segmentMasks(frame: VideoFrame, c: Canvases, meanwhile: () => void): Promise<{ full: CoarseMask; rect: Rect | null; roiMask: CoarseMask }> {
     const { width, height } = this.network;
     const resize = { resizeWidth: width, resizeHeight: height, resizeQuality: 'high' } as const;
+    /** The first network run of the frame: `meanwhile` runs once its request is on its way. */
+    const first = async (image: ImageBitmap): Promise<CoarseMask> => {
+      const pending = this.network.segment(image);
+      meanwhile();
+      return pending;
+    };
     const track = this.track;
     if (track && track.frames < TRACK_REFRESH_FRAMES) {
       const { rect } = track;
-      const roiMask = await this.network.segment(await createImageBitmap(frame, rect.x, rect.y, rect.width, rect.height, resize));
+      const roiMask = await first(await createImageBitmap(frame, rect.x, rect.y, rect.width, rect.height, resize));
       if (roiHoldsPerson(roiMask.pha, roiMask.width, roiMask.height, rect, c.width, c.height)) {
-        this.drawMask(c, track.full, rect, roiMask);
         this.track = { full: track.full, rect: nextRoi(roiMask.pha, roiMask.width, roiMask.height, rect), frames: track.frames + 1 };
-        return;
+        return { full: track.full, rect, roiMask };
       }
     }
-    const full = await this.network.segment(await createImageBitmap(frame, resize));
+    const full = await first(await createImageBitmap(frame, resize));
     const whole: Rect = { x: 0, y: 0, width: c.width, height: c.height };
     let rect = whole;
     let roiMask = full;
@@ -247,66 +277,7 @@ export class CanvasPipeline {
       roiMask = await this.network.segment(await createImageBitmap(frame, rect.x, rect.y, rect.width, rect.height, resize));
     }
     this.track = rect !== whole ? { full, rect: nextRoi(roiMask.pha, roiMask.width, roiMask.height, rect), frames: 0 } : null;
-    this.drawMask(c, full, rect !== whole ? rect : null, roiMask);
-  }
-
-  /** Draws the whole-frame mask into `mask`, the ROI's mask over `rect` (when given), and smooths. */
-  private drawMask(c: Canvases, full: CoarseMask, rect: Rect | null, roiMask: CoarseMask): void {
-    const m = c.mask;
-    const sx = m.canvas.width / c.width;
-    const sy = m.canvas.height / c.height;
-    m.globalCompositeOperation = 'copy';
-    m.drawImage(this.maskCanvas(full), 0, 0, m.canvas.width, m.canvas.height);
-    if (rect) {
-      // Whole mask pixels, so the ROI's mask replaces the whole-frame one without a seam.
-      const x0 = Math.round(rect.x * sx);
-      const y0 = Math.round(rect.y * sy);
-      const w = Math.round((rect.x + rect.width) * sx) - x0;
-      const h = Math.round((rect.y + rect.height) * sy) - y0;
-      m.clearRect(x0, y0, w, h);
-      m.globalCompositeOperation = 'source-over';
-      m.drawImage(this.maskCanvas(roiMask), x0, y0, w, h);
-    }
-    this.smooth(c);
-  }
-
-  /**
-   * smoothed ← s·smoothed + (1 − s)·mask (s = options.temporalSmoothing), on the alpha channel:
-   * destination-in scales the history by s, `lighter` adds the new mask scaled by 1 − s.
-   */
-  private smooth(c: Canvases): void {
-    const s = this.options.temporalSmoothing;
-    const ctx = c.smoothed;
-    const { width, height } = ctx.canvas;
-    if (this.hasHistory && s > 0) {
-      ctx.globalCompositeOperation = 'destination-in';
-      ctx.fillStyle = `rgba(0, 0, 0, ${s})`;
-      ctx.fillRect(0, 0, width, height);
-      ctx.globalCompositeOperation = 'lighter';
-      ctx.globalAlpha = 1 - s;
-    } else {
-      ctx.globalCompositeOperation = 'copy';
-    }
-    ctx.drawImage(c.mask.canvas, 0, 0);
-    ctx.globalAlpha = 1;
-    this.hasHistory = true;
-  }
-
-  /** Writes a network mask into the network-sized canvas as white with alpha = confidence. */
-  private maskCanvas(mask: CoarseMask): OffscreenCanvas {
-    if (!this.maskIn || this.maskIn.canvas.width !== mask.width || this.maskIn.canvas.height !== mask.height) {
-      this.maskIn = context2d(mask.width, mask.height);
-      this.maskPixels = new ImageData(mask.width, mask.height);
-    }
-    const px = this.maskPixels!.data;
-    for (let i = 0; i < mask.pha.length; i++) {
-      px[4 * i] = 255;
-      px[4 * i + 1] = 255;
-      px[4 * i + 2] = 255;
-      px[4 * i + 3] = mask.pha[i]! * 255;
-    }
-    this.maskIn.putImageData(this.maskPixels!, 0, 0);
-    return this.maskIn.canvas;
+    return { full, rect: rect !== whole ? rect : null, roiMask };
   }
 
   /** Draws a view of the frame into `output`: `pha` the smoothed mask as grey, `com` the composite. */
