@@ -57,8 +57,10 @@ function blurCanvases(width: number, height: number, factor: number): Pick<Canva
 interface Canvases {
   width: number;
   height: number;
-  /** The frame at maskSize, read back as the matte's guide. */
+  /** The frame at maskSize, read back as the matte's guide (when the frame is larger); two buffers the frame is copied into (when it has that size), and the next to use. */
   guide: Context2d;
+  guideBuffers: [Uint8ClampedArray | null, Uint8ClampedArray | null];
+  guideNext: 0 | 1;
   /** The matte (white, alpha = α), at maskSize: what the composite scales up. */
   smoothed: Context2d;
   /** The matte computed on the CPU, and an ImageData over its bytes (put into `smoothed`). */
@@ -98,6 +100,8 @@ interface Canvases {
  */
 export class CanvasPipeline {
   private canvases: Canvases | null = null;
+  /** Whether VideoFrame.copyTo converts to RGBA here (until it fails once). */
+  private copyToRgba = true;
   private background: ImageBitmap | null = null;
   /** The `video`-mode background's last frame, copied (the video's size), or null before the first. */
   private video: Context2d | null = null;
@@ -205,6 +209,8 @@ export class CanvasPipeline {
         width,
         height,
         guide: context2d(m.width, m.height, { willReadFrequently: true }, 'medium'),
+        guideBuffers: [null, null],
+        guideNext: 0,
         smoothed: context2d(m.width, m.height),
         ...matteOf(m.width, m.height),
         person: context2d(width, height),
@@ -229,23 +235,48 @@ export class CanvasPipeline {
    * (roiHoldsPerson) — one network run a frame instead of three.
    */
   private async segment(frame: VideoFrame, c: Canvases): Promise<void> {
-    // While the segmenter's worker runs its first pass: the frame at the matte's size, read back as the guide.
     const { width: mw, height: mh } = c.guide.canvas;
-    const read: { guide: Uint8ClampedArray | null } = { guide: null };
+    // The frame at the matte's size, read as the guide while the segmenter's worker runs its first pass.
+    const read: { guide: Promise<Uint8ClampedArray> | null } = { guide: null };
     const readGuide = (): void => {
       if (read.guide) return;
-      c.guide.drawImage(frame, 0, 0, mw, mh);
-      read.guide = c.guide.getImageData(0, 0, mw, mh).data;
+      read.guide = this.readGuide(frame, c, mw, mh);
+      // Awaited below; if the segmenter fails first, its error is the one reported.
+      read.guide.catch(() => undefined);
     };
     const { full, rect, roiMask } = await this.segmentMasks(frame, c, readGuide);
-    readGuide(); // (a no-op: read while the first mask was computed)
-    const guide = read.guide!;
+    readGuide(); // (a no-op: started while the first mask was computed)
+    const guide = await read.guide!;
     const sx = mw / c.width;
     const sy = mh / c.height;
     const roi = rect ? { mask: roiMask, rect: { x: rect.x * sx, y: rect.y * sy, width: rect.width * sx, height: rect.height * sy } } : null;
     c.matte.update(guide, full, roi, this.options.temporalSmoothing);
     c.smoothed.putImageData(c.mattePixels, 0, 0);
   }
+
+  /**
+   * The frame's pixels at the matte's size, RGBA bytes: copied out of the VideoFrame with its own
+   * conversion (VideoFrame.copyTo, format RGBA, into one of two buffers kept for this: the matte
+   * keeps the last frame's) when the frame has that size; drawn into the guide canvas and read
+   * back otherwise, or where the browser cannot convert.
+   */
+  private async readGuide(frame: VideoFrame, c: Canvases, mw: number, mh: number): Promise<Uint8ClampedArray> {
+    if (this.copyToRgba && frame.displayWidth === mw && frame.displayHeight === mh) {
+      const buffer = (c.guideBuffers[c.guideNext] ??= new Uint8ClampedArray(mw * mh * 4));
+      try {
+        await frame.copyTo(buffer, { format: 'RGBA', colorSpace: 'srgb' });
+        c.guideNext = c.guideNext === 0 ? 1 : 0;
+        return buffer;
+      } catch (err) {
+        // Not supported for this frame's format here: the canvas from now on.
+        this.copyToRgba = false;
+        console.warn(`bg-replacer: VideoFrame.copyTo(RGBA) failed (${String(err)}); reading frames through a canvas instead.`);
+      }
+    }
+    c.guide.drawImage(frame, 0, 0, mw, mh);
+    return c.guide.getImageData(0, 0, mw, mh).data;
+  }
+
 
   /** The segmenter's masks of this frame: the whole frame's and, when the person is found, the last ROI's with its rectangle (frame pixels). */
   private async segmentMasks(frame: VideoFrame, c: Canvases, meanwhile: () => void): Promise<{ full: CoarseMask; rect: Rect | null; roiMask: CoarseMask }> {
