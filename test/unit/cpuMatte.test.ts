@@ -16,22 +16,11 @@ import { PRIOR_EDGE, upsampleMaskReference } from '../../src/gpu/reference/upsam
 import { boxSum, CpuMatte, DEFAULT_CPU_MATTE_PARAMS, fastGuidedFilter, priorOnGrid, temporalSmooth, temporalTable } from '../../src/pipeline/canvas/cpuMatte';
 import { TEMPORAL_SIGMA } from '../../src/gpu/passes/temporal';
 import type { CoarseMask } from '../../src/types/network';
-
-/** A deterministic pseudo-random generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../gpu/cases/rng';
 
 /** A W×H RGBA guide: a bright disc on a textured background, with noise; `shift` moves the disc. */
 function syntheticGuide(W: number, H: number, seed: number, shift = 0): Uint8ClampedArray {
-  const rnd = random(seed);
+  const rnd = rng(seed);
   const g = new Uint8ClampedArray(W * H * 4);
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
@@ -68,7 +57,7 @@ function floatImage(rgba: Uint8ClampedArray, W: number, H: number): FloatImage {
 
 describe('CPU matte: its parts against the WGSL references', () => {
   it('boxSum is the window sum with edges replicated, for radii up to wider than the image', () => {
-    const rnd = random(1);
+    const rnd = rng(1);
     for (const [w, h, r] of [
       [7, 5, 1],
       [9, 6, 2],
@@ -92,7 +81,7 @@ describe('CPU matte: its parts against the WGSL references', () => {
     const W = 48;
     const H = 40;
     const guide = syntheticGuide(W, H, 2);
-    const rnd = random(3);
+    const rnd = rng(3);
     const prior = Float32Array.from({ length: W * H }, (_, k) => {
       const x = k % W;
       const y = Math.floor(k / W);
@@ -126,7 +115,7 @@ describe('CPU matte: its parts against the WGSL references', () => {
     const H = 24;
     const a = syntheticGuide(W, H, 4);
     const b = syntheticGuide(W, H, 5, 3);
-    const rnd = random(6);
+    const rnd = rng(6);
     const alpha = Float32Array.from({ length: W * H }, () => rnd());
     const alphaPrev = Float32Array.from({ length: W * H }, () => rnd());
     const mine = alpha.slice();
@@ -152,7 +141,7 @@ describe('CPU matte: its parts against the WGSL references', () => {
     const edgeAt = (y: number): number => W / 2 + 3 * Math.sin(y / 4);
     const guide = new Uint8ClampedArray(W * H * 4);
     const truth = new Float32Array(W * H);
-    const rnd = random(9);
+    const rnd = rng(9);
     for (let y = 0; y < H; y++) {
       for (let x = 0; x < W; x++) {
         const a = Math.min(Math.max(edgeAt(y) - x + 0.5, 0), 1);

@@ -159,6 +159,43 @@ class FilterBuffers {
 }
 
 /**
+ * The guided filter's linear model of one window (He et al.): from the window's means of I
+ * (r, g, b), p, I·p and the products of I's channels, a = (Σ + εU)⁻¹ cov(I, p) (Σ the colour
+ * covariance, inverted by its adjugate: it is symmetric) and b = p̄ − a·Ī, written to the four
+ * planes at k.
+ */
+function solveWindow(
+  mR: number, mG: number, mB: number, mP: number,
+  mRP: number, mGP: number, mBP: number,
+  mRR: number, mRG: number, mRB: number, mGG: number, mGB: number, mBB: number,
+  eps: number, aR: Float32Array, aG: Float32Array, aB: Float32Array, bC: Float32Array, k: number,
+): void {
+  const cR = mRP - mR * mP;
+  const cG = mGP - mG * mP;
+  const cB = mBP - mB * mP;
+  const a00 = mRR - mR * mR + eps;
+  const a01 = mRG - mR * mG;
+  const a02 = mRB - mR * mB;
+  const a11 = mGG - mG * mG + eps;
+  const a12 = mGB - mG * mB;
+  const a22 = mBB - mB * mB + eps;
+  const i00 = a11 * a22 - a12 * a12;
+  const i01 = a02 * a12 - a01 * a22;
+  const i02 = a01 * a12 - a02 * a11;
+  const i11 = a00 * a22 - a02 * a02;
+  const i12 = a01 * a02 - a00 * a12;
+  const i22 = a00 * a11 - a01 * a01;
+  const id = 1 / (a00 * i00 + a01 * i01 + a02 * i02);
+  const xR = (i00 * cR + i01 * cG + i02 * cB) * id;
+  const xG = (i01 * cR + i11 * cG + i12 * cB) * id;
+  const xB = (i02 * cR + i12 * cG + i22 * cB) * id;
+  aR[k] = xR;
+  aG[k] = xG;
+  aB[k] = xB;
+  bC[k] = mP - xR * mR - xG * mG - xB * mB;
+}
+
+/**
  * The guided filter's mean coefficients on the block grid (see fastGuidedFilter): planes ā_r,
  * ā_g, ā_b (for guide bytes: scaled by 1/255) and b̄; interpolated bilinearly to a pixel, they
  * give q = ā·I + b̄. Also sets b.columns (the interpolation's weights along x).
@@ -226,34 +263,8 @@ function guidedCoefficients(guide: Uint8ClampedArray, W: number, H: number, prio
   const inv = 1 / ((2 * r + 1) * (2 * r + 1));
   const eps = params.epsilon;
   for (let k = 0; k < b.n; k++) {
-    const mR = iR[k]! * inv;
-    const mG = iG[k]! * inv;
-    const mB = iB[k]! * inv;
-    const mP = p[k]! * inv;
-    const cR = ipR[k]! * inv - mR * mP;
-    const cG = ipG[k]! * inv - mG * mP;
-    const cB = ipB[k]! * inv - mB * mP;
-    // Σ + εU, symmetric: solved by its adjugate.
-    const a00 = rr[k]! * inv - mR * mR + eps;
-    const a01 = rg[k]! * inv - mR * mG;
-    const a02 = rb[k]! * inv - mR * mB;
-    const a11 = gg[k]! * inv - mG * mG + eps;
-    const a12 = gb[k]! * inv - mG * mB;
-    const a22 = bb[k]! * inv - mB * mB + eps;
-    const i00 = a11 * a22 - a12 * a12;
-    const i01 = a02 * a12 - a01 * a22;
-    const i02 = a01 * a12 - a02 * a11;
-    const i11 = a00 * a22 - a02 * a02;
-    const i12 = a01 * a02 - a00 * a12;
-    const i22 = a00 * a11 - a01 * a01;
-    const id = 1 / (a00 * i00 + a01 * i01 + a02 * i02);
-    const xR = (i00 * cR + i01 * cG + i02 * cB) * id;
-    const xG = (i01 * cR + i11 * cG + i12 * cB) * id;
-    const xB = (i02 * cR + i12 * cG + i22 * cB) * id;
-    aR[k] = xR;
-    aG[k] = xG;
-    aB[k] = xB;
-    bC[k] = mP - xR * mR - xG * mG - xB * mB;
+    solveWindow(iR[k]! * inv, iG[k]! * inv, iB[k]! * inv, p[k]! * inv, ipR[k]! * inv, ipG[k]! * inv, ipB[k]! * inv,
+      rr[k]! * inv, rg[k]! * inv, rb[k]! * inv, gg[k]! * inv, gb[k]! * inv, bb[k]! * inv, eps, aR, aG, aB, bC, k);
   }
   const planes = [aR, aG, aB, bC];
   for (const plane of planes) boxSum(plane, w, h, r, plane, b.tmp);
@@ -429,33 +440,7 @@ function sparseCoefficients(
         sBB += B * B;
       }
     }
-    const mR = sR * inv;
-    const mG = sG * inv;
-    const mB = sB * inv;
-    const mP = sP * inv;
-    const cR = sRP * inv - mR * mP;
-    const cG = sGP * inv - mG * mP;
-    const cB = sBP * inv - mB * mP;
-    const a00 = sRR * inv - mR * mR + eps;
-    const a01 = sRG * inv - mR * mG;
-    const a02 = sRB * inv - mR * mB;
-    const a11 = sGG * inv - mG * mG + eps;
-    const a12 = sGB * inv - mG * mB;
-    const a22 = sBB * inv - mB * mB + eps;
-    const i00 = a11 * a22 - a12 * a12;
-    const i01 = a02 * a12 - a01 * a22;
-    const i02 = a01 * a12 - a02 * a11;
-    const i11 = a00 * a22 - a02 * a02;
-    const i12 = a01 * a02 - a00 * a12;
-    const i22 = a00 * a11 - a01 * a01;
-    const id = 1 / (a00 * i00 + a01 * i01 + a02 * i02);
-    const xR = (i00 * cR + i01 * cG + i02 * cB) * id;
-    const xG = (i01 * cR + i11 * cG + i12 * cB) * id;
-    const xB = (i02 * cR + i12 * cG + i22 * cB) * id;
-    winA[k] = xR;
-    winG[k] = xG;
-    winB[k] = xB;
-    winC[k] = mP - xR * mR - xG * mG - xB * mB;
+    solveWindow(sR * inv, sG * inv, sB * inv, sP * inv, sRP * inv, sGP * inv, sBP * inv, sRR * inv, sRG * inv, sRB * inv, sGG * inv, sGB * inv, sBB * inv, eps, winA, winG, winB, winC, k);
   }
   // ā, b̄: window means over the `near` cells, ā scaled for guide bytes.
   const scaleA = inv * inv255;
