@@ -61,7 +61,8 @@ export type Matting = (typeof MATTINGS)[number];
  * - `webgpu`: the WebGPU pipeline (base network, refiner, plate matting), or the Canvas 2D path
  *   when the browser has no WebGPU.
  * - `canvas2d`: the Canvas 2D path always (tasks-vision's mask with its region-of-interest
- *   passes, smoothed, composited on 2D canvases; no plate, no refiner).
+ *   passes, its edges refined on the CPU — guided filter, motion-aware temporal smoothing —
+ *   composited on 2D canvases; no plate, no background memory).
  * - `auto`: `webgpu`, except on a software adapter (SwiftShader, llvmpipe: no GPU) with a
  *   real-time target (targetFps > 0), where it is `canvas2d`: there the WebGPU pipeline is
  *   emulated on the CPU and far from real time (bench on 2 cores at 1280×720: 1.2 fps against
@@ -378,7 +379,7 @@ export const OPTION_SPEC = {
   renderer: {
     type: { kind: 'enum', values: RENDERERS },
     default: 'auto',
-    doc: 'The rendering path: auto, webgpu, or canvas2d (no plate, no refiner).',
+    doc: 'The rendering path: auto, webgpu, or canvas2d (edges refined on the CPU; no plate, no background memory).',
     attribute: 'renderer',
     flag: null,
     control: null,

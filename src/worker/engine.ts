@@ -34,7 +34,7 @@ const DISPOSE_FRAME_WAIT_MS = 1000;
  *
  * Without WebGPU (no navigator.gpu or no adapter, at init, or when a lost device cannot be
  * replaced) the engine runs the Canvas 2D path instead (CanvasPipeline: tasks-vision and
- * OffscreenCanvas compositing, no plate, no refinement) and says so in EngineInfo.renderer
+ * a matte refined on the CPU, OffscreenCanvas compositing, no plate) and says so in EngineInfo.renderer
  * and EngineInfo.notice. Each public method below handles that path first, in a branch of
  * its own. The WebGPU path's modules (pipeline, passes, onnxruntime-web models) are imported
  * on first use: they read WebGPU globals (GPUShaderStage…) when loaded, which such a browser

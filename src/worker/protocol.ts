@@ -35,7 +35,8 @@ export interface ProcessResult {
   importPath: 'external-texture' | 'image-bitmap' | 'canvas2d';
   /**
    * Which matting stages ran: `bgmv2` (options.matting 'bgmv2', a plate and an installed model),
-   * `classic`, or `none` on the Canvas 2D path (the segmenter's mask, smoothed; no matting).
+   * `classic`, or `none` on the Canvas 2D path (no matting stages: the segmenter's mask refined
+   * on the CPU, src/pipeline/canvas/cpuMatte.ts).
    */
   matting: 'classic' | 'bgmv2' | 'none';
   /**
