@@ -140,6 +140,193 @@ export function priorOnGrid(full: CoarseMask, roi: { rect: Rect; mask: CoarseMas
   }
 }
 
+/** exp(−x) for x = i / RANGE_STEPS, i = 0 … RANGE_STEPS·RANGE_MAX (the range weights' exponent, clamped at RANGE_MAX). */
+const RANGE_STEPS = 256;
+const RANGE_MAX = 12;
+const EXP_TABLE = Float32Array.from({ length: RANGE_STEPS * RANGE_MAX + 1 }, (_, i) => Math.exp(-i / RANGE_STEPS));
+
+/** A coarse mask with, per texel, the guide's mean colour over the 2×2 pixels at its centre (0..1). */
+interface GuidedMask {
+  mask: CoarseMask;
+  /** The mask's extent in matte pixels. */
+  rect: Rect;
+  /** r, g, b per texel. */
+  colour: Float32Array;
+}
+
+/** The guide's colour at each texel centre of `mask` laid over `rect` (matte pixels): the mean of the 2×2 pixels there. */
+function guidedMask(mask: CoarseMask, rect: Rect, guide: Uint32Array, W: number, H: number, colour: Float32Array): GuidedMask {
+  for (let qy = 0; qy < mask.height; qy++) {
+    const gy = Math.min(Math.max(Math.floor(rect.y + ((qy + 0.5) * rect.height) / mask.height - 0.5), 0), H - 2);
+    for (let qx = 0; qx < mask.width; qx++) {
+      const gx = Math.min(Math.max(Math.floor(rect.x + ((qx + 0.5) * rect.width) / mask.width - 0.5), 0), W - 2);
+      const k = gy * W + gx;
+      const a = guide[k]!;
+      const b = guide[k + 1]!;
+      const c = guide[k + W]!;
+      const d = guide[k + W + 1]!;
+      const o = (qy * mask.width + qx) * 3;
+      colour[o] = ((a & 255) + (b & 255) + (c & 255) + (d & 255)) / 1020;
+      colour[o + 1] = (((a >>> 8) & 255) + ((b >>> 8) & 255) + ((c >>> 8) & 255) + ((d >>> 8) & 255)) / 1020;
+      colour[o + 2] = (((a >>> 16) & 255) + ((b >>> 16) & 255) + ((c >>> 16) & 255) + ((d >>> 16) & 255)) / 1020;
+    }
+  }
+  return { mask, rect, colour };
+}
+
+/**
+ * The joint bilateral upsampling of a coarse mask at one matte position (Kopf et al., "Joint
+ * Bilateral Upsampling", 2007; as shaders/upsample_mask.wgsl): the 4×4 mask texels around it,
+ * weighted by exp(−d²/2σs²) (d in texels, σs = 1) · max(exp(−|I(q) − I|²/2σr²), 1e-4) (σr = 0.1),
+ * where I is the colour at the position and I(q) the guide's colour at texel q's centre (the
+ * shader reads the network's own low-resolution input there). The range exponential from a
+ * table (steps of 1/256).
+ * @param px, py the position in matte pixels
+ */
+function jointBilateral(g: GuidedMask, px: number, py: number, r: number, gr: number, b: number): number {
+  const { mask, rect, colour } = g;
+  const mx = ((px - rect.x) * mask.width) / rect.width - 0.5;
+  const my = ((py - rect.y) * mask.height) / rect.height - 0.5;
+  const bx = Math.floor(mx);
+  const by = Math.floor(my);
+  const fx = mx - bx;
+  const fy = my - by;
+  // Spatial weights are separable: exp(−dx²/2)·exp(−dy²/2).
+  const wx0 = Math.exp(-((1 + fx) ** 2) / 2);
+  const wx1 = Math.exp(-(fx * fx) / 2);
+  const wx2 = Math.exp(-((1 - fx) ** 2) / 2);
+  const wx3 = Math.exp(-((2 - fx) ** 2) / 2);
+  const wy0 = Math.exp(-((1 + fy) ** 2) / 2);
+  const wy1 = Math.exp(-(fy * fy) / 2);
+  const wy2 = Math.exp(-((1 - fy) ** 2) / 2);
+  const wy3 = Math.exp(-((2 - fy) ** 2) / 2);
+  const wxs = [wx0, wx1, wx2, wx3];
+  const wys = [wy0, wy1, wy2, wy3];
+  const maxIndex = EXP_TABLE.length - 1;
+  // 1 / (2σr²) with σr = 0.1, in table steps.
+  const scale = 50 * RANGE_STEPS;
+  let sum = 0;
+  let wsum = 0;
+  for (let dy = 0; dy < 4; dy++) {
+    const qy = Math.min(Math.max(by + dy - 1, 0), mask.height - 1) * mask.width;
+    const wy = wys[dy]!;
+    for (let dx = 0; dx < 4; dx++) {
+      const q = qy + Math.min(Math.max(bx + dx - 1, 0), mask.width - 1);
+      const dr = colour[q * 3]! - r;
+      const dg = colour[q * 3 + 1]! - gr;
+      const db = colour[q * 3 + 2]! - b;
+      const index = Math.min((dr * dr + dg * dg + db * db) * scale, maxIndex) | 0;
+      const range = EXP_TABLE[index]!;
+      const wgt = wy * wxs[dx]! * (range > 1e-4 ? range : 1e-4);
+      sum += wgt * mask.pha[q]!;
+      wsum += wgt;
+    }
+  }
+  return Math.min(Math.max(sum / wsum, 0), 1);
+}
+
+/**
+ * Re-samples the prior with the joint bilateral filter where it is not constant (within 2 cells
+ * of a change), so its edge follows the frame's colours there as the WebGPU upsampling's does;
+ * elsewhere the bilinear prior (all 0 or all 1) stays. Cells of the block grid (`s` pixels).
+ * @param colours scratch for the texel colours: 3 per texel of the larger mask, twice
+ */
+function jointBilateralPrior(
+  prior: Float32Array,
+  w: number,
+  h: number,
+  s: number,
+  guide: Uint8ClampedArray,
+  W: number,
+  H: number,
+  full: CoarseMask,
+  roi: { rect: Rect; mask: CoarseMask } | null,
+  params: Pick<CpuMatteParams, 'sharpen' | 'feather'>,
+  sb: SparseBuffers,
+  colours: [Float32Array, Float32Array],
+): void {
+  const edge = sb.edge;
+  let any = false;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const k = y * w + x;
+      const v = prior[k]!;
+      const e = (v !== 0 && v !== 1) || (x + 1 < w && prior[k + 1] !== v) || (y + 1 < h && prior[k + w] !== v) || (x > 0 && prior[k - 1] !== v) || (y > 0 && prior[k - w] !== v);
+      edge[k] = e ? 1 : 0;
+      any ||= e;
+    }
+  }
+  if (!any) return;
+  dilate(edge, w, h, 2, sb.near, sb.scratch);
+  const pixels = new Uint32Array(guide.buffer, guide.byteOffset, W * H);
+  const wholeMask = guidedMask(full, { x: 0, y: 0, width: W, height: H }, pixels, W, H, colours[0]);
+  const roiMask = roi ? guidedMask(roi.mask, roi.rect, pixels, W, H, colours[1]) : null;
+  const [lo, hi] = params.sharpen;
+  for (let k = 0; k < w * h; k++) {
+    if (!sb.near[k]) continue;
+    const cx = k % w;
+    const cy = (k - cx) / w;
+    const x0 = cx * s;
+    const y0 = cy * s;
+    const x1 = Math.min(x0 + s, W);
+    const y1 = Math.min(y0 + s, H);
+    let r = 0;
+    let g = 0;
+    let b = 0;
+    for (let y = y0; y < y1; y++) {
+      for (let q = y * W + x0; q < y * W + x1; q++) {
+        const v = pixels[q]!;
+        r += v & 255;
+        g += (v >>> 8) & 255;
+        b += (v >>> 16) & 255;
+      }
+    }
+    const n = 255 * (x1 - x0) * (y1 - y0);
+    const px = (x0 + x1) / 2;
+    const py = (y0 + y1) / 2;
+    const wRoi = roiMask ? roiWeight(roiMask.rect, px, py, W, H, params.feather) : 0;
+    let a = 0;
+    if (wRoi > 0) a = wRoi * jointBilateral(roiMask!, px, py, r / n, g / n, b / n);
+    if (wRoi < 1) a += (1 - wRoi) * jointBilateral(wholeMask, px, py, r / n, g / n, b / n);
+    prior[k] = smoothstep(lo, hi, a);
+  }
+}
+
+/** Scratch of mattePrior: the sparse masks and the texel colours. */
+export class PriorScratch {
+  sparse: SparseBuffers | null = null;
+  colours: [Float32Array, Float32Array] = [new Float32Array(0), new Float32Array(0)];
+}
+
+/**
+ * The matte's prior on the block grid (w×h cells of `scale` pixels): the segmenter's masks
+ * (whole frame and ROI, blended as the WebGPU upsampling blends them) sampled bilinearly
+ * (priorOnGrid) and, within 2 cells of any change, with the joint bilateral filter guided by
+ * the frame (jointBilateralPrior); sharpened with smoothstep(sharpen).
+ * @param roi the ROI's mask and rectangle in matte pixels, or null
+ * @param out w·h entries, 0..1
+ */
+export function mattePrior(
+  guide: Uint8ClampedArray,
+  W: number,
+  H: number,
+  full: CoarseMask,
+  roi: { rect: Rect; mask: CoarseMask } | null,
+  params: Pick<CpuMatteParams, 'scale' | 'sharpen' | 'feather'>,
+  out: Float32Array,
+  scratch: PriorScratch = new PriorScratch(),
+): void {
+  const s = params.scale;
+  const w = Math.ceil(W / s);
+  const h = Math.ceil(H / s);
+  const gridRoi = roi ? { mask: roi.mask, rect: { x: roi.rect.x / s, y: roi.rect.y / s, width: roi.rect.width / s, height: roi.rect.height / s } } : null;
+  priorOnGrid(full, gridRoi, w, h, { sharpen: params.sharpen, feather: params.feather / s }, out);
+  if (!scratch.sparse || scratch.sparse.n !== w * h) scratch.sparse = new SparseBuffers(w * h);
+  const texels = Math.max(full.width * full.height, roi ? roi.mask.width * roi.mask.height : 0) * 3;
+  if (scratch.colours[0].length < texels) scratch.colours = [new Float32Array(texels), new Float32Array(texels)];
+  jointBilateralPrior(out, w, h, s, guide, W, H, full, roi, params, scratch.sparse, scratch.colours);
+}
+
 /** Scratch buffers of the guided filter for one size. */
 class FilterBuffers {
   readonly n: number;
@@ -300,20 +487,28 @@ class SparseBuffers {
   }
 }
 
-/** dst = src dilated by a (2r+1)² square on the w×h grid (edges clamped); `tmp` the row pass. */
+/** dst = src dilated by a (2r+1)² square on the w×h grid (edges clamped); `tmp` the row pass. Running counts of set cells. */
 function dilate(src: Uint8Array, w: number, h: number, r: number, dst: Uint8Array, tmp: Uint8Array): void {
   for (let y = 0; y < h; y++) {
+    const row = y * w;
+    let count = 0;
+    for (let j = 0; j <= Math.min(r, w - 1); j++) count += src[row + j]!;
     for (let x = 0; x < w; x++) {
-      let v = 0;
-      for (let j = Math.max(x - r, 0), end = Math.min(x + r, w - 1); j <= end && v === 0; j++) v = src[y * w + j]!;
-      tmp[y * w + x] = v;
+      tmp[row + x] = count > 0 ? 1 : 0;
+      if (x + r + 1 < w) count += src[row + x + r + 1]!;
+      if (x - r >= 0) count -= src[row + x - r]!;
     }
   }
+  const count = new Int32Array(w);
+  for (let j = 0; j <= Math.min(r, h - 1); j++) for (let x = 0; x < w; x++) count[x]! += tmp[j * w + x]!;
   for (let y = 0; y < h; y++) {
+    const row = y * w;
+    const add = (y + r + 1) * w;
+    const drop = (y - r) * w;
     for (let x = 0; x < w; x++) {
-      let v = 0;
-      for (let j = Math.max(y - r, 0), end = Math.min(y + r, h - 1); j <= end && v === 0; j++) v = tmp[j * w + x]!;
-      dst[y * w + x] = v;
+      dst[row + x] = count[x]! > 0 ? 1 : 0;
+      if (y + r + 1 < h) count[x]! += tmp[add + x]!;
+      if (y - r >= 0) count[x]! -= tmp[drop + x]!;
     }
   }
 }
@@ -573,6 +768,7 @@ export class CpuMatte {
   private readonly prior: Float32Array;
   private readonly buffers: FilterBuffers;
   private readonly sparse: SparseBuffers;
+  private readonly priorScratch = new PriorScratch();
   /** The last frame's guide (the array given to update, kept, not copied), or null without history. */
   private guidePrev: Uint8ClampedArray | null = null;
   private table: { strength: number; values: Float32Array } | null = null;
@@ -670,8 +866,7 @@ export class CpuMatte {
     if (guide.length !== W * H * 4) throw new RangeError(`the guide has ${guide.length / 4} pixels, the matte ${W}×${H}`);
     const s = params.scale;
     const { w, h } = this.buffers;
-    const gridRoi = roi ? { mask: roi.mask, rect: { x: roi.rect.x / s, y: roi.rect.y / s, width: roi.rect.width / s, height: roi.rect.height / s } } : null;
-    priorOnGrid(full, gridRoi, w, h, { sharpen: params.sharpen, feather: params.feather / s }, this.prior);
+    mattePrior(guide, W, H, full, roi, params, this.prior, this.priorScratch);
     const [aR, aG, aB, bC] = sparseCoefficients(guide, W, H, this.prior, params, this.buffers, this.sparse) as [Float32Array, Float32Array, Float32Array, Float32Array];
     const { c0, c1, t: tx } = this.buffers.columns!;
     const rows = this.rows;
