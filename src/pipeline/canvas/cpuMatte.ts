@@ -145,6 +145,10 @@ const RANGE_STEPS = 256;
 const RANGE_MAX = 12;
 const EXP_TABLE = Float32Array.from({ length: RANGE_STEPS * RANGE_MAX + 1 }, (_, i) => Math.exp(-i / RANGE_STEPS));
 
+/** jointBilateral's spatial weights of its 4 tap columns and rows (scratch, overwritten by each call). */
+const TAP_WEIGHTS_X = new Float64Array(4);
+const TAP_WEIGHTS_Y = new Float64Array(4);
+
 /** A coarse mask with, per texel, the guide's mean colour over the 2×2 pixels at its centre (0..1). */
 interface GuidedMask {
   mask: CoarseMask;
@@ -191,17 +195,13 @@ function jointBilateral(g: GuidedMask, px: number, py: number, r: number, gr: nu
   const by = Math.floor(my);
   const fx = mx - bx;
   const fy = my - by;
-  // Spatial weights are separable: exp(−dx²/2)·exp(−dy²/2).
-  const wx0 = Math.exp(-((1 + fx) ** 2) / 2);
-  const wx1 = Math.exp(-(fx * fx) / 2);
-  const wx2 = Math.exp(-((1 - fx) ** 2) / 2);
-  const wx3 = Math.exp(-((2 - fx) ** 2) / 2);
-  const wy0 = Math.exp(-((1 + fy) ** 2) / 2);
-  const wy1 = Math.exp(-(fy * fy) / 2);
-  const wy2 = Math.exp(-((1 - fy) ** 2) / 2);
-  const wy3 = Math.exp(-((2 - fy) ** 2) / 2);
-  const wxs = [wx0, wx1, wx2, wx3];
-  const wys = [wy0, wy1, wy2, wy3];
+  // Spatial weights are separable: exp(−dx²/2)·exp(−dy²/2), taps at offsets −1..2 (module scratch: no allocation per call).
+  const wxs = TAP_WEIGHTS_X;
+  const wys = TAP_WEIGHTS_Y;
+  for (let t = 0; t < 4; t++) {
+    wxs[t] = Math.exp(-((t - 1 - fx) ** 2) / 2);
+    wys[t] = Math.exp(-((t - 1 - fy) ** 2) / 2);
+  }
   const maxIndex = EXP_TABLE.length - 1;
   // 1 / (2σr²) with σr = 0.1, in table steps.
   const scale = 50 * RANGE_STEPS;
