@@ -1,5 +1,4 @@
 import { BLUR_SIGMA_FRACTION, type BlurStrength, type Options, type ReadbackType } from '../../options';
-import { blurPlan } from '../../gpu/params/blur';
 import type { CoarseMask, CpuBaseNetwork } from '../../types/network';
 import type { FrameStats, Readback } from '../../types/frame';
 import { nextRoi, ROI_PASSES, roiHoldsPerson, TRACK_REFRESH_FRAMES } from '../roi';
@@ -14,15 +13,25 @@ import { CanvasLightWrap } from './lightWrap';
 export const MASK_MAX_SIDE = 640;
 
 /**
+ * The least Gaussian sigma, in pixels of the shrunk canvas, the Canvas 2D path blurs with: half
+ * the WebGPU path's (blurPlan shrinks until sigma is 3 texels). The shrunk blur is scaled up
+ * bilinearly; at 1.5 texels or more the result is smooth, and the blur (the path's largest
+ * canvas cost: Skia blurs on the CPU) works on a quarter of the pixels.
+ */
+export const CANVAS_BLUR_MIN_SIGMA = 1.5;
+
+/**
  * How the Canvas 2D path blurs the background, matching the WebGPU path's strengths: the same
- * Gaussian sigma (BLUR_SIGMA_FRACTION of the frame height), run at 1/factor of the frame size
- * as the WebGPU path does (blurPlan), with `ctx.filter = blur(sigma px)` (CSS blur's length is
- * the Gaussian's standard deviation).
+ * Gaussian sigma (BLUR_SIGMA_FRACTION of the frame height), run at 1/factor of the frame size,
+ * as the WebGPU path does but shrunk further (sigma down to CANVAS_BLUR_MIN_SIGMA texels rather
+ * than 3), with `ctx.filter = blur(sigma px)` (CSS blur's length is the Gaussian's standard deviation).
  * @param frameHeight frame height in pixels (> 0)
  * @returns factor ≥ 1 (an integer) and sigma in pixels of the 1/factor canvas
  */
 export function canvasBlurPlan(frameHeight: number, strength: BlurStrength): { factor: number; sigma: number } {
-  return blurPlan(BLUR_SIGMA_FRACTION[strength] * frameHeight);
+  const sigmaFull = BLUR_SIGMA_FRACTION[strength] * frameHeight;
+  const factor = Math.max(1, Math.floor(sigmaFull / CANVAS_BLUR_MIN_SIGMA));
+  return { factor, sigma: sigmaFull / factor };
 }
 
 /**
@@ -75,6 +84,8 @@ interface Canvases {
   output: Context2d;
   /** The blur factor (canvasBlurPlan) blurIn and blurOut were made for. */
   blurFactor: number;
+  /** The frame `person` (and `blurIn`, when `blur`) hold as drawn by drawLayers, before any compositing on them, or null. */
+  layers: { frame: VideoFrame; blur: boolean } | null;
 }
 
 /**
@@ -216,11 +227,12 @@ export class CanvasPipeline {
         person: context2d(width, height),
         output: context2d(width, height, { alpha: false }),
         ...blurCanvases(width, height, factor),
+        layers: null,
       };
       this.canvases = c;
       this.track = null;
     } else if (c.blurFactor !== factor) {
-      Object.assign(c, blurCanvases(width, height, factor));
+      Object.assign(c, blurCanvases(width, height, factor), { layers: null });
     }
     return c;
   }
@@ -238,19 +250,28 @@ export class CanvasPipeline {
     const { width: mw, height: mh } = c.guide.canvas;
     // The frame at the matte's size, read as the guide while the segmenter's worker runs its first pass.
     const read: { guide: Promise<Uint8ClampedArray> | null } = { guide: null };
+    const strength = this.options.temporalSmoothing;
     const readGuide = (): void => {
       if (read.guide) return;
-      read.guide = this.readGuide(frame, c, mw, mh);
+      // The matte's frame-only work (CpuMatte.prepare) follows the read at once, still while the segmenter runs.
+      read.guide = this.readGuide(frame, c, mw, mh).then((guide) => {
+        c.matte.prepare(guide, strength);
+        return guide;
+      });
       // Awaited below; if the segmenter fails first, its error is the one reported.
       read.guide.catch(() => undefined);
     };
-    const { full, rect, roiMask } = await this.segmentMasks(frame, c, readGuide);
+    const meanwhile = (): void => {
+      readGuide();
+      this.drawLayers(frame, c);
+    };
+    const { full, rect, roiMask } = await this.segmentMasks(frame, c, meanwhile);
     readGuide(); // (a no-op: started while the first mask was computed)
     const guide = await read.guide!;
     const sx = mw / c.width;
     const sy = mh / c.height;
     const roi = rect ? { mask: roiMask, rect: { x: rect.x * sx, y: rect.y * sy, width: rect.width * sx, height: rect.height * sy } } : null;
-    c.matte.update(guide, full, roi, this.options.temporalSmoothing);
+    c.matte.update(guide, full, roi, strength);
     c.smoothed.putImageData(c.mattePixels, 0, 0);
   }
 
@@ -311,6 +332,25 @@ export class CanvasPipeline {
     return { full, rect: rect !== whole ? rect : null, roiMask };
   }
 
+  /**
+   * Draws the frame into the canvases the composite then masks — `blurIn` (shrunk, for `blur`
+   * mode) and `person` — so that render finds them drawn (work that can run while the segmenter
+   * does).
+   */
+  private drawLayers(frame: VideoFrame, c: Canvases): void {
+    const { mode } = this.options;
+    if (mode === 'off') return;
+    const { width, height } = c;
+    if (mode === 'blur') {
+      const { width: w, height: h } = c.blurIn.canvas;
+      c.blurIn.globalCompositeOperation = 'copy';
+      c.blurIn.drawImage(frame, 0, 0, w, h);
+    }
+    c.person.globalCompositeOperation = 'copy';
+    c.person.drawImage(frame, 0, 0, width, height);
+    c.layers = { frame, blur: mode === 'blur' };
+  }
+
   /** Draws a view of the frame into `output`: `pha` the smoothed mask as grey, `com` the composite. */
   private render(frame: VideoFrame, c: Canvases, view: 'com' | 'pha'): void {
     const out = c.output;
@@ -328,11 +368,11 @@ export class CanvasPipeline {
       out.drawImage(frame, 0, 0, width, height);
       return;
     }
-    if (mode === 'blur') out.drawImage(this.blurredBackground(frame, c), 0, 0, width, height);
+    if (c.layers?.frame !== frame || (mode === 'blur' && !c.layers.blur)) this.drawLayers(frame, c);
+    c.layers = null;
+    if (mode === 'blur') out.drawImage(this.blurredBackground(c), 0, 0, width, height);
     else this.drawNewBackground(out, width, height);
     const person = c.person;
-    person.globalCompositeOperation = 'copy';
-    person.drawImage(frame, 0, 0, width, height);
     person.globalCompositeOperation = 'destination-in';
     person.drawImage(mask, 0, 0, width, height);
     out.drawImage(person.canvas, 0, 0);
@@ -360,17 +400,16 @@ export class CanvasPipeline {
   }
 
   /**
-   * The background blur at 1/factor size, normalised: blur(I·(1 − α)) / blur(1 − α). The
+   * The background blur at 1/factor size, normalised: blur(I·(1 − α)) / blur(1 − α), from the
+   * frame drawLayers drew into `blurIn`. The
    * canvas stores the blur premultiplied; reading it back un-premultiplies it, which is that
    * division; writing it back with alpha 1 makes it opaque (black where no background is near,
    * deep inside the person, which covers it).
    */
-  private blurredBackground(frame: VideoFrame, c: Canvases): OffscreenCanvas {
+  private blurredBackground(c: Canvases): OffscreenCanvas {
     const { blurIn, blurOut } = c;
     const { width: w, height: h } = blurIn.canvas;
     const { sigma } = canvasBlurPlan(c.height, this.options.blurStrength);
-    blurIn.globalCompositeOperation = 'copy';
-    blurIn.drawImage(frame, 0, 0, w, h);
     blurIn.globalCompositeOperation = 'destination-out';
     blurIn.drawImage(c.smoothed.canvas, 0, 0, w, h);
     blurOut.clearRect(0, 0, w, h);
@@ -391,3 +430,4 @@ function redChannel(rgba: Uint8ClampedArray): Uint8Array {
   for (let i = 0; i < grey.length; i++) grey[i] = rgba[4 * i]!;
   return grey;
 }
+

@@ -2,6 +2,7 @@
 // pipeline's edge-aware steps without a GPU (see CpuMatte).
 import type { Rect } from '../../types/geometry';
 import type { CoarseMask } from '../../types/network';
+import { BitGrid } from './bitGrid';
 
 /** Parameters of the CPU matte. */
 export interface CpuMatteParams {
@@ -29,8 +30,6 @@ export interface CpuMatteParams {
  * inside uniform regions, which a tighter bound would not tolerate.
  */
 const FLAT_TOLERANCE = 0.5 / 255;
-/** A block state: filled with the same value as in the last frame, so nothing to write. */
-const SAME = 3;
 
 /**
  * Defaults: coefficients on 2×2 blocks with a radius of 2 blocks (a 10-pixel window at the
@@ -85,30 +84,19 @@ export function boxSum(src: Float32Array, w: number, h: number, r: number, dst: 
 
 /** The weight of the ROI mask at matte pixel centre (px, py): 1 inside, falling to 0 over `feather` pixels at ROI edges that are not the frame's. */
 function roiWeight(roi: Rect, px: number, py: number, width: number, height: number, feather: number): number {
-  const big = 1e9;
-  const dl = roi.x <= 0 ? big : px - roi.x;
-  const dt = roi.y <= 0 ? big : py - roi.y;
-  const dr = roi.x + roi.width >= width ? big : roi.x + roi.width - px;
-  const db = roi.y + roi.height >= height ? big : roi.y + roi.height - py;
-  return Math.min(Math.max(Math.min(dl, dr, dt, db) / feather, 0), 1);
+  return Math.min(roiAxisWeight(roi.x, roi.width, px, width, feather), roiAxisWeight(roi.y, roi.height, py, height, feather));
 }
 
-/** Bilinear sample of a coarse mask at (u, v) in 0..1 of its extent (texel centres at (i + 0.5)/size; edges clamped). */
-function sampleMask(mask: CoarseMask, u: number, v: number): number {
-  const x = u * mask.width - 0.5;
-  const y = v * mask.height - 0.5;
-  const x0 = Math.floor(x);
-  const y0 = Math.floor(y);
-  const fx = x - x0;
-  const fy = y - y0;
-  const cx0 = Math.min(Math.max(x0, 0), mask.width - 1);
-  const cx1 = Math.min(Math.max(x0 + 1, 0), mask.width - 1);
-  const cy0 = Math.min(Math.max(y0, 0), mask.height - 1) * mask.width;
-  const cy1 = Math.min(Math.max(y0 + 1, 0), mask.height - 1) * mask.width;
-  const p = mask.pha;
-  const top = p[cy0 + cx0]! + fx * (p[cy0 + cx1]! - p[cy0 + cx0]!);
-  const bottom = p[cy1 + cx0]! + fx * (p[cy1 + cx1]! - p[cy1 + cx0]!);
-  return top + fy * (bottom - top);
+/**
+ * roiWeight along one axis: the ROI spans [start, start + size) of `extent`; 1 at least
+ * `feather` inside an edge that is not the frame's, falling to 0 at it. The weight of a point is
+ * the least of its two axes' (the clamp and the min commute).
+ */
+function roiAxisWeight(start: number, size: number, p: number, extent: number, feather: number): number {
+  const big = 1e9;
+  const d0 = start <= 0 ? big : p - start;
+  const d1 = start + size >= extent ? big : start + size - p;
+  return Math.min(Math.max(Math.min(d0, d1) / feather, 0), 1);
 }
 
 /** smoothstep(lo, hi, x). */
@@ -117,25 +105,110 @@ function smoothstep(lo: number, hi: number, x: number): number {
   return t * t * (3 - 2 * t);
 }
 
+/** Bilinear taps along one axis of a mask `cells` texels long: per sample, the texels either side (edges clamped, times `stride`) and the second's weight. */
+class AxisTaps {
+  i0: Int32Array;
+  i1: Int32Array;
+  f: Float64Array;
+  constructor(n: number) {
+    this.i0 = new Int32Array(n);
+    this.i1 = new Int32Array(n);
+    this.f = new Float64Array(n);
+  }
+
+  /** Fills sample i with the taps at u = (i + 0.5 − offset) / span, 0..1 of the mask's extent (texel centres at (j + 0.5) / cells). */
+  fill(n: number, offset: number, span: number, cells: number, stride: number): void {
+    for (let i = 0; i < n; i++) {
+      const x = ((i + 0.5 - offset) / span) * cells - 0.5;
+      const x0 = Math.floor(x);
+      this.i0[i] = Math.min(Math.max(x0, 0), cells - 1) * stride;
+      this.i1[i] = Math.min(Math.max(x0 + 1, 0), cells - 1) * stride;
+      this.f[i] = x - x0;
+    }
+  }
+}
+
+/** Scratch of priorOnGrid: the taps of both masks along both axes and the ROI weights, per column and row. */
+export class GridScratch {
+  fullX = new AxisTaps(0);
+  fullY = new AxisTaps(0);
+  roiX = new AxisTaps(0);
+  roiY = new AxisTaps(0);
+  weightX = new Float64Array(0);
+  weightY = new Float64Array(0);
+  /** Makes room for a w×h grid. */
+  size(w: number, h: number): this {
+    if (this.fullX.f.length < w) [this.fullX, this.roiX, this.weightX] = [new AxisTaps(w), new AxisTaps(w), new Float64Array(w)];
+    if (this.fullY.f.length < h) [this.fullY, this.roiY, this.weightY] = [new AxisTaps(h), new AxisTaps(h), new Float64Array(h)];
+    return this;
+  }
+}
+
 /**
  * The segmentation prior on a w×h grid over the frame (cell centres): the whole-frame mask and,
  * inside the region of interest, the ROI's mask blended in over `feather` cells at its inner
  * edges — sampled bilinearly (the WebGPU path samples them with a joint bilateral filter:
- * shaders/upsample_mask.wgsl) — then sharpened with smoothstep(sharpen).
+ * shaders/upsample_mask.wgsl) — then sharpened with smoothstep(sharpen). The bilinear taps and
+ * ROI weights are separable, so they are computed once per column and per row.
  * @param roi the ROI in grid cells, or null
  * @param out w·h entries, 0..1
  */
-export function priorOnGrid(full: CoarseMask, roi: { rect: Rect; mask: CoarseMask } | null, w: number, h: number, params: Pick<CpuMatteParams, 'sharpen' | 'feather'>, out: Float32Array): void {
+export function priorOnGrid(
+  full: CoarseMask,
+  roi: { rect: Rect; mask: CoarseMask } | null,
+  w: number,
+  h: number,
+  params: Pick<CpuMatteParams, 'sharpen' | 'feather'>,
+  out: Float32Array,
+  scratch: GridScratch = new GridScratch(),
+): void {
   const [lo, hi] = params.sharpen;
+  const span = 1 / (hi - lo);
+  const t = scratch.size(w, h);
+  t.fullX.fill(w, 0, w, full.width, 1);
+  t.fullY.fill(h, 0, h, full.height, full.width);
+  if (roi) {
+    const { rect, mask } = roi;
+    t.roiX.fill(w, rect.x, rect.width, mask.width, 1);
+    t.roiY.fill(h, rect.y, rect.height, mask.height, mask.width);
+    for (let x = 0; x < w; x++) t.weightX[x] = roiAxisWeight(rect.x, rect.width, x + 0.5, w, params.feather);
+    for (let y = 0; y < h; y++) t.weightY[y] = roiAxisWeight(rect.y, rect.height, y + 0.5, h, params.feather);
+  }
+  const { i0: fx0, i1: fx1, f: ffx } = t.fullX;
+  const { i0: rx0, i1: rx1, f: frx } = t.roiX;
+  const fp = full.pha;
+  const rp = roi ? roi.mask.pha : fp;
   for (let y = 0; y < h; y++) {
-    const py = y + 0.5;
-    for (let x = 0; x < w; x++) {
-      const px = x + 0.5;
-      const k = roi ? roiWeight(roi.rect, px, py, w, h, params.feather) : 0;
+    const ky = roi ? t.weightY[y]! : 0;
+    const f0 = t.fullY.i0[y]!;
+    const f1 = t.fullY.i1[y]!;
+    const fy = t.fullY.f[y]!;
+    const r0 = t.roiY.i0[y]!;
+    const r1 = t.roiY.i1[y]!;
+    const ry = t.roiY.f[y]!;
+    for (let x = 0, k = y * w; x < w; x++, k++) {
+      const kx = roi ? t.weightX[x]! : 0;
+      const kr = kx < ky ? kx : ky;
       let a = 0;
-      if (k > 0) a = k * sampleMask(roi!.mask, (px - roi!.rect.x) / roi!.rect.width, (py - roi!.rect.y) / roi!.rect.height);
-      if (k < 1) a += (1 - k) * sampleMask(full, px / w, py / h);
-      out[y * w + x] = smoothstep(lo, hi, a);
+      if (kr > 0) {
+        const c0 = rx0[x]!;
+        const c1 = rx1[x]!;
+        const fx = frx[x]!;
+        const top = rp[r0 + c0]! + fx * (rp[r0 + c1]! - rp[r0 + c0]!);
+        const bottom = rp[r1 + c0]! + fx * (rp[r1 + c1]! - rp[r1 + c0]!);
+        a = kr * (top + ry * (bottom - top));
+      }
+      if (kr < 1) {
+        const c0 = fx0[x]!;
+        const c1 = fx1[x]!;
+        const fx = ffx[x]!;
+        const top = fp[f0 + c0]! + fx * (fp[f0 + c1]! - fp[f0 + c0]!);
+        const bottom = fp[f1 + c0]! + fx * (fp[f1 + c1]! - fp[f1 + c0]!);
+        a += (1 - kr) * (top + fy * (bottom - top));
+      }
+      const u = (a - lo) * span;
+      const v = u < 0 ? 0 : u > 1 ? 1 : u;
+      out[k] = v * v * (3 - 2 * v);
     }
   }
 }
@@ -145,91 +218,172 @@ const RANGE_STEPS = 256;
 const RANGE_MAX = 12;
 const EXP_TABLE = Float32Array.from({ length: RANGE_STEPS * RANGE_MAX + 1 }, (_, i) => Math.exp(-i / RANGE_STEPS));
 
-/** jointBilateral's spatial weights of its 4 tap columns and rows (scratch, overwritten by each call). */
-const TAP_WEIGHTS_X = new Float64Array(4);
-const TAP_WEIGHTS_Y = new Float64Array(4);
-
-/** A coarse mask with, per texel, the guide's mean colour over the 2×2 pixels at its centre (0..1). */
-interface GuidedMask {
-  mask: CoarseMask;
-  /** The mask's extent in matte pixels. */
-  rect: Rect;
+/**
+ * A coarse mask laid over `rect` (matte pixels) for the joint bilateral filter, with per column
+ * and row of the block grid its 4 taps (texel indices, edges clamped; rows times the mask's
+ * width) and their spatial weights, and per texel the guide's mean colour over the 2×2 pixels
+ * at its centre (0..1), computed when a tap first reads it (`stamp` = `epoch` once done).
+ */
+class GuidedMask {
+  mask: CoarseMask = { width: 0, height: 0, pha: new Float32Array(0) };
+  rect: Rect = { x: 0, y: 0, width: 0, height: 0 };
+  colIndex = new Int32Array(0);
+  colWeight = new Float64Array(0);
+  rowIndex = new Int32Array(0);
+  rowWeight = new Float64Array(0);
   /** r, g, b per texel. */
-  colour: Float32Array;
-}
+  colour = new Float32Array(0);
+  stamp = new Int32Array(0);
+  epoch = 0;
 
-/** The guide's colour at each texel centre of `mask` laid over `rect` (matte pixels): the mean of the 2×2 pixels there. */
-function guidedMask(mask: CoarseMask, rect: Rect, guide: Uint32Array, W: number, H: number, colour: Float32Array): GuidedMask {
-  for (let qy = 0; qy < mask.height; qy++) {
-    const gy = Math.min(Math.max(Math.floor(rect.y + ((qy + 0.5) * rect.height) / mask.height - 0.5), 0), H - 2);
-    for (let qx = 0; qx < mask.width; qx++) {
-      const gx = Math.min(Math.max(Math.floor(rect.x + ((qx + 0.5) * rect.width) / mask.width - 0.5), 0), W - 2);
-      const k = gy * W + gx;
-      const a = guide[k]!;
-      const b = guide[k + 1]!;
-      const c = guide[k + W]!;
-      const d = guide[k + W + 1]!;
-      const o = (qy * mask.width + qx) * 3;
-      colour[o] = ((a & 255) + (b & 255) + (c & 255) + (d & 255)) / 1020;
-      colour[o + 1] = (((a >>> 8) & 255) + ((b >>> 8) & 255) + ((c >>> 8) & 255) + ((d >>> 8) & 255)) / 1020;
-      colour[o + 2] = (((a >>> 16) & 255) + ((b >>> 16) & 255) + ((c >>> 16) & 255) + ((d >>> 16) & 255)) / 1020;
+  /**
+   * Lays `mask` over `rect` for a w×h grid of s-pixel blocks of a W×H guide.
+   * Spatial weights exp(−d²/2) (σs = 1 texel) of the taps at offsets −1..2 around each block centre.
+   */
+  set(mask: CoarseMask, rect: Rect, w: number, h: number, s: number, W: number, H: number): this {
+    this.mask = mask;
+    this.rect = rect;
+    const texels = mask.width * mask.height;
+    if (this.stamp.length < texels) {
+      this.stamp = new Int32Array(texels);
+      this.colour = new Float32Array(texels * 3);
+      this.epoch = 0;
+    }
+    this.epoch++;
+    if (this.colIndex.length < 4 * w) [this.colIndex, this.colWeight] = [new Int32Array(4 * w), new Float64Array(4 * w)];
+    if (this.rowIndex.length < 4 * h) [this.rowIndex, this.rowWeight] = [new Int32Array(4 * h), new Float64Array(4 * h)];
+    GuidedMask.axis(w, s, W, rect.x, rect.width, mask.width, 1, this.colIndex, this.colWeight);
+    GuidedMask.axis(h, s, H, rect.y, rect.height, mask.height, mask.width, this.rowIndex, this.rowWeight);
+    return this;
+  }
+
+  /** The taps of one axis: block i's centre (the middle of its pixels, the last block clipped at `size`). */
+  private static axis(n: number, s: number, size: number, start: number, span: number, cells: number, stride: number, index: Int32Array, weight: Float64Array): void {
+    for (let i = 0; i < n; i++) {
+      const p = (i * s + Math.min(i * s + s, size)) / 2;
+      const m = ((p - start) * cells) / span - 0.5;
+      const base = Math.floor(m);
+      const f = m - base;
+      for (let t = 0; t < 4; t++) {
+        index[4 * i + t] = Math.min(Math.max(base + t - 1, 0), cells - 1) * stride;
+        weight[4 * i + t] = Math.exp(-((t - 1 - f) ** 2) / 2);
+      }
     }
   }
-  return { mask, rect, colour };
+
+  /** Computes texel q's colour (the guide's 2×2 pixels at its centre) into `colour`. */
+  fillColour(q: number, guide: Uint32Array, W: number, H: number): void {
+    const { mask, rect } = this;
+    const qx = q % mask.width;
+    const qy = (q - qx) / mask.width;
+    const gy = Math.min(Math.max(Math.floor(rect.y + ((qy + 0.5) * rect.height) / mask.height - 0.5), 0), H - 2);
+    const gx = Math.min(Math.max(Math.floor(rect.x + ((qx + 0.5) * rect.width) / mask.width - 0.5), 0), W - 2);
+    const k = gy * W + gx;
+    const a = guide[k]!;
+    const b = guide[k + 1]!;
+    const c = guide[k + W]!;
+    const d = guide[k + W + 1]!;
+    const o = q * 3;
+    this.colour[o] = ((a & 255) + (b & 255) + (c & 255) + (d & 255)) / 1020;
+    this.colour[o + 1] = (((a >>> 8) & 255) + ((b >>> 8) & 255) + ((c >>> 8) & 255) + ((d >>> 8) & 255)) / 1020;
+    this.colour[o + 2] = (((a >>> 16) & 255) + ((b >>> 16) & 255) + ((c >>> 16) & 255) + ((d >>> 16) & 255)) / 1020;
+    this.stamp[q] = this.epoch;
+  }
 }
 
 /**
- * The joint bilateral upsampling of a coarse mask at one matte position (Kopf et al., "Joint
- * Bilateral Upsampling", 2007; as shaders/upsample_mask.wgsl): the 4×4 mask texels around it,
- * weighted by exp(−d²/2σs²) (d in texels, σs = 1) · max(exp(−|I(q) − I|²/2σr²), 1e-4) (σr = 0.1),
- * where I is the colour at the position and I(q) the guide's colour at texel q's centre (the
- * shader reads the network's own low-resolution input there). The range exponential from a
- * table (steps of 1/256).
- * @param px, py the position in matte pixels
+ * The joint bilateral upsampling of a coarse mask at the centre of block (cx, cy) (Kopf et al.,
+ * "Joint Bilateral Upsampling", 2007; as shaders/upsample_mask.wgsl): the 4×4 mask texels
+ * around it, weighted by exp(−d²/2σs²) (d in texels, σs = 1) · max(exp(−|I(q) − I|²/2σr²), 1e-4)
+ * (σr = 0.1), where I is the colour there (r, g, b: the block's mean, 0..1) and I(q) the guide's
+ * colour at texel q's centre (the shader reads the network's own low-resolution input there).
+ * The range exponential from a table (steps of 1/256).
  */
-function jointBilateral(g: GuidedMask, px: number, py: number, r: number, gr: number, b: number): number {
-  const { mask, rect, colour } = g;
-  const mx = ((px - rect.x) * mask.width) / rect.width - 0.5;
-  const my = ((py - rect.y) * mask.height) / rect.height - 0.5;
-  const bx = Math.floor(mx);
-  const by = Math.floor(my);
-  const fx = mx - bx;
-  const fy = my - by;
-  // Spatial weights are separable: exp(−dx²/2)·exp(−dy²/2), taps at offsets −1..2 (module scratch: no allocation per call).
-  const wxs = TAP_WEIGHTS_X;
-  const wys = TAP_WEIGHTS_Y;
-  for (let t = 0; t < 4; t++) {
-    wxs[t] = Math.exp(-((t - 1 - fx) ** 2) / 2);
-    wys[t] = Math.exp(-((t - 1 - fy) ** 2) / 2);
-  }
+function jointBilateral(g: GuidedMask, cx: number, cy: number, r: number, gr: number, b: number, guide: Uint32Array, W: number, H: number): number {
+  const { colIndex, colWeight, rowIndex, rowWeight, colour, stamp, epoch } = g;
+  const pha = g.mask.pha;
   const maxIndex = EXP_TABLE.length - 1;
   // 1 / (2σr²) with σr = 0.1, in table steps.
   const scale = 50 * RANGE_STEPS;
   let sum = 0;
   let wsum = 0;
   for (let dy = 0; dy < 4; dy++) {
-    const qy = Math.min(Math.max(by + dy - 1, 0), mask.height - 1) * mask.width;
-    const wy = wys[dy]!;
+    const row = rowIndex[4 * cy + dy]!;
+    const wy = rowWeight[4 * cy + dy]!;
     for (let dx = 0; dx < 4; dx++) {
-      const q = qy + Math.min(Math.max(bx + dx - 1, 0), mask.width - 1);
+      const q = row + colIndex[4 * cx + dx]!;
+      if (stamp[q] !== epoch) g.fillColour(q, guide, W, H);
       const dr = colour[q * 3]! - r;
       const dg = colour[q * 3 + 1]! - gr;
       const db = colour[q * 3 + 2]! - b;
       const index = Math.min((dr * dr + dg * dg + db * db) * scale, maxIndex) | 0;
       const range = EXP_TABLE[index]!;
-      const wgt = wy * wxs[dx]! * (range > 1e-4 ? range : 1e-4);
-      sum += wgt * mask.pha[q]!;
+      const wgt = wy * colWeight[4 * cx + dx]! * (range > 1e-4 ? range : 1e-4);
+      sum += wgt * pha[q]!;
       wsum += wgt;
     }
   }
   return Math.min(Math.max(sum / wsum, 0), 1);
 }
 
+/** The guide's block means (0..1), three planes of the w×h grid of s×s blocks (see blockMeans). */
+export interface BlockMeans {
+  r: Float32Array;
+  g: Float32Array;
+  b: Float32Array;
+}
+
+/**
+ * The guide's mean colour over each s×s block of a w×h grid (w = ceil(W/s), h = ceil(H/s)),
+ * 0..1; partial blocks at the right and bottom edges averaged over what they hold. Row by row
+ * into per-block sums, each pixel one 32-bit load (RGBA bytes, little-endian).
+ * @param guide RGBA bytes, W×H
+ */
+export function blockMeans(guide: Uint8ClampedArray, W: number, H: number, s: number, out: BlockMeans): void {
+  const w = Math.ceil(W / s);
+  const h = Math.ceil(H / s);
+  const { r: iR, g: iG, b: iB } = out;
+  const pixels = new Uint32Array(guide.buffer, guide.byteOffset, W * H);
+  for (let by = 0; by < h; by++) {
+    const y0 = by * s;
+    const y1 = Math.min(y0 + s, H);
+    iR.fill(0, by * w, by * w + w);
+    iG.fill(0, by * w, by * w + w);
+    iB.fill(0, by * w, by * w + w);
+    for (let y = y0; y < y1; y++) {
+      let k = y * W;
+      for (let bx = 0; bx < w; bx++) {
+        const end = Math.min(k + s, (y + 1) * W);
+        let r = 0;
+        let g = 0;
+        let bl = 0;
+        for (; k < end; k++) {
+          const v = pixels[k]!;
+          r += v & 255;
+          g += (v >>> 8) & 255;
+          bl += (v >>> 16) & 255;
+        }
+        const c = by * w + bx;
+        iR[c]! += r;
+        iG[c]! += g;
+        iB[c]! += bl;
+      }
+    }
+    for (let bx = 0; bx < w; bx++) {
+      const k = by * w + bx;
+      const norm = 1 / (255 * (y1 - y0) * (Math.min(bx * s + s, W) - bx * s));
+      iR[k] = iR[k]! * norm;
+      iG[k] = iG[k]! * norm;
+      iB[k] = iB[k]! * norm;
+    }
+  }
+}
+
 /**
  * Re-samples the prior with the joint bilateral filter where it is not constant (within 2 cells
  * of a change), so its edge follows the frame's colours there as the WebGPU upsampling's does;
- * elsewhere the bilinear prior (all 0 or all 1) stays. Cells of the block grid (`s` pixels).
- * @param colours scratch for the texel colours: 3 per texel of the larger mask, twice
+ * elsewhere the bilinear prior (all 0 or all 1) stays. Cells of the block grid (`s` pixels),
+ * whose colours are the guide's block means.
  */
 function jointBilateralPrior(
   prior: Float32Array,
@@ -239,63 +393,45 @@ function jointBilateralPrior(
   guide: Uint8ClampedArray,
   W: number,
   H: number,
+  means: BlockMeans,
   full: CoarseMask,
   roi: { rect: Rect; mask: CoarseMask } | null,
   params: Pick<CpuMatteParams, 'sharpen' | 'feather'>,
-  sb: SparseBuffers,
-  colours: [Float32Array, Float32Array],
+  scratch: PriorScratch,
 ): void {
-  const edge = sb.edge;
-  let any = false;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const k = y * w + x;
-      const v = prior[k]!;
-      const e = (v !== 0 && v !== 1) || (x + 1 < w && prior[k + 1] !== v) || (y + 1 < h && prior[k + w] !== v) || (x > 0 && prior[k - 1] !== v) || (y > 0 && prior[k - w] !== v);
-      edge[k] = e ? 1 : 0;
-      any ||= e;
-    }
-  }
-  if (!any) return;
-  dilate(edge, w, h, 2, sb.near, sb.scratch);
+  const sb = scratch.sparse!;
+  if (!priorEdges(prior, sb)) return;
+  const nNear = sb.near.dilate(sb.edge, 2, sb.tmp).list(sb.nearList);
   const pixels = new Uint32Array(guide.buffer, guide.byteOffset, W * H);
-  const wholeMask = guidedMask(full, { x: 0, y: 0, width: W, height: H }, pixels, W, H, colours[0]);
-  const roiMask = roi ? guidedMask(roi.mask, roi.rect, pixels, W, H, colours[1]) : null;
+  const wholeMask = scratch.whole.set(full, { x: 0, y: 0, width: W, height: H }, w, h, s, W, H);
+  const roiMask = roi ? scratch.roi.set(roi.mask, roi.rect, w, h, s, W, H) : null;
   const [lo, hi] = params.sharpen;
-  for (let k = 0; k < w * h; k++) {
-    if (!sb.near[k]) continue;
+  for (let i = 0; i < nNear; i++) {
+    const k = sb.nearList[i]!;
     const cx = k % w;
     const cy = (k - cx) / w;
     const x0 = cx * s;
     const y0 = cy * s;
-    const x1 = Math.min(x0 + s, W);
-    const y1 = Math.min(y0 + s, H);
-    let r = 0;
-    let g = 0;
-    let b = 0;
-    for (let y = y0; y < y1; y++) {
-      for (let q = y * W + x0; q < y * W + x1; q++) {
-        const v = pixels[q]!;
-        r += v & 255;
-        g += (v >>> 8) & 255;
-        b += (v >>> 16) & 255;
-      }
-    }
-    const n = 255 * (x1 - x0) * (y1 - y0);
-    const px = (x0 + x1) / 2;
-    const py = (y0 + y1) / 2;
+    const px = (x0 + Math.min(x0 + s, W)) / 2;
+    const py = (y0 + Math.min(y0 + s, H)) / 2;
+    const r = means.r[k]!;
+    const g = means.g[k]!;
+    const b = means.b[k]!;
     const wRoi = roiMask ? roiWeight(roiMask.rect, px, py, W, H, params.feather) : 0;
     let a = 0;
-    if (wRoi > 0) a = wRoi * jointBilateral(roiMask!, px, py, r / n, g / n, b / n);
-    if (wRoi < 1) a += (1 - wRoi) * jointBilateral(wholeMask, px, py, r / n, g / n, b / n);
+    if (wRoi > 0) a = wRoi * jointBilateral(roiMask!, cx, cy, r, g, b, pixels, W, H);
+    if (wRoi < 1) a += (1 - wRoi) * jointBilateral(wholeMask, cx, cy, r, g, b, pixels, W, H);
     prior[k] = smoothstep(lo, hi, a);
   }
 }
 
-/** Scratch of mattePrior: the sparse masks and the texel colours. */
+/** Scratch of mattePrior: the sparse masks, the masks laid over the guide, the grid's taps and (without given ones) block means. */
 export class PriorScratch {
   sparse: SparseBuffers | null = null;
-  colours: [Float32Array, Float32Array] = [new Float32Array(0), new Float32Array(0)];
+  readonly whole = new GuidedMask();
+  readonly roi = new GuidedMask();
+  readonly grid = new GridScratch();
+  means: BlockMeans | null = null;
 }
 
 /**
@@ -305,6 +441,7 @@ export class PriorScratch {
  * the frame (jointBilateralPrior); sharpened with smoothstep(sharpen).
  * @param roi the ROI's mask and rectangle in matte pixels, or null
  * @param out w·h entries, 0..1
+ * @param means the guide's block means (blockMeans with `scale`), computed here when not given
  */
 export function mattePrior(
   guide: Uint8ClampedArray,
@@ -315,16 +452,20 @@ export function mattePrior(
   params: Pick<CpuMatteParams, 'scale' | 'sharpen' | 'feather'>,
   out: Float32Array,
   scratch: PriorScratch = new PriorScratch(),
+  means?: BlockMeans,
 ): void {
   const s = params.scale;
   const w = Math.ceil(W / s);
   const h = Math.ceil(H / s);
   const gridRoi = roi ? { mask: roi.mask, rect: { x: roi.rect.x / s, y: roi.rect.y / s, width: roi.rect.width / s, height: roi.rect.height / s } } : null;
-  priorOnGrid(full, gridRoi, w, h, { sharpen: params.sharpen, feather: params.feather / s }, out);
-  if (!scratch.sparse || scratch.sparse.n !== w * h) scratch.sparse = new SparseBuffers(w * h);
-  const texels = Math.max(full.width * full.height, roi ? roi.mask.width * roi.mask.height : 0) * 3;
-  if (scratch.colours[0].length < texels) scratch.colours = [new Float32Array(texels), new Float32Array(texels)];
-  jointBilateralPrior(out, w, h, s, guide, W, H, full, roi, params, scratch.sparse, scratch.colours);
+  priorOnGrid(full, gridRoi, w, h, { sharpen: params.sharpen, feather: params.feather / s }, out, scratch.grid);
+  if (!scratch.sparse || scratch.sparse.w !== w || scratch.sparse.h !== h) scratch.sparse = new SparseBuffers(w, h);
+  if (!means) {
+    if (!scratch.means || scratch.means.r.length !== w * h) scratch.means = { r: new Float32Array(w * h), g: new Float32Array(w * h), b: new Float32Array(w * h) };
+    means = scratch.means;
+    blockMeans(guide, W, H, s, means);
+  }
+  jointBilateralPrior(out, w, h, s, guide, W, H, means, full, roi, params, scratch);
 }
 
 /** Scratch buffers of the guided filter for one size. */
@@ -394,56 +535,22 @@ function guidedCoefficients(guide: Uint8ClampedArray, W: number, H: number, prio
     Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array,
     Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array,
   ];
-  // Block means of the guide (partial blocks at the right and bottom edges averaged over what they hold):
-  // row by row into per-block sums, each pixel one 32-bit load (RGBA bytes, little-endian).
-  const inv255 = 1 / 255;
-  const pixels = new Uint32Array(guide.buffer, guide.byteOffset, W * H);
-  for (let by = 0; by < h; by++) {
-    const y0 = by * s;
-    const y1 = Math.min(y0 + s, H);
-    iR.fill(0, by * w, by * w + w);
-    iG.fill(0, by * w, by * w + w);
-    iB.fill(0, by * w, by * w + w);
-    for (let y = y0; y < y1; y++) {
-      let k = y * W;
-      for (let bx = 0; bx < w; bx++) {
-        const end = Math.min(k + s, (y + 1) * W);
-        let r = 0;
-        let g = 0;
-        let bl = 0;
-        for (; k < end; k++) {
-          const v = pixels[k]!;
-          r += v & 255;
-          g += (v >>> 8) & 255;
-          bl += (v >>> 16) & 255;
-        }
-        const c = by * w + bx;
-        iR[c]! += r;
-        iG[c]! += g;
-        iB[c]! += bl;
-      }
-    }
-    for (let bx = 0; bx < w; bx++) {
-      const k = by * w + bx;
-      const norm = inv255 / ((y1 - y0) * (Math.min(bx * s + s, W) - bx * s));
-      const R = iR[k]! * norm;
-      const G = iG[k]! * norm;
-      const B = iB[k]! * norm;
-      const P = prior[k]!;
-      iR[k] = R;
-      iG[k] = G;
-      iB[k] = B;
-      p[k] = P;
-      ipR[k] = R * P;
-      ipG[k] = G * P;
-      ipB[k] = B * P;
-      rr[k] = R * R;
-      rg[k] = R * G;
-      rb[k] = R * B;
-      gg[k] = G * G;
-      gb[k] = G * B;
-      bb[k] = B * B;
-    }
+  blockMeans(guide, W, H, s, { r: iR, g: iG, b: iB });
+  for (let k = 0; k < b.n; k++) {
+    const R = iR[k]!;
+    const G = iG[k]!;
+    const B = iB[k]!;
+    const P = prior[k]!;
+    p[k] = P;
+    ipR[k] = R * P;
+    ipG[k] = G * P;
+    ipB[k] = B * P;
+    rr[k] = R * R;
+    rg[k] = R * G;
+    rb[k] = R * B;
+    gg[k] = G * G;
+    gb[k] = G * B;
+    bb[k] = B * B;
   }
   const r = params.radius;
   for (const plane of [iR, iG, iB, p, ipR, ipG, ipB, rr, rg, rb, gg, gb, bb]) boxSum(plane, w, h, r, plane, b.tmp);
@@ -456,7 +563,7 @@ function guidedCoefficients(guide: Uint8ClampedArray, W: number, H: number, prio
   const planes = [aR, aG, aB, bC];
   for (const plane of planes) boxSum(plane, w, h, r, plane, b.tmp);
   // Means, and ā scaled for guide bytes (0..255).
-  const scaleA = inv * inv255;
+  const scaleA = inv / 255;
   for (let k = 0; k < b.n; k++) {
     aR[k] = aR[k]! * scaleA;
     aG[k] = aG[k]! * scaleA;
@@ -467,62 +574,76 @@ function guidedCoefficients(guide: Uint8ClampedArray, W: number, H: number, prio
   return planes;
 }
 
-/** Grid masks and index lists of sparseCoefficients, for one grid size. */
+/** Cell sets (BitGrid) and index lists of mattePrior and sparseCoefficients, for one grid size. */
 class SparseBuffers {
-  /** Cells whose prior differs from a neighbour's or is neither 0 nor 1. */
-  readonly edge: Uint8Array;
+  /** Cells whose prior is exactly 0, exactly 1. */
+  readonly zero: BitGrid;
+  readonly one: BitGrid;
+  /** Cells whose prior differs from a neighbour's or is neither 0 nor 1 (priorEdges). */
+  readonly edge: BitGrid;
   /** Cells whose own window is not constant (edge dilated by r), and whose mean coefficients are not trivial (dilated by 2r). */
-  readonly own: Uint8Array;
-  readonly near: Uint8Array;
-  readonly scratch: Uint8Array;
+  readonly own: BitGrid;
+  readonly near: BitGrid;
+  readonly tmp: BitGrid;
+  readonly tmp2: BitGrid;
   readonly ownList: Int32Array;
   readonly nearList: Int32Array;
-  constructor(readonly n: number) {
-    this.edge = new Uint8Array(n);
-    this.own = new Uint8Array(n);
-    this.near = new Uint8Array(n);
-    this.scratch = new Uint8Array(n);
-    this.ownList = new Int32Array(n);
-    this.nearList = new Int32Array(n);
+  constructor(
+    readonly w: number,
+    readonly h: number,
+  ) {
+    this.zero = new BitGrid(w, h);
+    this.one = new BitGrid(w, h);
+    this.edge = new BitGrid(w, h);
+    this.own = new BitGrid(w, h);
+    this.near = new BitGrid(w, h);
+    this.tmp = new BitGrid(w, h);
+    this.tmp2 = new BitGrid(w, h);
+    this.ownList = new Int32Array(w * h);
+    this.nearList = new Int32Array(w * h);
   }
 }
 
-/** dst = src dilated by a (2r+1)² square on the w×h grid (edges clamped); `tmp` the row pass. Running counts of set cells. */
-function dilate(src: Uint8Array, w: number, h: number, r: number, dst: Uint8Array, tmp: Uint8Array): void {
+/**
+ * Sorts the prior's cells into sb.zero (exactly 0), sb.one (exactly 1) and sb.edge: cells that
+ * are neither, or have a 4-neighbour of another value.
+ * @returns whether any cell is an edge
+ */
+function priorEdges(prior: Float32Array, sb: SparseBuffers): boolean {
+  const { w, h, zero, one, edge, tmp, tmp2 } = sb;
+  const { stride } = zero;
   for (let y = 0; y < h; y++) {
-    const row = y * w;
-    let count = 0;
-    for (let j = 0; j <= Math.min(r, w - 1); j++) count += src[row + j]!;
-    for (let x = 0; x < w; x++) {
-      tmp[row + x] = count > 0 ? 1 : 0;
-      if (x + r + 1 < w) count += src[row + x + r + 1]!;
-      if (x - r >= 0) count -= src[row + x - r]!;
+    for (let i = 0; i < stride; i++) {
+      let z = 0;
+      let o = 0;
+      const k0 = y * w + i * 32;
+      const n = Math.min(32, w - i * 32);
+      for (let j = 0; j < n; j++) {
+        const v = prior[k0 + j]!;
+        if (v === 0) z |= 1 << j;
+        else if (v === 1) o |= 1 << j;
+      }
+      zero.words[y * stride + i] = z;
+      one.words[y * stride + i] = o;
     }
   }
-  const count = new Int32Array(w);
-  for (let j = 0; j <= Math.min(r, h - 1); j++) for (let x = 0; x < w; x++) count[x]! += tmp[j * w + x]!;
-  for (let y = 0; y < h; y++) {
-    const row = y * w;
-    const add = (y + r + 1) * w;
-    const drop = (y - r) * w;
-    for (let x = 0; x < w; x++) {
-      dst[row + x] = count[x]! > 0 ? 1 : 0;
-      if (y + r + 1 < h) count[x]! += tmp[add + x]!;
-      if (y - r >= 0) count[x]! -= tmp[drop + x]!;
-    }
-  }
+  // Neither 0 nor 1; 0 next to a cell that is not; 1 likewise.
+  edge.not(tmp.or(zero, one));
+  edge.or(edge, tmp2.neighbours(tmp.not(zero)).and(tmp2, zero));
+  edge.or(edge, tmp2.neighbours(tmp.not(one)).and(tmp2, one));
+  return edge.words.some((v) => v !== 0);
 }
 
 /**
  * guidedCoefficients, computed only where they are not trivial: a cell whose window of the
  * prior is constant has a = 0 and b = p, and a cell all of whose neighbours within r have that
- * has ā = 0 and b̄ = p — exactly what the full computation gives there. So the guide's block
- * means are taken near the prior's edges only (within 2r cells), the window sums by direct
- * loops there, as the GPU refiner works on the tiles it selected. Same planes and columns as
- * guidedCoefficients (test/unit/cpuMatte.test.ts compares them).
+ * has ā = 0 and b̄ = p — exactly what the full computation gives there. So the window sums are
+ * taken by direct loops near the prior's edges only (within 2r cells), as the GPU refiner
+ * works on the tiles it selected. Same planes and columns as guidedCoefficients
+ * (test/unit/cpuMatte.test.ts compares them).
+ * Planes 0..2 of `b` must hold the guide's block means (blockMeans).
  */
 function sparseCoefficients(
-  guide: Uint8ClampedArray,
   W: number,
   H: number,
   prior: Float32Array,
@@ -537,62 +658,17 @@ function sparseCoefficients(
     Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array,
     Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array,
   ];
-  // Where the prior is not constant.
-  const edge = sb.edge;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const k = y * w + x;
-      const v = prior[k]!;
-      let e = v !== 0 && v !== 1 ? 1 : 0;
-      if (e === 0 && x + 1 < w && prior[k + 1] !== v) e = 1;
-      if (e === 0 && y + 1 < h && prior[k + w] !== v) e = 1;
-      if (e === 0 && x > 0 && prior[k - 1] !== v) e = 1;
-      if (e === 0 && y > 0 && prior[k - w] !== v) e = 1;
-      edge[k] = e;
-    }
-  }
-  dilate(edge, w, h, r, sb.own, sb.scratch);
-  dilate(sb.own, w, h, r, sb.near, sb.scratch);
-  let nOwn = 0;
-  let nNear = 0;
-  for (let k = 0; k < w * h; k++) {
-    if (sb.own[k]) sb.ownList[nOwn++] = k;
-    if (sb.near[k]) sb.nearList[nNear++] = k;
-    else {
-      aR[k] = 0;
-      aG[k] = 0;
-      aB[k] = 0;
-      bC[k] = prior[k]!;
-    }
-  }
-  // Block means of the guide where the windows of `own` cells reach (the `near` cells), 0..1.
-  const inv255 = 1 / 255;
-  const pixels = new Uint32Array(guide.buffer, guide.byteOffset, W * H);
-  for (let i = 0; i < nNear; i++) {
-    const k = sb.nearList[i]!;
-    const bx = k % w;
-    const by = (k - bx) / w;
-    const x0 = bx * s;
-    const x1 = Math.min(x0 + s, W);
-    const y0 = by * s;
-    const y1 = Math.min(y0 + s, H);
-    let sr = 0;
-    let sg = 0;
-    let sbl = 0;
-    for (let y = y0; y < y1; y++) {
-      for (let q = y * W + x0, end = y * W + x1; q < end; q++) {
-        const v = pixels[q]!;
-        sr += v & 255;
-        sg += (v >>> 8) & 255;
-        sbl += (v >>> 16) & 255;
-      }
-    }
-    const norm = inv255 / ((y1 - y0) * (x1 - x0));
-    iR[k] = sr * norm;
-    iG[k] = sg * norm;
-    iB[k] = sbl * norm;
-  }
-  // a, b of each `own` cell's window (edges replicated), into the ā planes for now; trivial elsewhere in `near`.
+  // Where the prior is not constant, and the cells whose window reaches such a cell (own), whose mean window reaches an own cell (near).
+  priorEdges(prior, sb);
+  const nOwn = sb.own.dilate(sb.edge, r, sb.tmp).list(sb.ownList);
+  const nNear = sb.near.dilate(sb.own, r, sb.tmp).list(sb.nearList);
+  // Elsewhere ā = 0 and b̄ = p.
+  sb.near.forEachGap((start, end) => {
+    aR.fill(0, start, end);
+    aG.fill(0, start, end);
+    aB.fill(0, start, end);
+    bC.set(prior.subarray(start, end), start);
+  });
   const count = (2 * r + 1) * (2 * r + 1);
   const inv = 1 / count;
   const eps = params.epsilon;
@@ -600,13 +676,12 @@ function sparseCoefficients(
   const winG = b.planes[5]!;
   const winB = b.planes[6]!;
   const winC = b.planes[7]!;
-  for (let k = 0; k < w * h; k++) {
-    if (sb.own[k]) continue;
-    winA[k] = 0;
-    winG[k] = 0;
-    winB[k] = 0;
-    winC[k] = prior[k]!;
-  }
+  sb.own.forEachGap((start, end) => {
+    winA.fill(0, start, end);
+    winG.fill(0, start, end);
+    winB.fill(0, start, end);
+    winC.set(prior.subarray(start, end), start);
+  });
   for (let i = 0; i < nOwn; i++) {
     const k = sb.ownList[i]!;
     const bx = k % w;
@@ -638,7 +713,7 @@ function sparseCoefficients(
     solveWindow(sR * inv, sG * inv, sB * inv, sP * inv, sRP * inv, sGP * inv, sBP * inv, sRR * inv, sRG * inv, sRB * inv, sGG * inv, sGB * inv, sBB * inv, eps, winA, winG, winB, winC, k);
   }
   // ā, b̄: window means over the `near` cells, ā scaled for guide bytes.
-  const scaleA = inv * inv255;
+  const scaleA = inv / 255;
   for (let i = 0; i < nNear; i++) {
     const k = sb.nearList[i]!;
     const bx = k % w;
@@ -772,17 +847,24 @@ export class CpuMatte {
   /** The last frame's guide (the array given to update, kept, not copied), or null without history. */
   private guidePrev: Uint8ClampedArray | null = null;
   private table: { strength: number; values: Float32Array } | null = null;
-  /** Per block of the last frame: 1 when all its pixels were 0, 2 when all were 1, 0 otherwise; and the next frame's. */
-  private blockState: Uint8Array;
-  private nextBlockState: Uint8Array;
-  /** This frame's blocks whose pixels the filter makes all 0 (1) or all 1 (2), else 0. */
-  private readonly flat: Uint8Array;
-  /** Per block of the block row being written: lowest and highest alpha, and whether it was filled (its value). */
+  /** The blocks whose pixels were all 0 in the last frame's matte, and those all 1 (none at first: bytes start at 0, so all). */
+  private readonly lastZero: BitGrid;
+  private readonly lastOne: BitGrid;
+  /** This frame's blocks whose pixels the filter makes all 0, all 1 (flatBlocks); scratch for it. */
+  private readonly flatZero: BitGrid;
+  private readonly flatOne: BitGrid;
+  private readonly scratchBits: [BitGrid, BitGrid];
+  /** Per block row: the blocks to write (not flat as they were last frame), their kind (0: filter; 1, 2: fill with 0, 1) and lowest and highest alpha. */
+  private readonly active: Int32Array;
+  private readonly activeKind: Uint8Array;
   private readonly rowLow: Float32Array;
   private readonly rowHigh: Float32Array;
-  private readonly rowSkip: Uint8Array;
   /** Per pixel row: the grid rows either side and the weight of the lower. */
   private readonly rows: { c0: Int32Array; c1: Int32Array; t: Float32Array };
+  /** Per pixel: the temporal rule's k (0 where the frame changed or without history). */
+  private readonly temporalK: Float32Array;
+  /** The guide and temporal strength prepare() last worked on (update prepares again for another). */
+  private prepared: { guide: Uint8ClampedArray; strength: number; temporal: boolean } | null = null;
 
   /**
    * @param width matte size in pixels (≥ 1)
@@ -801,53 +883,80 @@ export class CpuMatte {
     const h = Math.ceil(height / params.scale);
     this.prior = new Float32Array(w * h);
     this.buffers = new FilterBuffers(w, h);
-    this.sparse = new SparseBuffers(w * h);
-    this.blockState = new Uint8Array(w * h).fill(1);
-    this.nextBlockState = new Uint8Array(w * h);
-    this.flat = new Uint8Array(w * h);
+    this.sparse = new SparseBuffers(w, h);
+    this.lastZero = new BitGrid(w, h).not(new BitGrid(w, h));
+    this.lastOne = new BitGrid(w, h);
+    this.flatZero = new BitGrid(w, h);
+    this.flatOne = new BitGrid(w, h);
+    this.scratchBits = [new BitGrid(w, h), new BitGrid(w, h)];
+    this.active = new Int32Array(w);
+    this.activeKind = new Uint8Array(w);
     this.rowLow = new Float32Array(w);
     this.rowHigh = new Float32Array(w);
-    this.rowSkip = new Uint8Array(w);
     this.rows = axisWeights(height, params.scale, h);
+    this.temporalK = new Float32Array(width * height);
   }
 
   /**
-   * Which blocks the filter makes flat: a block's pixels interpolate the coefficients of the 3×3
-   * blocks around it, and where each of those gives q = ā·I + b̄ ≤ 0 for every colour (b̄ + Σ|ā| ≤
-   * FLAT_TOLERANCE: clamped to 0) — or ≥ 1 — so do its pixels (to within FLAT_TOLERANCE).
+   * The work of update that needs the frame alone, not the masks — the guide's block means and
+   * each pixel's temporal k (from its colour change since the last frame) — so that it can run
+   * while the segmenter works. update does it itself when this was not called for its guide.
+   * @param guide as update's (width·height·4 RGBA bytes)
+   * @param strength as update's
+   * @throws RangeError when the guide's size is not the matte's
    */
-  private flatBlocks(w: number, h: number): Uint8Array {
+  prepare(guide: Uint8ClampedArray, strength: number): void {
+    const { width: W, height: H, params } = this;
+    if (guide.length !== W * H * 4) throw new RangeError(`the guide has ${guide.length / 4} pixels, the matte ${W}×${H}`);
+    const [r, g, b] = this.buffers.planes as [Float32Array, Float32Array, Float32Array];
+    blockMeans(guide, W, H, params.scale, { r, g, b });
+    const prev = strength > 0 ? this.guidePrev : null;
+    if (prev) {
+      if (this.table?.strength !== strength) this.table = { strength, values: temporalTable(strength, params.temporalSigma) };
+      const table = this.table.values;
+      const last = table.length - 1;
+      const k = this.temporalK;
+      for (let i = 0, o = 0; i < k.length; i++, o += 4) {
+        const dr = guide[o]! - prev[o]!;
+        const dg = guide[o + 1]! - prev[o + 1]!;
+        const db = guide[o + 2]! - prev[o + 2]!;
+        const d2 = dr * dr + dg * dg + db * db;
+        k[i] = d2 < last ? table[d2]! : 0;
+      }
+    }
+    this.prepared = { guide, strength, temporal: prev !== null };
+  }
+
+  /**
+   * Which blocks the filter makes flat (into flatZero, flatOne): a block's pixels interpolate the
+   * coefficients of the 3×3 blocks around it, and where each of those gives q = ā·I + b̄ ≤ 0 for
+   * every colour (b̄ + Σ|ā| ≤ FLAT_TOLERANCE: clamped to 0) — or ≥ 1 — so do its pixels (to within
+   * FLAT_TOLERANCE). Away from the `near` cells ā = 0 and b̄ = p, 0 or 1; near them the test is
+   * made on the coefficients.
+   */
+  private flatBlocks(): void {
     const [aR, aG, aB, bC] = this.buffers.planes.slice(13) as [Float32Array, Float32Array, Float32Array, Float32Array];
-    const cell = this.nextBlockState;
-    for (let k = 0; k < w * h; k++) {
+    const sb = this.sparse;
+    const [cellZero, cellOne] = this.scratchBits;
+    cellZero.andNot(sb.zero, sb.near);
+    cellOne.andNot(sb.one, sb.near);
+    const nNear = sb.near.list(sb.nearList);
+    for (let i = 0; i < nNear; i++) {
+      const k = sb.nearList[i]!;
       // ā is scaled for bytes: its largest effect over colours 0..255.
       const spread = (Math.abs(aR[k]!) + Math.abs(aG[k]!) + Math.abs(aB[k]!)) * 255;
       const b = bC[k]!;
-      cell[k] = b + spread <= FLAT_TOLERANCE ? 1 : b - spread >= 1 - FLAT_TOLERANCE ? 2 : 0;
+      if (b + spread <= FLAT_TOLERANCE) cellZero.add(k);
+      else if (b - spread >= 1 - FLAT_TOLERANCE) cellOne.add(k);
     }
-    const flat = this.flat;
-    for (let by = 0; by < h; by++) {
-      for (let bx = 0; bx < w; bx++) {
-        const v = cell[by * w + bx]!;
-        let same = v !== 0;
-        for (let dy = -1; dy <= 1 && same; dy++) {
-          const row = Math.min(Math.max(by + dy, 0), h - 1) * w;
-          for (let dx = -1; dx <= 1; dx++) {
-            if (cell[row + Math.min(Math.max(bx + dx, 0), w - 1)] !== v) {
-              same = false;
-              break;
-            }
-          }
-        }
-        flat[by * w + bx] = same ? v : 0;
-      }
-    }
-    return flat;
+    this.flatZero.erode(cellZero, 1, sb.tmp, sb.tmp2);
+    this.flatOne.erode(cellOne, 1, sb.tmp, sb.tmp2);
   }
 
   /** Forgets the history: the next frame is not smoothed with the last. */
   reset(): void {
     this.guidePrev = null;
+    this.prepared = null;
   }
 
   /**
@@ -863,61 +972,61 @@ export class CpuMatte {
    */
   update(guide: Uint8ClampedArray, full: CoarseMask, roi: { rect: Rect; mask: CoarseMask } | null, strength: number): Float32Array {
     const { width: W, height: H, params, bytes } = this;
-    if (guide.length !== W * H * 4) throw new RangeError(`the guide has ${guide.length / 4} pixels, the matte ${W}×${H}`);
+    if (this.prepared?.guide !== guide || this.prepared.strength !== strength) this.prepare(guide, strength);
+    const temporal = this.prepared!.temporal;
+    this.prepared = null;
     const s = params.scale;
     const { w, h } = this.buffers;
-    mattePrior(guide, W, H, full, roi, params, this.prior, this.priorScratch);
-    const [aR, aG, aB, bC] = sparseCoefficients(guide, W, H, this.prior, params, this.buffers, this.sparse) as [Float32Array, Float32Array, Float32Array, Float32Array];
+    const [iR, iG, iB] = this.buffers.planes as [Float32Array, Float32Array, Float32Array];
+    mattePrior(guide, W, H, full, roi, params, this.prior, this.priorScratch, { r: iR, g: iG, b: iB });
+    const [aR, aG, aB, bC] = sparseCoefficients(W, H, this.prior, params, this.buffers, this.sparse) as [Float32Array, Float32Array, Float32Array, Float32Array];
     const { c0, c1, t: tx } = this.buffers.columns!;
     const rows = this.rows;
-    const prev = strength > 0 ? this.guidePrev : null;
-    if (prev && this.table?.strength !== strength) this.table = { strength, values: temporalTable(strength, params.temporalSigma) };
-    const table = this.table?.values ?? new Float32Array(1);
-    const last = table.length - 1;
+    const tk = this.temporalK;
     const alpha = this.alpha;
-    const state = this.flatBlocks(w, h);
-    const prevState = this.blockState;
-    const nextState = this.nextBlockState;
-    const low = this.rowLow;
-    const high = this.rowHigh;
-    const skip = this.rowSkip;
+    this.flatBlocks();
+    const { flatZero, flatOne, lastZero, lastOne, active, activeKind, rowLow: low, rowHigh: high } = this;
+    const { stride } = flatZero;
     for (let by = 0; by < h; by++) {
       const y0 = by * s;
       const y1 = Math.min(y0 + s, H);
-      // A block whose pixels all come out 0 (or all 1), as they did in the last frame, is filled: no per-pixel work.
-      // A block already filled with that value in the last frame is left as it is (SAME).
-      for (let bx = 0; bx < w; bx++) {
-        const st = state[by * w + bx]!;
-        const before = prevState[by * w + bx]!;
-        skip[bx] = st === 0 ? 0 : before === st ? SAME : prev ? 0 : st;
-        low[bx] = 1;
-        high[bx] = 0;
+      // The blocks to write: all but those the filter makes all 0 (or all 1), as they were in the last frame.
+      // A block the filter makes flat is filled (no per-pixel work), unless temporal smoothing blends it with the last frame.
+      let n = 0;
+      for (let i = 0; i < stride; i++) {
+        const word = by * stride + i;
+        const fz = flatZero.words[word]!;
+        const fo = flatOne.words[word]!;
+        let work = ~((fz & lastZero.words[word]!) | (fo & lastOne.words[word]!));
+        if (i === stride - 1 && w % 32 !== 0) work &= (1 << w % 32) - 1;
+        while (work !== 0) {
+          const bit = work & -work;
+          work ^= bit;
+          active[n] = i * 32 + 31 - Math.clz32(bit);
+          activeKind[n] = temporal ? 0 : fz & bit ? 1 : fo & bit ? 2 : 0;
+          low[n] = 1;
+          high[n] = 0;
+          n++;
+        }
       }
       for (let y = y0; y < y1; y++) {
         const r0 = rows.c0[y]! * w;
         const r1 = rows.c1[y]! * w;
         const ty = rows.t[y]!;
-        for (let bx = 0; bx < w; bx++) {
-          const x0 = bx * s;
+        for (let j = 0; j < n; j++) {
+          const x0 = active[j]! * s;
           const x1 = Math.min(x0 + s, W);
-          const filled = skip[bx]!;
-          if (filled === SAME) continue;
-          if (filled !== 0) {
-            // The run of filled blocks of the same value that starts here, in one loop.
-            let end = bx + 1;
-            while (end < w && skip[end] === filled) end++;
-            const v = filled === 2 ? 1 : 0;
-            const v255 = v * 255;
-            const stop = y * W + Math.min(end * s, W);
-            for (let k = y * W + x0, o = k * 4 + 3; k < stop; k++, o += 4) {
+          const kind = activeKind[j]!;
+          if (kind !== 0) {
+            const v = kind === 2 ? 1 : 0;
+            for (let k = y * W + x0, o = k * 4 + 3; k < y * W + x1; k++, o += 4) {
               alpha[k] = v;
-              bytes[o] = v255;
+              bytes[o] = v * 255;
             }
-            bx = end - 1;
             continue;
           }
-          let lo = low[bx]!;
-          let hi = high[bx]!;
+          let lo = low[j]!;
+          let hi = high[j]!;
           let o = (y * W + x0) * 4;
           for (let x = x0, k = y * W + x0; x < x1; x++, k++, o += 4) {
             const r = guide[o]!;
@@ -925,30 +1034,30 @@ export class CpuMatte {
             const b = guide[o + 2]!;
             let q = interpolate(aR, aG, aB, bC, r0 + c0[x]!, r0 + c1[x]!, r1 + c0[x]!, r1 + c1[x]!, tx[x]!, ty, r, g, b);
             q = q < 0 ? 0 : q > 1 ? 1 : q;
-            if (prev) {
-              const dr = r - prev[o]!;
-              const dg = g - prev[o + 1]!;
-              const db = b - prev[o + 2]!;
-              const d2 = dr * dr + dg * dg + db * db;
-              if (d2 < last) q += table[d2]! * (alpha[k]! - q);
-            }
+            if (temporal) q += tk[k]! * (alpha[k]! - q);
             alpha[k] = q;
             if (q < lo) lo = q;
             if (q > hi) hi = q;
             bytes[o + 3] = q * 255; // Uint8ClampedArray rounds to nearest
           }
-          low[bx] = lo;
-          high[bx] = hi;
+          low[j] = lo;
+          high[j] = hi;
         }
       }
-      for (let bx = 0; bx < w; bx++) {
-        const filled = skip[bx]!;
-        nextState[by * w + bx] = filled === SAME ? prevState[by * w + bx]! : filled !== 0 ? filled : high[bx] === 0 ? 1 : low[bx] === 1 ? 2 : 0;
+      // The written blocks' states for the next frame.
+      for (let j = 0; j < n; j++) {
+        const bx = active[j]!;
+        const word = by * stride + (bx >>> 5);
+        const bit = 1 << (bx & 31);
+        const kind = activeKind[j]!;
+        const isZero = kind === 1 || (kind === 0 && high[j] === 0);
+        const isOne = kind === 2 || (kind === 0 && low[j] === 1);
+        lastZero.words[word] = isZero ? lastZero.words[word]! | bit : lastZero.words[word]! & ~bit;
+        lastOne.words[word] = isOne ? lastOne.words[word]! | bit : lastOne.words[word]! & ~bit;
       }
     }
-    this.blockState = nextState;
-    this.nextBlockState = prevState;
     this.guidePrev = guide;
     return alpha;
   }
 }
+
