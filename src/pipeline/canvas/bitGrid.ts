@@ -54,18 +54,7 @@ export class BitGrid {
     const { stride, h } = this;
     const a = src.words;
     const t = tmp.words;
-    for (let y = 0; y < h; y++) {
-      const row = y * stride;
-      for (let i = 0; i < stride; i++) {
-        const v = a[row + i]!;
-        const prev = i > 0 ? a[row + i - 1]! : 0;
-        const next = i + 1 < stride ? a[row + i + 1]! : 0;
-        let out = v;
-        for (let d = 1; d <= r; d++) out |= (v << d) | (prev >>> (32 - d)) | (v >>> d) | (next << (32 - d));
-        t[row + i] = out;
-      }
-      t[row + stride - 1]! &= this.lastMask;
-    }
+    for (let y = 0; y < h; y++) this.spreadRow(a, y * stride, r, true, t);
     const o = this.words;
     for (let y = 0; y < h; y++) {
       const y0 = Math.max(y - r, 0);
@@ -125,18 +114,30 @@ export class BitGrid {
     const o = this.words;
     for (let y = 0; y < h; y++) {
       const row = y * stride;
+      this.spreadRow(a, row, 1, false, o);
       for (let i = 0; i < stride; i++) {
-        const v = a[row + i]!;
-        const prev = i > 0 ? a[row + i - 1]! : 0;
-        const next = i + 1 < stride ? a[row + i + 1]! : 0;
-        let out = (v << 1) | (prev >>> 31) | (v >>> 1) | (next << 31);
-        if (y > 0) out |= a[row - stride + i]!;
-        if (y + 1 < h) out |= a[row + stride + i]!;
-        o[row + i] = out;
+        if (y > 0) o[row + i]! |= a[row - stride + i]!;
+        if (y + 1 < h) o[row + i]! |= a[row + stride + i]!;
       }
-      o[row + stride - 1]! &= this.lastMask;
     }
     return this;
+  }
+
+  /**
+   * out's row at word `row` = the union of a's row shifted by ±1 … ±r cells (and a's row itself
+   * when `centre`), cells past the row's ends dropped.
+   */
+  private spreadRow(a: Uint32Array, row: number, r: number, centre: boolean, out: Uint32Array): void {
+    const { stride } = this;
+    for (let i = 0; i < stride; i++) {
+      const v = a[row + i]!;
+      const prev = i > 0 ? a[row + i - 1]! : 0;
+      const next = i + 1 < stride ? a[row + i + 1]! : 0;
+      let bits = centre ? v : 0;
+      for (let d = 1; d <= r; d++) bits |= (v << d) | (prev >>> (32 - d)) | (v >>> d) | (next << (32 - d));
+      out[row + i] = bits;
+    }
+    out[row + stride - 1]! &= this.lastMask;
   }
 
   /**

@@ -92,18 +92,21 @@ interface Canvases {
  * The Canvas 2D path, for browsers without WebGPU (see Engine). Per frame:
  * base network (the tasks-vision segmenter, CPU delegate, in its own worker) on the whole
  * frame, then on the person's region of interest as the WebGPU path does (roi.ts) → the matte
- * on the CPU at the mask size (CpuMatte: the masks as the prior, sharpened, a colour guided
- * filter guided by the frame, motion-aware temporal smoothing with options.temporalSmoothing;
- * the frame is read back at that size for it while the segmenter runs) → composite on
+ * on the CPU at the mask size (CpuMatte: the masks as the prior, joint-bilateral sampled near
+ * its edge and sharpened, a colour guided filter guided by the frame, motion-aware temporal
+ * smoothing with options.temporalSmoothing) → composite on
  * OffscreenCanvas 2D contexts, the matte scaled up to the frame: α·I + (1 − α)·B′, where B′ for `blur`
  * is the frame blurred with the person weighted out (blur of I·(1 − α) over blur of 1 − α,
  * so the person does not bleed into the background), for `image` the image cover-fitted
  * (neutral grey without one), for `video` the background video's last frame likewise, for
  * `color` the colour; `off` shows the frame; then, in `image`, `video` and `color` modes,
- * light wrap (options.lightWrap, CanvasLightWrap).
+ * light wrap (options.lightWrap, CanvasLightWrap). While the segmenter's worker runs, this
+ * worker does the work that needs the frame alone: it copies the frame out at the matte's size,
+ * does the matte's frame-only part (CpuMatte.prepare) and draws the frame into the canvases the
+ * composite masks (drawLayers); after it, only the mask-dependent work remains.
  *
- * Not available here (they need the WebGPU passes): the joint bilateral upsampling
- * (options.edgeSensitivity is unused), the plate and the known-background refinement (refine
+ * Not available here (they need the WebGPU passes): options.edgeSensitivity (the prior's joint
+ * bilateral filter keeps its default σr = 0.1), the plate and the known-background refinement (refine
  * options, matting), and the views `fgr`, `err` and `ref`, which show the composite (`com`)
  * instead; `pha` shows the matte as grey. Read-backs are given for `com` and `pha` only.
  *
