@@ -96,6 +96,29 @@ export function nextRoi(mask: ArrayLike<number>, maskWidth: number, maskHeight: 
 }
 
 /**
+ * On paths that count their network runs (the Canvas 2D path), a further ROI pass is not run
+ * when it would move every side of the ROI by less than this share of its width (left, right)
+ * or height (top, bottom): the mask over the current ROI already covers nearly the same region.
+ */
+export const ROI_SETTLED = 0.05;
+
+/**
+ * Whether every side of `next` is within `tolerance` of `rect`'s size of the same side of `rect`
+ * (x sides against rect.width, y sides against rect.height).
+ * @param tolerance a share of rect's size, ≥ 0
+ */
+export function roiMovedLess(next: Rect, rect: Rect, tolerance: number): boolean {
+  const dx = tolerance * rect.width;
+  const dy = tolerance * rect.height;
+  return (
+    Math.abs(next.x - rect.x) <= dx &&
+    Math.abs(next.x + next.width - rect.x - rect.width) <= dx &&
+    Math.abs(next.y - rect.y) <= dy &&
+    Math.abs(next.y + next.height - rect.y - rect.height) <= dy
+  );
+}
+
+/**
  * Frames a tracked region of interest is reused (the base network on it alone) before the
  * whole frame is segmented again, on paths that track (the Canvas 2D path).
  */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { personRoi, roiHoldsPerson } from '../../src/pipeline/roi';
+import { personRoi, roiHoldsPerson, roiMovedLess } from '../../src/pipeline/roi';
 import { type Rect } from '../../src/types/geometry';
 
 /** A maskWidth×maskHeight mask that is 1 on the texels [x0, x1] × [y0, y1] (inclusive) and 0 elsewhere. */
@@ -117,5 +117,20 @@ describe('roiHoldsPerson', () => {
     expect(roiHoldsPerson(blob(3, 2, 12, 9), W, H, atBottom, 1280, 720)).toBe(true);
     const atLeft = { x: 0, y: 50, width: 320, height: 180 };
     expect(roiHoldsPerson(blob(0, 2, 12, 8), W, H, atLeft, 1280, 720)).toBe(true);
+  });
+});
+
+describe('roiMovedLess', () => {
+  const rect: Rect = { x: 100, y: 50, width: 200, height: 100 };
+  it('holds while every side moves by at most the share of the size along its axis', () => {
+    expect(roiMovedLess(rect, rect, 0)).toBe(true);
+    expect(roiMovedLess({ x: 110, y: 55, width: 200, height: 100 }, rect, 0.05)).toBe(true);
+    expect(roiMovedLess({ x: 90, y: 45, width: 220, height: 110 }, rect, 0.05)).toBe(true);
+  });
+  it('fails when any one side moves further', () => {
+    expect(roiMovedLess({ x: 111, y: 50, width: 189, height: 100 }, rect, 0.05)).toBe(false); // left side 11 > 10
+    expect(roiMovedLess({ x: 100, y: 50, width: 211, height: 100 }, rect, 0.05)).toBe(false); // right side
+    expect(roiMovedLess({ x: 100, y: 44, width: 200, height: 106 }, rect, 0.05)).toBe(false); // top side 6 > 5
+    expect(roiMovedLess({ x: 100, y: 50, width: 200, height: 106 }, rect, 0.05)).toBe(false); // bottom side
   });
 });

@@ -1,7 +1,7 @@
 import { BLUR_SIGMA_FRACTION, type BlurStrength, type Options, type ReadbackType } from '../../options';
 import type { CoarseMask, CpuBaseNetwork } from '../../types/network';
 import type { FrameStats, Readback } from '../../types/frame';
-import { nextRoi, ROI_PASSES, roiHoldsPerson, TRACK_REFRESH_FRAMES } from '../roi';
+import { nextRoi, ROI_PASSES, ROI_SETTLED, roiHoldsPerson, roiMovedLess, TRACK_REFRESH_FRAMES } from '../roi';
 import type { Rect } from '../../types/geometry';
 import { coverSourceRect } from '../../gpu/params/composite';
 import { LIGHT_WRAP_MODES } from '../../gpu/params/lightWrap';
@@ -91,7 +91,8 @@ interface Canvases {
 /**
  * The Canvas 2D path, for browsers without WebGPU (see Engine). Per frame:
  * base network (the tasks-vision segmenter, CPU delegate, in its own worker) on the whole
- * frame, then on the person's region of interest as the WebGPU path does (roi.ts) → the matte
+ * frame, then on the person's region of interest as the WebGPU path does (roi.ts; the second
+ * pass only when it would move the ROI by ROI_SETTLED or more) → the matte
  * on the CPU at the mask size (CpuMatte: the masks as the prior, joint-bilateral sampled near
  * its edge and sharpened, a colour guided filter guided by the frame, motion-aware temporal
  * smoothing with options.temporalSmoothing) → composite on
@@ -328,6 +329,8 @@ export class CanvasPipeline {
     for (let pass = 0; pass < ROI_PASSES; pass++) {
       const next = nextRoi(roiMask.pha, roiMask.width, roiMask.height, rect);
       if (next === rect) break;
+      // A second pass that would barely move the ROI is not run: the first pass's mask covers nearly the same region.
+      if (rect !== whole && roiMovedLess(next, rect, ROI_SETTLED)) break;
       rect = next;
       roiMask = await this.network.segment(await createImageBitmap(frame, rect.x, rect.y, rect.width, rect.height, resize));
     }
