@@ -116,11 +116,13 @@ export class Replacer extends EventTarget implements BackgroundReplacer {
       this.backgroundVideo = video;
       return;
     }
-    await this.engine.setBackground(await prepareImage(source, 'background image'));
+    const image = await prepareImage(source, 'background image');
     if (source === null) {
+      // The video stops first, so that no frame of it reaches the engine after the clear.
       this.backgroundVideo?.close();
       this.backgroundVideo = null;
     }
+    await this.engine.setBackground(image);
   }
 
   capturePlate(options: PlateCaptureOptions = {}): Promise<ImageBitmap> {

@@ -22,6 +22,8 @@ export class SceneImages {
   background: GPUTexture;
   /** The `video`-mode background's last frame (rgba8unorm, the video's size), or null before the first. */
   private videoTexture: GPUTexture | null = null;
+  /** Counts setVideoFrame and clearVideo calls: a frame whose copy finishes after a later call is dropped. */
+  private videoCalls = 0;
   /** Neutral grey, 1×1: `video` mode before its first frame. */
   private grey: GPUTexture | null;
   private plateImage: SceneImage | null = null;
@@ -70,10 +72,12 @@ export class SceneImages {
    * Copies a frame of the background video to the GPU (through an ImageBitmap: WebGPU cannot
    * copy every VideoFrame format directly): `video` mode shows it until the next one (a slow
    * video repeats its last frame). The frame is the caller's (closed by it; the copy is made
-   * before this resolves).
+   * before this resolves). A call made meanwhile (another frame, or clearVideo) wins: this
+   * frame is then dropped, so a clear is never undone by a copy still under way.
    * @throws InputError 'unsupported-input' when the frame exceeds the GPU's texture size
    */
   async setVideoFrame(frame: VideoFrame): Promise<void> {
+    const call = ++this.videoCalls;
     const width = frame.displayWidth;
     const height = frame.displayHeight;
     const max = this.device.limits.maxTextureDimension2D;
@@ -83,6 +87,7 @@ export class SceneImages {
     const bitmap = await createImageBitmap(frame);
     // From here on synchronous: no other call can retire the texture between its making and the copy.
     try {
+      if (call !== this.videoCalls) return;
       let texture = this.videoTexture;
       if (!texture || texture.width !== width || texture.height !== height) {
         this.retire(texture);
@@ -102,6 +107,7 @@ export class SceneImages {
 
   /** Forgets the background video's last frame (`video` mode shows grey until the next). */
   clearVideo(): void {
+    this.videoCalls++;
     this.retire(this.videoTexture);
     this.videoTexture = null;
   }
