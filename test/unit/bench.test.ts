@@ -151,7 +151,7 @@ describe('bench arguments and plan', () => {
 
   it('--quick: fewer frames as sizes grow, onnx-webgpu blur at the first size only, a still per cutout, one clip', () => {
     const plan = makePlan(parseBenchArgs(['--quick']), set);
-    expect(plan.sizes.map((s) => s.frames)).toEqual([8, 6, 4]);
+    expect(plan.sizes.map((s) => s.frames)).toEqual([16, 6, 4]);
     const onnx = plan.sizes.map((s) => s.systems.filter((x) => x.backend === 'onnx-webgpu').map((x) => x.id));
     expect(onnx).toEqual([['ours-blur-onnx'], [], []]);
     expect(plan.slowFrames).toEqual({ frames: 3, warmup: 1 });
