@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { coverFit, coverSourceRect } from '../../src/gpu/params/composite';
 import { BLUR_SIGMA_FRACTION, BLUR_STRENGTHS } from '../../src/options';
-import { canvasBlurPlan, MASK_MAX_SIDE, maskSize } from '../../src/pipeline/canvas/canvasPipeline';
+import { canvasBlurPlan, cpuMatteParams, MATTE_GRID_MAX_SIDE } from '../../src/pipeline/canvas/canvasPipeline';
+import { DEFAULT_CPU_MATTE_PARAMS } from '../../src/pipeline/canvas/cpuMatte';
 
 describe('the Canvas 2D path: pure parts', () => {
   it('cover-fits a background as the WebGPU composite does', () => {
@@ -31,10 +32,21 @@ describe('the Canvas 2D path: pure parts', () => {
     }
   });
 
-  it('keeps the mask at most MASK_MAX_SIDE a side, aspect kept', () => {
-    expect(maskSize(320, 180)).toEqual({ width: 320, height: 180 });
-    expect(maskSize(1920, 1080)).toEqual({ width: MASK_MAX_SIDE, height: 360 });
-    expect(maskSize(720, 1280)).toEqual({ width: 360, height: MASK_MAX_SIDE });
-    expect(maskSize(5000, 2)).toEqual({ width: MASK_MAX_SIDE, height: 1 });
+  it('keeps the matte grid at most MATTE_GRID_MAX_SIDE blocks a side, blocks of 2 pixels or more, the feather 2 blocks', () => {
+    const blocks = (w: number, h: number): number => cpuMatteParams(w, h).scale;
+    expect(blocks(320, 180)).toBe(2);
+    expect(blocks(640, 360)).toBe(2);
+    expect(blocks(1280, 720)).toBe(2);
+    expect(blocks(720, 1280)).toBe(2);
+    expect(blocks(1281, 720)).toBe(3);
+    expect(blocks(1920, 1080)).toBe(3);
+    expect(blocks(3840, 2160)).toBe(6);
+    expect(blocks(5000, 2)).toBe(8);
+    for (const [w, h] of [[640, 360], [1281, 720], [1920, 1080], [5000, 2]] as const) {
+      const p = cpuMatteParams(w, h);
+      expect(Math.ceil(Math.max(w, h) / p.scale)).toBeLessThanOrEqual(MATTE_GRID_MAX_SIDE);
+      expect(p.feather / p.scale).toBe(DEFAULT_CPU_MATTE_PARAMS.feather / DEFAULT_CPU_MATTE_PARAMS.scale);
+      expect({ ...p, scale: 0, feather: 0 }).toEqual({ ...DEFAULT_CPU_MATTE_PARAMS, scale: 0, feather: 0 });
+    }
   });
 });

@@ -6,11 +6,14 @@ import type { Rect } from '../../types/geometry';
 import { coverSourceRect } from '../../gpu/params/composite';
 import { LIGHT_WRAP_MODES } from '../../gpu/params/lightWrap';
 import { context2d, type Context2d } from './context2d';
-import { CpuMatte } from './cpuMatte';
+import { CpuMatte, DEFAULT_CPU_MATTE_PARAMS, type CpuMatteParams } from './cpuMatte';
 import { CanvasLightWrap } from './lightWrap';
 
-/** The matte is computed at most this many pixels a side (from a 256×144 network; the composite scales it up). */
-export const MASK_MAX_SIDE = 640;
+/**
+ * The matte's guided filter computes its coefficients on a grid of blocks at most this many
+ * blocks a side: 2×2-pixel blocks up to 1280×720, larger ones beyond (see cpuMatteParams).
+ */
+export const MATTE_GRID_MAX_SIDE = 640;
 
 /**
  * The least Gaussian sigma, in pixels of the shrunk canvas, the Canvas 2D path blurs with: half
@@ -35,18 +38,22 @@ export function canvasBlurPlan(frameHeight: number, strength: BlurStrength): { f
 }
 
 /**
- * The size of the smoothed mask for a frame: the frame's, shrunk (aspect kept) so that its
- * longer side is at most MASK_MAX_SIDE.
- * @returns whole pixels, each ≥ 1
+ * The CPU matte's parameters for a width×height frame: DEFAULT_CPU_MATTE_PARAMS with blocks of
+ * `scale` pixels — 2, or more so that the block grid is at most MATTE_GRID_MAX_SIDE a side — and
+ * the ROI's feather scaled alike (2 blocks). The matte is at the frame's size: the coefficients
+ * come from the grid and q = ā·I + b̄ from every pixel of the frame (He and Sun, "Fast Guided
+ * Filter", 2015).
+ * @param width, height frame size in pixels (≥ 1)
  */
-export function maskSize(width: number, height: number): { width: number; height: number } {
-  const scale = Math.min(1, MASK_MAX_SIDE / Math.max(width, height));
-  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+export function cpuMatteParams(width: number, height: number): CpuMatteParams {
+  const base = DEFAULT_CPU_MATTE_PARAMS;
+  const scale = Math.max(base.scale, Math.ceil(Math.max(width, height) / MATTE_GRID_MAX_SIDE));
+  return { ...base, scale, feather: (base.feather * scale) / base.scale };
 }
 
-/** The CPU matte of a width×height matte and the ImageData over its bytes. */
+/** The CPU matte of a width×height frame and the ImageData over its bytes. */
 function matteOf(width: number, height: number): Pick<Canvases, 'matte' | 'mattePixels'> {
-  const matte = new CpuMatte(width, height);
+  const matte = new CpuMatte(width, height, cpuMatteParams(width, height));
   return { matte, mattePixels: new ImageData(matte.bytes, width, height) };
 }
 
@@ -66,11 +73,11 @@ function blurCanvases(width: number, height: number, factor: number): Pick<Canva
 interface Canvases {
   width: number;
   height: number;
-  /** The frame at maskSize, read back as the matte's guide (when the frame is larger); two buffers the frame is copied into (when it has that size), and the next to use. */
+  /** The frame's pixels as the matte's guide: two buffers the frame is copied into (the matte keeps the last as history), the next to use, and a canvas to read it through where copyTo cannot convert. */
   guide: Context2d;
   guideBuffers: [Uint8ClampedArray | null, Uint8ClampedArray | null];
   guideNext: 0 | 1;
-  /** The matte (white, alpha = α), at maskSize: what the composite scales up. */
+  /** The matte (white, alpha = α), at the frame's size. */
   smoothed: Context2d;
   /** The matte computed on the CPU, and an ImageData over its bytes (put into `smoothed`). */
   matte: CpuMatte;
@@ -93,16 +100,17 @@ interface Canvases {
  * base network (the tasks-vision segmenter, CPU delegate, in its own worker) on the whole
  * frame, then on the person's region of interest as the WebGPU path does (roi.ts; the second
  * pass only when it would move the ROI by ROI_SETTLED or more) → the matte
- * on the CPU at the mask size (CpuMatte: the masks as the prior, joint-bilateral sampled near
- * its edge and sharpened, a colour guided filter guided by the frame, motion-aware temporal
+ * on the CPU at the frame's size (CpuMatte with cpuMatteParams: the masks as the prior on a grid
+ * of blocks, joint-bilateral sampled near its edge and sharpened, a colour guided filter guided
+ * by the frame — coefficients on the blocks, applied to every pixel — and motion-aware temporal
  * smoothing with options.temporalSmoothing) → composite on
- * OffscreenCanvas 2D contexts, the matte scaled up to the frame: α·I + (1 − α)·B′, where B′ for `blur`
+ * OffscreenCanvas 2D contexts: α·I + (1 − α)·B′, where B′ for `blur`
  * is the frame blurred with the person weighted out (blur of I·(1 − α) over blur of 1 − α,
  * so the person does not bleed into the background), for `image` the image cover-fitted
  * (neutral grey without one), for `video` the background video's last frame likewise, for
  * `color` the colour; `off` shows the frame; then, in `image`, `video` and `color` modes,
  * light wrap (options.lightWrap, CanvasLightWrap). While the segmenter's worker runs, this
- * worker does the work that needs the frame alone: it copies the frame out at the matte's size,
+ * worker does the work that needs the frame alone: it copies the frame's pixels out,
  * does the matte's frame-only part (CpuMatte.prepare) and draws the frame into the canvases the
  * composite masks (drawLayers); after it, only the mask-dependent work remains.
  *
@@ -219,15 +227,14 @@ export class CanvasPipeline {
     const { factor } = canvasBlurPlan(height, this.options.blurStrength);
     let c = this.canvases;
     if (!c || c.width !== width || c.height !== height) {
-      const m = maskSize(width, height);
       c = {
         width,
         height,
-        guide: context2d(m.width, m.height, { willReadFrequently: true }, 'medium'),
+        guide: context2d(width, height, { willReadFrequently: true }),
         guideBuffers: [null, null],
         guideNext: 0,
-        smoothed: context2d(m.width, m.height),
-        ...matteOf(m.width, m.height),
+        smoothed: context2d(width, height),
+        ...matteOf(width, height),
         person: context2d(width, height),
         output: context2d(width, height, { alpha: false }),
         ...blurCanvases(width, height, factor),
@@ -244,21 +251,20 @@ export class CanvasPipeline {
   /**
    * Base network on the whole frame, then on the person's region of interest (ROI_PASSES
    * passes, as FramePipeline.segment), then the matte (CpuMatte) from the whole-frame mask and
-   * the last ROI's mask, written into `smoothed`. The frame is read back at the matte's size
-   * as its guide while the segmenter works. Tracking: for up to TRACK_REFRESH_FRAMES frames
+   * the last ROI's mask, written into `smoothed`. The frame's pixels are read back as its guide
+   * while the segmenter works. Tracking: for up to TRACK_REFRESH_FRAMES frames
    * after that, the network runs on the previous frame's ROI alone (re-centred from its own mask
    * each frame), over the last whole-frame mask, as long as the person stays inside it
    * (roiHoldsPerson) — one network run a frame instead of three.
    */
   private async segment(frame: VideoFrame, c: Canvases): Promise<void> {
-    const { width: mw, height: mh } = c.guide.canvas;
-    // The frame at the matte's size, read as the guide while the segmenter's worker runs its first pass.
+    // The frame's pixels, read as the guide while the segmenter's worker runs its first pass.
     const read: { guide: Promise<Uint8ClampedArray> | null } = { guide: null };
     const strength = this.options.temporalSmoothing;
     const readGuide = (): void => {
       if (read.guide) return;
       // The matte's frame-only work (CpuMatte.prepare) follows the read at once, still while the segmenter runs.
-      read.guide = this.readGuide(frame, c, mw, mh).then((guide) => {
+      read.guide = this.readGuide(frame, c).then((guide) => {
         c.matte.prepare(guide, strength);
         return guide;
       });
@@ -272,22 +278,21 @@ export class CanvasPipeline {
     const { full, rect, roiMask } = await this.segmentMasks(frame, c, meanwhile);
     readGuide(); // (a no-op: started while the first mask was computed)
     const guide = await read.guide!;
-    const sx = mw / c.width;
-    const sy = mh / c.height;
-    const roi = rect ? { mask: roiMask, rect: { x: rect.x * sx, y: rect.y * sy, width: rect.width * sx, height: rect.height * sy } } : null;
-    c.matte.update(guide, full, roi, strength);
+    c.matte.update(guide, full, rect ? { mask: roiMask, rect } : null, strength);
     c.smoothed.putImageData(c.mattePixels, 0, 0);
   }
 
   /**
-   * The frame's pixels at the matte's size, RGBA bytes: copied out of the VideoFrame with its own
-   * conversion (VideoFrame.copyTo, format RGBA, into one of two buffers kept for this: the matte
-   * keeps the last frame's) when the frame has that size; drawn into the guide canvas and read
-   * back otherwise, or where the browser cannot convert.
+   * The frame's pixels, RGBA bytes: copied out of the VideoFrame with its own conversion
+   * (VideoFrame.copyTo, format RGBA, into one of two buffers kept for this: the matte keeps the
+   * last frame's) when its visible rectangle is its display size; drawn into the guide canvas
+   * and read back otherwise, or where the browser cannot convert.
    */
-  private async readGuide(frame: VideoFrame, c: Canvases, mw: number, mh: number): Promise<Uint8ClampedArray> {
-    if (this.copyToRgba && frame.displayWidth === mw && frame.displayHeight === mh) {
-      const buffer = (c.guideBuffers[c.guideNext] ??= new Uint8ClampedArray(mw * mh * 4));
+  private async readGuide(frame: VideoFrame, c: Canvases): Promise<Uint8ClampedArray> {
+    const { width, height } = c;
+    const visible = frame.visibleRect;
+    if (this.copyToRgba && visible?.width === width && visible.height === height) {
+      const buffer = (c.guideBuffers[c.guideNext] ??= new Uint8ClampedArray(width * height * 4));
       try {
         await frame.copyTo(buffer, { format: 'RGBA', colorSpace: 'srgb' });
         c.guideNext = c.guideNext === 0 ? 1 : 0;
@@ -298,8 +303,8 @@ export class CanvasPipeline {
         console.warn(`bg-replacer: VideoFrame.copyTo(RGBA) failed (${String(err)}); reading frames through a canvas instead.`);
       }
     }
-    c.guide.drawImage(frame, 0, 0, mw, mh);
-    return c.guide.getImageData(0, 0, mw, mh).data;
+    c.guide.drawImage(frame, 0, 0, width, height);
+    return c.guide.getImageData(0, 0, width, height).data;
   }
 
 

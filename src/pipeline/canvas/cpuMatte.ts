@@ -829,11 +829,11 @@ export function temporalTable(strength: number, sigma: number): Float32Array {
 }
 
 /**
- * The Canvas 2D path's matte, on the CPU (typed arrays, in the engine's worker), at the matte size
- * (the frame shrunk to at most 640 pixels a side): the prior from the segmenter's masks (the
- * whole frame's and the ROI's, blended as the WebGPU upsampling blends them, sampled bilinearly
- * and sharpened), a colour guided filter of it guided by the frame (fastGuidedFilter: the WebGPU
- * refiner's no-plate step, on every pixel rather than on selected tiles, its coefficients on 2×2
+ * The Canvas 2D path's matte, on the CPU (typed arrays, in the engine's worker), at the frame's
+ * size: the prior from the segmenter's masks (the whole frame's and the ROI's, blended as the
+ * WebGPU upsampling blends them, sampled bilinearly and sharpened) on the grid of `scale`-pixel
+ * blocks, a colour guided filter of it guided by the frame (fastGuidedFilter: the WebGPU
+ * refiner's no-plate step, on every pixel rather than on selected tiles, its coefficients on the
  * blocks) and motion-aware temporal smoothing (temporalSmooth, exactly the WebGPU stage's rule).
  * Owns its buffers; keeps the last frame's guide and matte as history.
  */
