@@ -32,11 +32,12 @@ test.describe('light wrap in both renderers', () => {
 
   // The WebGPU stage wires the passes above: it matches the reference up to the 8-bit alpha the
   // reference is given (the stage reads the float alpha): measured max |Δ| 0.57/255, mean
-  // 0.014/255 against an effect of up to 34/255. The Canvas 2D path approximates (the
-  // mask scaled into the small canvas bilinearly instead of block-averaged, 8-bit premultiplied
-  // canvases, the browser's blur filter): measured max |Δ| 6.3/255 and mean 0.025/255 at
-  // 960×540, against an effect of up to 18/255.
-  for (const [renderer, maxDiff, meanShare] of [['webgpu', 1.01 / 255, 0.1], ['canvas2d', 10 / 255, 0.35]] as const) {
+  // 0.014/255 against an effect of up to 34/255. The Canvas 2D path approximates (a canvas
+  // shrunk further — factor 5 at 960×540 where the stage's is 2 —, the mask scaled into it
+  // bilinearly instead of block-averaged, 8-bit premultiplied canvases, the browser's blur
+  // filter): measured max |Δ| 13/255 and mean 0.038/255 at 960×540 (colour mode), against an
+  // effect of up to 54/255 and 0.25/255 on average.
+  for (const [renderer, maxDiff, meanShare] of [['webgpu', 1.01 / 255, 0.1], ['canvas2d', 16 / 255, 0.35]] as const) {
     test(`${renderer}: its composite with light wrap is the reference applied to its composite without`, async ({ page }) => {
       for (const mode of ['color', 'image'] as const) {
         const r = await page.evaluate(([rr, m]) => window.lightWrapCases.renderer(rr, 13, m, 0.8), [renderer, mode] as const);

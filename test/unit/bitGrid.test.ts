@@ -81,6 +81,23 @@ describe('BitGrid', () => {
     }
   });
 
+  it('bounds its cells by the smallest rectangle, null when empty', () => {
+    let seed = 300;
+    for (const [w, h] of sizes) {
+      for (const share of [0, 0.001, 0.05, 1]) {
+        const { cells, bits } = randomSet(w, h, share, seed++);
+        const set = Array.from(cells.keys()).filter((k) => cells[k] === 1);
+        const xs = set.map((k) => k % w);
+        const ys = set.map((k) => Math.floor(k / w));
+        const expected = set.length ? { x0: Math.min(...xs), y0: Math.min(...ys), x1: Math.max(...xs) + 1, y1: Math.max(...ys) + 1 } : null;
+        expect(bits.bounds()).toEqual(expected);
+      }
+    }
+    const one = new BitGrid(70, 5);
+    one.add(3 * 70 + 64);
+    expect(one.bounds()).toEqual({ x0: 64, y0: 3, x1: 65, y1: 4 });
+  });
+
   it('takes unions, intersections, differences and complements word by word', () => {
     const a = randomSet(70, 9, 0.4, 7);
     const b = randomSet(70, 9, 0.4, 8);

@@ -200,6 +200,18 @@ describe('CPU matte: its parts against the WGSL references', () => {
       expect(mixed, `frame ${t} has an edge`).toBeGreaterThan(100);
       // Flat blocks are filled when every pixel is within half an 8-bit step of 0 or 1.
       expect(worst, `frame ${t}`).toBeLessThan(0.5 / 255 + 1e-4);
+      // support(): α is exactly 0 outside it, and its outermost block rows and columns hold some α > 0.
+      const sup = matte.support()!;
+      const inside = (x: number, y: number): boolean => x >= sup.x && x < sup.x + sup.width && y >= sup.y && y < sup.y + sup.height;
+      const most = (x0: number, x1: number, y0: number, y1: number): number => {
+        let m = 0;
+        for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) m = Math.max(m, alpha[y * W + x]!);
+        return m;
+      };
+      for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (!inside(x, y)) expect(alpha[y * W + x], `frame ${t} (${x}, ${y})`).toBe(0);
+      const [x1, y1] = [sup.x + sup.width, sup.y + sup.height];
+      expect(sup.width < W || sup.height < H, `frame ${t}: the disc does not fill the frame`).toBe(true);
+      for (const edge of [most(sup.x, x1, sup.y, sup.y + s), most(sup.x, x1, y1 - s, y1), most(sup.x, sup.x + s, sup.y, y1), most(x1 - s, x1, sup.y, y1)]) expect(edge).toBeGreaterThan(0);
       expected = dense;
       previous = guide;
     }

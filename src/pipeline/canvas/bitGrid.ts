@@ -162,6 +162,29 @@ export class BitGrid {
   }
 
   /**
+   * The smallest rectangle of cells holding every cell of the set: columns x0 ≤ x < x1, rows
+   * y0 ≤ y < y1; null when the set is empty.
+   */
+  bounds(): { x0: number; y0: number; x1: number; y1: number } | null {
+    const { stride, h, words } = this;
+    let x0 = Number.POSITIVE_INFINITY;
+    let x1 = -1;
+    let y0 = -1;
+    let y1 = -1;
+    for (let y = 0; y < h; y++) {
+      for (let i = 0; i < stride; i++) {
+        const v = words[y * stride + i]!;
+        if (v === 0) continue;
+        if (y0 < 0) y0 = y;
+        y1 = y;
+        x0 = Math.min(x0, i * 32 + 31 - Math.clz32(v & -v));
+        x1 = Math.max(x1, i * 32 + 31 - Math.clz32(v));
+      }
+    }
+    return y0 < 0 ? null : { x0, y0, x1: x1 + 1, y1: y1 + 1 };
+  }
+
+  /**
    * Calls `fill(start, end)` for each run of cells k = y·w + x in [start, end) that are not in
    * the set, one row at a time (a run does not cross rows), whole words of 32 at a time.
    */

@@ -8,6 +8,7 @@ import { LIGHT_WRAP_MODES } from '../../gpu/params/lightWrap';
 import { context2d, type Context2d } from './context2d';
 import { CpuMatte, DEFAULT_CPU_MATTE_PARAMS, type CpuMatteParams } from './cpuMatte';
 import { CanvasLightWrap } from './lightWrap';
+import { canvasShrinkPlan } from './shrinkPlan';
 
 /**
  * The matte's guided filter computes its coefficients on a grid of blocks at most this many
@@ -16,25 +17,13 @@ import { CanvasLightWrap } from './lightWrap';
 export const MATTE_GRID_MAX_SIDE = 640;
 
 /**
- * The least Gaussian sigma, in pixels of the shrunk canvas, the Canvas 2D path blurs with: half
- * the WebGPU path's (blurPlan shrinks until sigma is 3 texels). The shrunk blur is scaled up
- * bilinearly; at 1.5 texels or more the result is smooth, and the blur (the path's largest
- * canvas cost: Skia blurs on the CPU) works on a quarter of the pixels.
- */
-export const CANVAS_BLUR_MIN_SIGMA = 1.5;
-
-/**
  * How the Canvas 2D path blurs the background, matching the WebGPU path's strengths: the same
- * Gaussian sigma (BLUR_SIGMA_FRACTION of the frame height), run at 1/factor of the frame size,
- * as the WebGPU path does but shrunk further (sigma down to CANVAS_BLUR_MIN_SIGMA texels rather
- * than 3), with `ctx.filter = blur(sigma px)` (CSS blur's length is the Gaussian's standard deviation).
+ * Gaussian sigma (BLUR_SIGMA_FRACTION of the frame height), on a canvas shrunk by canvasShrinkPlan.
  * @param frameHeight frame height in pixels (> 0)
  * @returns factor ≥ 1 (an integer) and sigma in pixels of the 1/factor canvas
  */
 export function canvasBlurPlan(frameHeight: number, strength: BlurStrength): { factor: number; sigma: number } {
-  const sigmaFull = BLUR_SIGMA_FRACTION[strength] * frameHeight;
-  const factor = Math.max(1, Math.floor(sigmaFull / CANVAS_BLUR_MIN_SIGMA));
-  return { factor, sigma: sigmaFull / factor };
+  return canvasShrinkPlan(BLUR_SIGMA_FRACTION[strength] * frameHeight);
 }
 
 /**
@@ -77,7 +66,7 @@ interface Canvases {
   guide: Context2d;
   guideBuffers: [Uint8ClampedArray | null, Uint8ClampedArray | null];
   guideNext: 0 | 1;
-  /** The matte (white, alpha = α), at the frame's size. */
+  /** The matte at the frame's size: the frame's colours with alpha α (so also the person layer of the composite). */
   smoothed: Context2d;
   /** The matte computed on the CPU, and an ImageData over its bytes (put into `smoothed`). */
   matte: CpuMatte;
@@ -85,14 +74,14 @@ interface Canvases {
   /** The frame with the person weighted out (alpha 1 − α), at 1/factor size, and its blur (read back to normalise). */
   blurIn: Context2d;
   blurOut: Context2d;
-  /** The frame with alpha α (the person layer), full size. */
-  person: Context2d;
+  /** Scratch for the `pha` view (the matte's alpha as white), full size; made when first needed. */
+  phaView: Context2d | null;
   /** The opaque output, full size. */
   output: Context2d;
   /** The blur factor (canvasBlurPlan) blurIn and blurOut were made for. */
   blurFactor: number;
-  /** The frame `person` (and `blurIn`, when `blur`) hold as drawn by drawLayers, before any compositing on them, or null. */
-  layers: { frame: VideoFrame; blur: boolean } | null;
+  /** The frame, mode and light wrap drawLayers drew `blurIn` (blur) or `output` and the light wrap's source (the other modes) for, before any compositing on them, or null. */
+  layers: { frame: VideoFrame; mode: Options['mode']; wrap: boolean } | null;
 }
 
 /**
@@ -235,7 +224,7 @@ export class CanvasPipeline {
         guideNext: 0,
         smoothed: context2d(width, height),
         ...matteOf(width, height),
-        person: context2d(width, height),
+        phaView: null,
         output: context2d(width, height, { alpha: false }),
         ...blurCanvases(width, height, factor),
         layers: null,
@@ -266,6 +255,7 @@ export class CanvasPipeline {
       // The matte's frame-only work (CpuMatte.prepare) follows the read at once, still while the segmenter runs.
       read.guide = this.readGuide(frame, c).then((guide) => {
         c.matte.prepare(guide, strength);
+        copyColour(guide, c.matte.bytes);
         return guide;
       });
       // Awaited below; if the segmenter fails first, its error is the one reported.
@@ -344,22 +334,30 @@ export class CanvasPipeline {
   }
 
   /**
-   * Draws the frame into the canvases the composite then masks — `blurIn` (shrunk, for `blur`
-   * mode) and `person` — so that render finds them drawn (work that can run while the segmenter
-   * does).
+   * Draws what the composite needs before the matte — in `blur` mode the frame into `blurIn`
+   * (shrunk), in the others the new background B′ into `output` and, with light wrap, into its
+   * source — so that render finds them drawn (work that can run while the segmenter does).
    */
   private drawLayers(frame: VideoFrame, c: Canvases): void {
     const { mode } = this.options;
     if (mode === 'off') return;
     const { width, height } = c;
+    const wrap = this.lightWrapOn();
     if (mode === 'blur') {
       const { width: w, height: h } = c.blurIn.canvas;
       c.blurIn.globalCompositeOperation = 'copy';
       c.blurIn.drawImage(frame, 0, 0, w, h);
+    } else {
+      c.output.globalCompositeOperation = 'source-over';
+      this.drawNewBackground(c.output, width, height);
+      if (wrap) this.lightWrap.prepare(width, height, (ctx) => this.drawNewBackground(ctx, width, height));
     }
-    c.person.globalCompositeOperation = 'copy';
-    c.person.drawImage(frame, 0, 0, width, height);
-    c.layers = { frame, blur: mode === 'blur' };
+    c.layers = { frame, mode, wrap };
+  }
+
+  /** Whether this frame gets light wrap (options.lightWrap in the modes that have it). */
+  private lightWrapOn(): boolean {
+    return this.options.lightWrap > 0 && LIGHT_WRAP_MODES.includes(this.options.mode);
   }
 
   /** Draws a view of the frame into `output`: `pha` the smoothed mask as grey, `com` the composite. */
@@ -369,9 +367,16 @@ export class CanvasPipeline {
     out.globalCompositeOperation = 'source-over';
     const mask = c.smoothed.canvas;
     if (view === 'pha') {
+      // The matte's alpha as white over black (its colours are the frame's).
+      const grey = (c.phaView ??= context2d(width, height));
+      grey.globalCompositeOperation = 'copy';
+      grey.drawImage(mask, 0, 0);
+      grey.globalCompositeOperation = 'source-in';
+      grey.fillStyle = '#ffffff';
+      grey.fillRect(0, 0, width, height);
       out.fillStyle = '#000000';
       out.fillRect(0, 0, width, height);
-      out.drawImage(mask, 0, 0, width, height);
+      out.drawImage(grey.canvas, 0, 0);
       return;
     }
     const { mode } = this.options;
@@ -379,16 +384,17 @@ export class CanvasPipeline {
       out.drawImage(frame, 0, 0, width, height);
       return;
     }
-    if (c.layers?.frame !== frame || (mode === 'blur' && !c.layers.blur)) this.drawLayers(frame, c);
+    const wrap = this.lightWrapOn();
+    const drawn = c.layers;
+    if (drawn?.frame !== frame || drawn.mode !== mode || drawn.wrap !== wrap) this.drawLayers(frame, c);
     c.layers = null;
     if (mode === 'blur') out.drawImage(this.blurredBackground(c), 0, 0, width, height);
-    else this.drawNewBackground(out, width, height);
-    const person = c.person;
-    person.globalCompositeOperation = 'destination-in';
-    person.drawImage(mask, 0, 0, width, height);
-    out.drawImage(person.canvas, 0, 0);
-    const { lightWrap } = this.options;
-    if (lightWrap > 0 && LIGHT_WRAP_MODES.includes(mode)) this.lightWrap.draw(out, mask, (ctx) => this.drawNewBackground(ctx, width, height), lightWrap);
+    // The person: the matte's canvas is the frame with alpha α, which is 0 outside `person`.
+    const person = c.matte.support();
+    if (!person) return;
+    const { x, y, width: w, height: h } = person;
+    out.drawImage(mask, x, y, w, h, x, y, w, h);
+    if (wrap) this.lightWrap.draw(out, mask, (ctx) => this.drawNewBackground(ctx, width, height), this.options.lightWrap, person);
   }
 
   /**
@@ -433,6 +439,13 @@ export class CanvasPipeline {
     blurOut.putImageData(image, 0, 0);
     return blurOut.canvas;
   }
+}
+
+/** Copies the colour bytes of RGBA pixels `src` into `dst` (the same size), keeping dst's alpha bytes; 32 bits at a time (little-endian: alpha is the high byte). */
+function copyColour(src: Uint8ClampedArray, dst: Uint8ClampedArray): void {
+  const from = new Uint32Array(src.buffer, src.byteOffset, src.length >> 2);
+  const to = new Uint32Array(dst.buffer, dst.byteOffset, dst.length >> 2);
+  for (let i = 0; i < to.length; i++) to[i] = (from[i]! & 0x00ffffff) | (to[i]! & 0xff000000);
 }
 
 /** Channel 0 of tightly packed RGBA pixels. */

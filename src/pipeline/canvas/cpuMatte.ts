@@ -840,7 +840,11 @@ export function temporalTable(strength: number, sigma: number): Float32Array {
 export class CpuMatte {
   /** The matte of the last frame, 0..1, width·height (the next frame's history). */
   readonly alpha: Float32Array;
-  /** The same matte as RGBA bytes for a canvas: white, alpha 255·α rounded to nearest. */
+  /**
+   * The same matte as RGBA bytes for a canvas: alpha 255·α rounded to nearest; update writes
+   * the alpha bytes only, so the colour bytes (white at first) are the owner's to fill (the
+   * Canvas 2D path copies the frame's colours there, which makes the canvas the person layer).
+   */
   readonly bytes: Uint8ClampedArray<ArrayBuffer>;
   private readonly prior: Float32Array;
   private readonly buffers: FilterBuffers;
@@ -953,6 +957,19 @@ export class CpuMatte {
     }
     this.flatZero.erode(cellZero, 1, sb.tmp, sb.tmp2);
     this.flatOne.erode(cellOne, 1, sb.tmp, sb.tmp2);
+  }
+
+  /**
+   * The smallest rectangle of whole blocks (clipped to the matte) outside which the last
+   * update's matte is exactly 0, in matte pixels; null when it is 0 everywhere.
+   */
+  support(): Rect | null {
+    const b = this.scratchBits[0].not(this.lastZero).bounds();
+    if (!b) return null;
+    const s = this.params.scale;
+    const x = b.x0 * s;
+    const y = b.y0 * s;
+    return { x, y, width: Math.min(b.x1 * s, this.width) - x, height: Math.min(b.y1 * s, this.height) - y };
   }
 
   /** Forgets the history: the next frame is not smoothed with the last. */

@@ -126,6 +126,10 @@ const lightWrapCases = {
     const W = 960;
     const H = 540;
     const frameImage = quantize8(randomImage(W, H, 4, rand, 0.3, 0.5));
+    // Opaque, as camera frames are (the renderers composite the frame's colours, not its alpha).
+    frameImage.data.forEach((_, i) => {
+      if (i % 4 === 3) frameImage.data[i] = 1;
+    });
     const bgImage = quantize8(randomImage(24, 16, 4, rand));
     bgImage.data.forEach((_, i) => {
       if (i % 4 === 3) bgImage.data[i] = 1;
