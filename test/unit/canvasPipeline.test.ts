@@ -48,5 +48,7 @@ describe('the Canvas 2D path: pure parts', () => {
       expect(p.feather / p.scale).toBe(DEFAULT_CPU_MATTE_PARAMS.feather / DEFAULT_CPU_MATTE_PARAMS.scale);
       expect({ ...p, scale: 0, feather: 0 }).toEqual({ ...DEFAULT_CPU_MATTE_PARAMS, scale: 0, feather: 0 });
     }
+    // options.edgeSensitivity becomes the prior's range sigma.
+    expect(cpuMatteParams(640, 360, 0.25).sigmaRange).toBe(0.25);
   });
 });

@@ -332,9 +332,22 @@ describe.skipIf(missing !== null)('CPU matte on a dev still (dev_00_0 at 640×36
     const cropError = (a: ArrayLike<number>): number => inCrop.reduce((s, k) => s + Math.abs(a[k]! - truth.grey[k]!), 0) / inCrop.length;
     const gap = inCrop.reduce((s, k) => s + Math.abs(alpha[k]! - refined.alpha.data[k]!), 0) / inCrop.length;
     // The prior alone at every pixel (scale 1) against the joint bilateral upsampling's reference, over the band.
-    const fullPrior = new Float32Array(W * H);
-    mattePrior(frame.rgba, W, H, mask, null, { scale: 1, sharpen: DEFAULT_CPU_MATTE_PARAMS.sharpen, feather: DEFAULT_CPU_MATTE_PARAMS.feather }, fullPrior);
-    const priorGap = band.reduce((s, k) => s + Math.abs(fullPrior[k]! - upsampled.data[k]!), 0) / band.length;
+    const priorAt = (sigmaRange: number): Float32Array => {
+      const out = new Float32Array(W * H);
+      mattePrior(frame.rgba, W, H, mask, null, { ...DEFAULT_CPU_MATTE_PARAMS, scale: 1, sigmaRange }, out);
+      return out;
+    };
+    const bandGap = (a: ArrayLike<number>, b: ArrayLike<number>): number => band.reduce((s, k) => s + Math.abs(a[k]! - b[k]!), 0) / band.length;
+    const fullPrior = priorAt(DEFAULT_CPU_MATTE_PARAMS.sigmaRange);
+    const priorGap = bandGap(fullPrior, upsampled.data);
+    // options.edgeSensitivity (σr) as the upsampling's: at 0.3 the prior follows the reference at 0.3, and differs from the one at 0.1.
+    const inputs = { frame: frameImage, guideFull: guideLow, maskFull: maskImage, guideRoi: guideLow, maskRoi: maskImage, roi: { x: 0, y: 0, width: W, height: H } };
+    const wide = priorAt(0.3);
+    const wideGap = bandGap(wide, upsampleMaskReference(inputs, { ...DEFAULT_UPSAMPLE_PARAMS, sigmaRange: 0.3 }).data);
+    const wideShift = bandGap(wide, fullPrior);
+    console.log(`σr 0.3: the prior against the JBU reference at 0.3: mean |Δ| ${wideGap.toFixed(4)} over the band; against the prior at 0.1: ${wideShift.toFixed(4)}`);
+    expect(wideGap).toBeLessThan(0.03);
+    expect(wideShift).toBeGreaterThan(2 * wideGap);
     // (The stand-in's blurred edge is a smooth step at the right place, which the sharpened prior
     // alone already fits; on the segmenter's real masks the filter lowers band SAD: npm run bench.)
     console.log(

@@ -33,16 +33,17 @@ export function canvasBlurPlan(frameHeight: number, strength: BlurStrength): { f
  * come from the grid and q = ā·I + b̄ from every pixel of the frame (He and Sun, "Fast Guided
  * Filter", 2015).
  * @param width, height frame size in pixels (≥ 1)
+ * @param edgeSensitivity options.edgeSensitivity: the prior's joint bilateral range sigma σr
  */
-export function cpuMatteParams(width: number, height: number): CpuMatteParams {
+export function cpuMatteParams(width: number, height: number, edgeSensitivity: number = DEFAULT_CPU_MATTE_PARAMS.sigmaRange): CpuMatteParams {
   const base = DEFAULT_CPU_MATTE_PARAMS;
   const scale = Math.max(base.scale, Math.ceil(Math.max(width, height) / MATTE_GRID_MAX_SIDE));
-  return { ...base, scale, feather: (base.feather * scale) / base.scale };
+  return { ...base, scale, feather: (base.feather * scale) / base.scale, sigmaRange: edgeSensitivity };
 }
 
-/** The CPU matte of a width×height frame and the ImageData over its bytes. */
-function matteOf(width: number, height: number): Pick<Canvases, 'matte' | 'mattePixels'> {
-  const matte = new CpuMatte(width, height, cpuMatteParams(width, height));
+/** The CPU matte of a width×height frame (edgeSensitivity: see cpuMatteParams) and the ImageData over its bytes. */
+function matteOf(width: number, height: number, edgeSensitivity: number): Pick<Canvases, 'matte' | 'mattePixels'> {
+  const matte = new CpuMatte(width, height, cpuMatteParams(width, height, edgeSensitivity));
   return { matte, mattePixels: new ImageData(matte.bytes, width, height) };
 }
 
@@ -90,7 +91,7 @@ interface Canvases {
  * frame, then on the person's region of interest as the WebGPU path does (roi.ts; the second
  * pass only when it would move the ROI by ROI_SETTLED or more) → the matte
  * on the CPU at the frame's size (CpuMatte with cpuMatteParams: the masks as the prior on a grid
- * of blocks, joint-bilateral sampled near its edge and sharpened, a colour guided filter guided
+ * of blocks, joint-bilateral sampled near its edge (σr = options.edgeSensitivity) and sharpened, a colour guided filter guided
  * by the frame — coefficients on the blocks, applied to every pixel — and motion-aware temporal
  * smoothing with options.temporalSmoothing) → composite on
  * OffscreenCanvas 2D contexts: α·I + (1 − α)·B′, where B′ for `blur`
@@ -100,12 +101,12 @@ interface Canvases {
  * `color` the colour; `off` shows the frame; then, in `image`, `video` and `color` modes,
  * light wrap (options.lightWrap, CanvasLightWrap). While the segmenter's worker runs, this
  * worker does the work that needs the frame alone: it copies the frame's pixels out,
- * does the matte's frame-only part (CpuMatte.prepare) and draws the frame into the canvases the
- * composite masks (drawLayers); after it, only the mask-dependent work remains.
+ * does the matte's frame-only part (CpuMatte.prepare) and draws what the composite needs before
+ * the matte (drawLayers: the frame shrunk for `blur`, B′ otherwise); after it, only the
+ * mask-dependent work remains.
  *
- * Not available here (they need the WebGPU passes): options.edgeSensitivity (the prior's joint
- * bilateral filter keeps its default σr = 0.1), the plate and the known-background refinement (refine
- * options, matting), and the views `fgr`, `err` and `ref`, which show the composite (`com`)
+ * Not available here (they need the WebGPU passes): the plate and the known-background
+ * refinement (refine options, matting), and the views `fgr`, `err` and `ref`, which show the composite (`com`)
  * instead; `pha` shows the matte as grey. Read-backs are given for `com` and `pha` only.
  *
  * Owns its canvases and the background image; borrows the network (the engine closes it).
@@ -223,7 +224,7 @@ export class CanvasPipeline {
         guideBuffers: [null, null],
         guideNext: 0,
         smoothed: context2d(width, height),
-        ...matteOf(width, height),
+        ...matteOf(width, height, this.options.edgeSensitivity),
         phaView: null,
         output: context2d(width, height, { alpha: false }),
         ...blurCanvases(width, height, factor),
@@ -234,6 +235,8 @@ export class CanvasPipeline {
     } else if (c.blurFactor !== factor) {
       Object.assign(c, blurCanvases(width, height, factor), { layers: null });
     }
+    // A new edgeSensitivity: a new matte (its history starts again).
+    if (c.matte.params.sigmaRange !== this.options.edgeSensitivity) Object.assign(c, matteOf(width, height, this.options.edgeSensitivity));
     return c;
   }
 

@@ -18,6 +18,8 @@ export interface CpuMatteParams {
   epsilon: number;
   /** Prior sharpening: smoothstep(lo, hi, p), as the WebGPU upsampling's (shaders/upsample_mask.wgsl). */
   sharpen: readonly [number, number];
+  /** Range sigma σr of the prior's joint bilateral filter, RGB in 0..1 (options.edgeSensitivity, as the WebGPU upsampling's). */
+  sigmaRange: number;
   /** Width of the ROI mask's blend into the whole-frame one at ROI edges inside the frame, matte pixels. */
   feather: number;
   /** σ of the temporal smoothing's frame-difference test, RGB units (as the WebGPU path's TEMPORAL_SIGMA). */
@@ -36,9 +38,9 @@ const FLAT_TOLERANCE = 0.5 / 255;
  * matte's size, as the WebGPU refiner's 9-pixel one), ε = 1e-5 (the refiner's is 1e-3,
  * DEFAULT_REFINE_PARAMS: on the block means a larger ε smooths edges more — band SAD 7.47 at
  * 1e-3, 7.12 at 1e-4, 7.02 at 1e-5 on the bench's dev subset), the upsampling's
- * smoothstep(0.3, 0.7), σ = 0.03 (TEMPORAL_SIGMA).
+ * smoothstep(0.3, 0.7), σr = 0.1 (the edgeSensitivity default), σ = 0.03 (TEMPORAL_SIGMA).
  */
-export const DEFAULT_CPU_MATTE_PARAMS: CpuMatteParams = { scale: 2, radius: 2, epsilon: 1e-5, sharpen: [0.3, 0.7], feather: 4, temporalSigma: 0.03 };
+export const DEFAULT_CPU_MATTE_PARAMS: CpuMatteParams = { scale: 2, radius: 2, epsilon: 1e-5, sharpen: [0.3, 0.7], sigmaRange: 0.1, feather: 4, temporalSigma: 0.03 };
 
 /**
  * Box sums with edges replicated: dst[y,x] = Σ src over the (2r+1)² window around (x, y), the
@@ -297,16 +299,14 @@ class GuidedMask {
  * The joint bilateral upsampling of a coarse mask at the centre of block (cx, cy) (Kopf et al.,
  * "Joint Bilateral Upsampling", 2007; as shaders/upsample_mask.wgsl): the 4×4 mask texels
  * around it, weighted by exp(−d²/2σs²) (d in texels, σs = 1) · max(exp(−|I(q) − I|²/2σr²), 1e-4)
- * (σr = 0.1), where I is the colour there (r, g, b: the block's mean, 0..1) and I(q) the guide's
- * colour at texel q's centre (the shader reads the network's own low-resolution input there).
- * The range exponential from a table (steps of 1/256).
+ * (`rangeScale` = 1/(2σr²) in table steps), where I is the colour there (r, g, b: the block's
+ * mean, 0..1) and I(q) the guide's colour at texel q's centre (the shader reads the network's
+ * own low-resolution input there). The range exponential from a table (steps of 1/256).
  */
-function jointBilateral(g: GuidedMask, cx: number, cy: number, r: number, gr: number, b: number, guide: Uint32Array, W: number, H: number): number {
+function jointBilateral(g: GuidedMask, cx: number, cy: number, r: number, gr: number, b: number, guide: Uint32Array, W: number, H: number, rangeScale: number): number {
   const { colIndex, colWeight, rowIndex, rowWeight, colour, stamp, epoch } = g;
   const pha = g.mask.pha;
   const maxIndex = EXP_TABLE.length - 1;
-  // 1 / (2σr²) with σr = 0.1, in table steps.
-  const scale = 50 * RANGE_STEPS;
   let sum = 0;
   let wsum = 0;
   for (let dy = 0; dy < 4; dy++) {
@@ -318,7 +318,7 @@ function jointBilateral(g: GuidedMask, cx: number, cy: number, r: number, gr: nu
       const dr = colour[q * 3]! - r;
       const dg = colour[q * 3 + 1]! - gr;
       const db = colour[q * 3 + 2]! - b;
-      const index = Math.min((dr * dr + dg * dg + db * db) * scale, maxIndex) | 0;
+      const index = Math.min((dr * dr + dg * dg + db * db) * rangeScale, maxIndex) | 0;
       const range = EXP_TABLE[index]!;
       const wgt = wy * colWeight[4 * cx + dx]! * (range > 1e-4 ? range : 1e-4);
       sum += wgt * pha[q]!;
@@ -398,7 +398,7 @@ function jointBilateralPrior(
   means: BlockMeans,
   full: CoarseMask,
   roi: { rect: Rect; mask: CoarseMask } | null,
-  params: Pick<CpuMatteParams, 'sharpen' | 'feather'>,
+  params: Pick<CpuMatteParams, 'sharpen' | 'feather' | 'sigmaRange'>,
   scratch: PriorScratch,
 ): void {
   const sb = scratch.sparse!;
@@ -408,6 +408,8 @@ function jointBilateralPrior(
   const wholeMask = scratch.whole.set(full, { x: 0, y: 0, width: W, height: H }, w, h, s, W, H);
   const roiMask = roi ? scratch.roi.set(roi.mask, roi.rect, w, h, s, W, H) : null;
   const [lo, hi] = params.sharpen;
+  // 1 / (2σr²) in table steps.
+  const rangeScale = RANGE_STEPS / (2 * params.sigmaRange * params.sigmaRange);
   for (let i = 0; i < nNear; i++) {
     const k = sb.nearList[i]!;
     const cx = k % w;
@@ -421,8 +423,8 @@ function jointBilateralPrior(
     const b = means.b[k]!;
     const wRoi = roiMask ? roiWeight(roiMask.rect, px, py, W, H, params.feather) : 0;
     let a = 0;
-    if (wRoi > 0) a = wRoi * jointBilateral(roiMask!, cx, cy, r, g, b, pixels, W, H);
-    if (wRoi < 1) a += (1 - wRoi) * jointBilateral(wholeMask, cx, cy, r, g, b, pixels, W, H);
+    if (wRoi > 0) a = wRoi * jointBilateral(roiMask!, cx, cy, r, g, b, pixels, W, H, rangeScale);
+    if (wRoi < 1) a += (1 - wRoi) * jointBilateral(wholeMask, cx, cy, r, g, b, pixels, W, H, rangeScale);
     prior[k] = smoothstep(lo, hi, a);
   }
 }
@@ -451,7 +453,7 @@ export function mattePrior(
   H: number,
   full: CoarseMask,
   roi: { rect: Rect; mask: CoarseMask } | null,
-  params: Pick<CpuMatteParams, 'scale' | 'sharpen' | 'feather'>,
+  params: Pick<CpuMatteParams, 'scale' | 'sharpen' | 'feather' | 'sigmaRange'>,
   out: Float32Array,
   scratch: PriorScratch = new PriorScratch(),
   means?: BlockMeans,
@@ -879,7 +881,7 @@ export class CpuMatte {
   constructor(
     readonly width: number,
     readonly height: number,
-    private readonly params: CpuMatteParams = DEFAULT_CPU_MATTE_PARAMS,
+    readonly params: CpuMatteParams = DEFAULT_CPU_MATTE_PARAMS,
   ) {
     this.alpha = new Float32Array(width * height);
     this.bytes = new Uint8ClampedArray(width * height * 4).fill(255);
