@@ -26,12 +26,6 @@ export class BitGrid {
     this.lastMask = tail === 0 ? 0xffffffff : ((1 << tail) - 1) >>> 0;
   }
 
-  /** Empties the set. */
-  clear(): this {
-    this.words.fill(0);
-    return this;
-  }
-
   /** Whether cell k = y·w + x is set. */
   has(k: number): boolean {
     const x = k % this.w;

@@ -592,6 +592,8 @@ class SparseBuffers {
   readonly tmp2: BitGrid;
   readonly ownList: Int32Array;
   readonly nearList: Int32Array;
+  /** How many cells of nearList sparseCoefficients listed (its `near` set). */
+  nearCount = 0;
   constructor(
     readonly w: number,
     readonly h: number,
@@ -666,6 +668,7 @@ function sparseCoefficients(
   priorEdges(prior, sb);
   const nOwn = sb.own.dilate(sb.edge, r, sb.tmp).list(sb.ownList);
   const nNear = sb.near.dilate(sb.own, r, sb.tmp).list(sb.nearList);
+  sb.nearCount = nNear;
   // Elsewhere ā = 0 and b̄ = p.
   sb.near.forEachGap((start, end) => {
     aR.fill(0, start, end);
@@ -948,8 +951,8 @@ export class CpuMatte {
     const [cellZero, cellOne] = this.scratchBits;
     cellZero.andNot(sb.zero, sb.near);
     cellOne.andNot(sb.one, sb.near);
-    const nNear = sb.near.list(sb.nearList);
-    for (let i = 0; i < nNear; i++) {
+    // sparseCoefficients listed the near cells.
+    for (let i = 0; i < sb.nearCount; i++) {
       const k = sb.nearList[i]!;
       // ā is scaled for bytes: its largest effect over colours 0..255.
       const spread = (Math.abs(aR[k]!) + Math.abs(aG[k]!) + Math.abs(aB[k]!)) * 255;
