@@ -1,5 +1,5 @@
 // Light wrap on the Canvas 2D path: the counterpart of the WebGPU light-wrap stage
-// (src/pipeline/stages/lightWrap.ts), with the same plan and formula.
+// (src/pipeline/stages/lightWrap.ts), with the same sigma and formula on a smaller canvas.
 import { LIGHT_WRAP_SIGMA_FRACTION } from '../../gpu/params/lightWrap';
 import type { Rect } from '../../types/geometry';
 import { context2d, type Context2d } from './context2d';
