@@ -11,11 +11,13 @@ test.describe('onnx-webgpu base network', () => {
 
   // The GPU converts unorm8 to f32 itself; the reference's k/255 is a float64 division, so
   // they may differ by one f32 rounding (≤ 6e-8).
-  test('tensor_from_texture writes the NCHW input', async ({ page }) => {
-    const r = await page.evaluate(() => window.segmentCases.tensorFromTexture(3));
-    expect(r.count).toBe(3 * 13 * 7);
-    expect(r.maxDiff).toBeLessThanOrEqual(1e-7);
-  });
+  for (const layout of ['nchw', 'nhwc'] as const) {
+    test(`tensor_from_texture writes the ${layout.toUpperCase()} input`, async ({ page }) => {
+      const r = await page.evaluate((l) => window.segmentCases.tensorFromTexture(3, l), layout);
+      expect(r.count).toBe(3 * 13 * 7);
+      expect(r.maxDiff).toBeLessThanOrEqual(1e-7);
+    });
+  }
 
   test('fgr_residual subtracts the network input from its foreground output exactly', async ({ page }) => {
     const r = await page.evaluate(() => window.segmentCases.fgrResidual(5));

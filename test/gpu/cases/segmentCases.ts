@@ -58,15 +58,15 @@ function roiMask(scenario: RoiScenario, w: number, h: number, rand: () => number
 
 const cases = {
   /** tensor_from_texture.wgsl vs its reference on a random rgba8 image. */
-  async tensorFromTexture(seed: number): Promise<Comparison> {
+  async tensorFromTexture(seed: number, layout: 'nchw' | 'nhwc' = 'nchw'): Promise<Comparison> {
     const device = await gpu();
     const src = quantize8(randomImage(13, 7, 4, rng(seed)));
     const tensor = device.createBuffer({ size: tensorBytes(13, 7), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-    const pass = createTensorFromTexturePass(device);
+    const pass = createTensorFromTexturePass(device, layout);
     const b = pass.bind({ src: upload(device, src, 'rgba8unorm'), tensor });
     await submit(device, (e) => pass.encode(e, b));
     const actual = await readF32(device, tensor, tensorBytes(13, 7) / 4);
-    const expected = tensorFromTextureReference(src);
+    const expected = tensorFromTextureReference(src, layout);
     let maxDiff = 0;
     let sum = 0;
     actual.forEach((v, i) => {
