@@ -50,10 +50,12 @@ export type Backend = Exclude<BackendChoice, 'auto'>;
 
 /**
  * The matting stages: `classic` (the segmentation prior, the plate and classical matting, see
- * README) or `bgmv2` (BackgroundMattingV2's base network and learned refiner, when a plate is
+ * README), `rvm` (Robust Video Matting's alpha as the prior of the same classical stages; the
+ * user installs the model, GPL-3.0, with `npm run models:fetch -- rvm`; the WebGPU renderer
+ * only) or `bgmv2` (BackgroundMattingV2's base network and learned refiner, when a plate is
  * set and a BGMv2 model is installed with `npm run models:fetch`; classic otherwise).
  */
-export const MATTINGS = ['classic', 'bgmv2'] as const;
+export const MATTINGS = ['classic', 'rvm', 'bgmv2'] as const;
 export type Matting = (typeof MATTINGS)[number];
 
 /**
@@ -309,7 +311,7 @@ export const OPTION_SPEC = {
   matting: {
     type: { kind: 'enum', values: MATTINGS },
     default: 'classic',
-    doc: 'The matting stages: classic, or BackgroundMattingV2 (needs a plate and its model).',
+    doc: 'The matting stages: classic, Robust Video Matting as the prior (needs its model, GPL-3.0: npm run models:fetch -- rvm), or BackgroundMattingV2 (needs a plate and its model).',
     attribute: 'matting',
     flag: 'matting',
     control: {
@@ -318,6 +320,7 @@ export const OPTION_SPEC = {
       panel: 'background',
       choices: {
         classic: { label: 'Classic', title: 'Segmentation prior, background plate and classical matting' },
+        rvm: { label: 'RVM (GPL-3.0)', title: 'Robust Video Matting (Lin et al., 2022) as the prior of the classical matting; a model you install yourself with npm run models:fetch -- rvm; licensed GPL-3.0' },
         bgmv2: { label: 'BGMv2', title: 'BackgroundMattingV2 (needs a plate and a model installed with npm run models:fetch)' },
       },
     },

@@ -6,6 +6,7 @@ import type { Options, ReadbackType } from '../options';
 import type { DepthInput, DepthStats, FrameStats, MemoryStats, PlateFit, QualitySettings, Readback, RefineStats } from '../types/frame';
 import type { FrameInput } from '../types/frameInput';
 import type { Rect } from '../types/geometry';
+import type { RvmNetwork } from '../models/rvm/runtime';
 import type { KinectCalibration } from '../types/kinect';
 import type { BaseNetwork } from '../types/network';
 import { FrameRun, runStages } from './frameRun';
@@ -15,7 +16,7 @@ import { readRefineStats, readSelectedTiles, readView } from './readbacks';
 import { FULL_QUALITY } from './quality';
 import { ROI_PASSES } from './roi';
 import { SceneImages, type SceneImage } from './sceneImages';
-import type { MattingPath } from './stage';
+import { refinesPrior, type MattingPath } from './stage';
 import { createFrameStages, type FrameStages } from './stages';
 import { frameBlurPlan } from './stages/blur';
 import type { StandingSplit } from './standing';
@@ -31,7 +32,7 @@ export interface PipelineResult {
   refine: RefineStats | null;
   readbacks: Partial<Record<ReadbackType, Readback>>;
   /** Which matting stages ran (`none`: the mode and view need no alpha; reported as classic). */
-  matting: 'classic' | 'bgmv2';
+  matting: 'classic' | 'rvm' | 'bgmv2';
   /** What the frame's depth said, when it came with depth and a calibration is set. */
   depth: DepthStats | null;
 }
@@ -50,6 +51,7 @@ export class FramePipeline {
   private textures: FrameTextures | null = null;
   private blurFactor = 0;
   private learned: LearnedModel | null = null;
+  private rvm: RvmNetwork | null = null;
   private warnedLearnedSize = false;
   private options: Readonly<Options>;
   private quality: QualitySettings = FULL_QUALITY;
@@ -181,6 +183,17 @@ export class FramePipeline {
   }
 
   /**
+   * Uses Robust Video Matting's alpha as the prior of the matting stages (stages/rvmPrior.ts)
+   * while options.matting is 'rvm'; null returns to the segmentation prior. The network stays
+   * the caller's (it destroys it); its recurrent state starts again here and whenever the
+   * pipeline's history does (a new size, plate or source).
+   */
+  setRvm(network: RvmNetwork | null): void {
+    this.rvm = network;
+    this.resetHistory();
+  }
+
+  /**
    * The selected tiles of the last frame (debug / tests: a read-back).
    * @returns packed x | y << 16 tile coordinates
    */
@@ -219,10 +232,10 @@ export class FramePipeline {
     const textures = this.texturesFor(width, height);
     const captured = await this.images.plateAt(width, height);
     const needsMask = options.mode !== 'off' || options.view !== 'com';
-    const matting: MattingPath = !needsMask ? 'none' : this.learnedActive(width, height) ? 'bgmv2' : 'classic';
+    const matting: MattingPath = !needsMask ? 'none' : this.learnedActive(width, height) ? 'bgmv2' : this.rvm && options.matting === 'rvm' ? 'rvm' : 'classic';
     // The background memory is the plate: where it knows enough without a captured plate; with
     // one, started from it and kept fresh (the captured plate serves on the frame it starts again).
-    const memory = matting === 'classic' ? this.stages.memory.plateFor(width, height, options, captured) : { plate: null, learning: false };
+    const memory = refinesPrior(matting) ? this.stages.memory.plateFor(width, height, options, captured) : { plate: null, learning: false };
     const plate = memory.plate ?? captured;
     const frame = new FrameRun({
       device,
@@ -240,6 +253,7 @@ export class FramePipeline {
       depth,
       matting,
       learned: matting === 'bgmv2' ? this.learned : null,
+      rvm: matting === 'rvm' ? this.rvm : null,
     });
     if (options.stageTimings && !this.timer && StageTimer.supported(device)) this.timer = new StageTimer(device);
     const timer = options.stageTimings ? this.timer : null;
@@ -260,7 +274,7 @@ export class FramePipeline {
       stats: { import: times.import, segment: times.segment, gpu: gpuEnd - times.encodeStart, ...(stages ? { stages } : {}) },
       refine,
       readbacks: out,
-      matting: matting === 'bgmv2' ? 'bgmv2' : 'classic',
+      matting: matting === 'none' ? 'classic' : matting,
       depth: frame.depthStats,
     };
   }
@@ -310,5 +324,6 @@ export class FramePipeline {
 
   private resetHistory(): void {
     for (const stage of this.stages.table) stage.reset?.();
+    this.rvm?.reset();
   }
 }

@@ -2,6 +2,7 @@
 // ordered table of stages (src/pipeline/stages.ts); each stage is a file of its own under
 // src/pipeline/stages/ that owns its passes, the textures and buffers it alone uses, its bind
 // groups and their disposal, and says which of the frame's shared textures it reads and writes.
+import type { RvmNetwork } from '../models/rvm/runtime';
 import type { Options, OutputType } from '../options';
 import type { DepthInput, DepthStats, QualitySettings } from '../types/frame';
 import type { FrameInput } from '../types/frameInput';
@@ -31,8 +32,17 @@ export interface MaskRegion {
   height: number;
 }
 
-/** Which matting stages a frame takes: none (no alpha needed), the segmentation prior and classical matting, or BackgroundMattingV2. */
-export type MattingPath = 'none' | 'classic' | 'bgmv2';
+/**
+ * Which matting stages a frame takes: none (no alpha needed), the segmentation prior and
+ * classical matting, Robust Video Matting's alpha as the prior of the same classical matting
+ * stages, or BackgroundMattingV2.
+ */
+export type MattingPath = 'none' | 'classic' | 'rvm' | 'bgmv2';
+
+/** Whether a frame's matting refines a prior with the classical stages (the classic and RVM paths). */
+export function refinesPrior(matting: MattingPath): boolean {
+  return matting === 'classic' || matting === 'rvm';
+}
 
 /** What the pipeline fixes about a frame before its first stage. */
 export interface FrameSetup {
@@ -65,6 +75,8 @@ export interface FrameSetup {
   readonly matting: MattingPath;
   /** BackgroundMattingV2's model on this pipeline, when `matting` is 'bgmv2'. */
   readonly learned: LearnedModel | null;
+  /** Robust Video Matting on this pipeline's device, when `matting` is 'rvm'. */
+  readonly rvm: RvmNetwork | null;
 }
 
 /**

@@ -1,6 +1,6 @@
 // The frame pipeline as an ordered table of stages: DESIGN.md's data flow, top to bottom.
 // Each frame runs the stages whose enabled(frame) holds, in this order: the classic path
-// (segmentation prior, classical matting) and the BackgroundMattingV2 path are both here, and
+// (segmentation prior, classical matting), the RVM prior and the BackgroundMattingV2 path are here, and
 // options, the plate, the model and the input (depth) switch their stages on and off.
 import type { Stage } from './stage';
 import { Bgmv2BaseStage } from './stages/bgmv2Base';
@@ -19,6 +19,7 @@ import { PriorOverruleStage } from './stages/priorOverrule';
 import { RefineStage } from './stages/refine';
 import { RefineLearnedStage } from './stages/refineLearned';
 import { RegionOfInterestStage } from './stages/regionOfInterest';
+import { RvmPriorStage } from './stages/rvmPrior';
 import { SegmentStage } from './stages/segment';
 import { StandingSplitStage } from './stages/standingSplit';
 import { TemporalStage } from './stages/temporal';
@@ -48,6 +49,8 @@ export function createFrameStages(device: GPUDevice): FrameStages {
     roi, //                              otherwise the person's region → maskRoi, guideRoi
     depth, //                            Kinect depth fused into the masks
     new UpsamplePriorStage(device), //   masks → prior, edge-aware
+    // Robust Video Matting's alpha as the prior instead (rvm path: options.matting, a model).
+    new RvmPriorStage(device), //        frame → RVM → pha → prior, edge-aware
     // BackgroundMattingV2's coarse result (bgmv2 path: options.matting, a plate, a model).
     new Bgmv2BaseStage(device), //       frame, plate → coarse pha, fgr, err, hid
     new Bgmv2PriorStage(device), //      → prior, err

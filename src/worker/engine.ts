@@ -4,6 +4,8 @@ import type { Backend, Options, ReadbackType } from '../options';
 import { createGpuContext, isSoftwareAdapter, type GpuContext } from '../gpu/device';
 import type { Bgmv2Base } from '../models/bgmv2/base';
 import { loadInstalledBgmv2, type Bgmv2Installed } from '../models/bgmv2/installed';
+import { loadInstalledRvm, type RvmInstalled } from '../models/rvm/installed';
+import type { RvmNetwork } from '../models/rvm/runtime';
 import { TasksVisionBackend } from '../models/tasksVisionBackend';
 import { AdaptiveQuality, QUALITY_LEVELS } from './adaptive';
 import { CanvasPipeline } from '../pipeline/canvas/canvasPipeline';
@@ -50,6 +52,9 @@ export class Engine implements EngineApi {
   /** The installed BGMv2 model (matting 'bgmv2'), and its base network for the current frame size and device. */
   private bgmv2: Bgmv2Installed | null = null;
   private bgmv2Base: Bgmv2Base | null = null;
+  /** The installed Robust Video Matting files (matting 'rvm'), and the network on the current device. */
+  private rvmFiles: RvmInstalled | null = null;
+  private rvm: RvmNetwork | null = null;
   private pipeline: FramePipeline | null = null;
   /** Puts the frames on the pipeline's device (made and disposed with the pipeline). */
   private importer: VideoFrameImporter | null = null;
@@ -90,6 +95,7 @@ export class Engine implements EngineApi {
     this.assets = assets;
     await this.buildRenderer();
     if (!this.canvas && options.matting === 'bgmv2') this.bgmv2 = await loadInstalledBgmv2(assets);
+    if (!this.canvas && options.matting === 'rvm') this.rvmFiles = await loadInstalledRvm(assets);
     return this.info();
   }
 
@@ -127,6 +133,7 @@ export class Engine implements EngineApi {
         this.gpu = null;
         await this.buildRenderer();
         if (!this.canvas && options.matting === 'bgmv2') this.bgmv2 ??= await loadInstalledBgmv2(this.assets);
+        if (!this.canvas && options.matting === 'rvm') this.rvmFiles ??= await loadInstalledRvm(this.assets);
         return this.info();
       });
     }
@@ -139,6 +146,8 @@ export class Engine implements EngineApi {
     }
     // A BGMv2 model that cannot be loaded rejects the options (the current ones stay).
     if (options.matting === 'bgmv2' && !this.bgmv2) this.bgmv2 = await loadInstalledBgmv2(this.assets);
+    // Likewise an RVM that is not installed (the error names the command that installs it).
+    if (options.matting === 'rvm' && !this.rvmFiles) this.rvmFiles = await loadInstalledRvm(this.assets);
     const backendChanged = this.options?.backend !== options.backend;
     this.options = options;
     if (backendChanged && this.gpu && !this.lost) {
@@ -285,6 +294,7 @@ export class Engine implements EngineApi {
       }
       if (!this.pipeline || !this.output || !this.importer) throw new ReplacerError('engine-not-ready', 'The engine is not initialised yet.');
       await this.prepareBgmv2(frame.displayWidth, frame.displayHeight);
+      await this.prepareRvm();
       const result = await this.pipeline.process(this.importer.input(frame), readbacks, depth);
       const out = await this.output.toVideoFrame(result.output, frame.timestamp, frame.duration);
       const plateFit = this.pipeline.plateFit;
@@ -485,9 +495,31 @@ export class Engine implements EngineApi {
     this.pipeline!.setLearned({ base: this.bgmv2Base, weights: this.bgmv2!.weights });
   }
 
+  /**
+   * With matting 'rvm': Robust Video Matting on this device, given to the pipeline (loaded on
+   * first use: TensorFlow.js is fetched only then); otherwise none (its GPU memory freed).
+   * @throws Error when TensorFlow.js cannot load the graph on the device
+   */
+  private async prepareRvm(): Promise<void> {
+    const wanted = this.options!.matting === 'rvm' && this.rvmFiles !== null;
+    if (wanted === (this.rvm !== null)) return;
+    if (this.rvm) {
+      this.pipeline!.setRvm(null);
+      this.rvm.destroy();
+      this.rvm = null;
+      return;
+    }
+    const { RvmNetwork } = await import('../models/rvm/runtime');
+    this.rvm = await RvmNetwork.create(this.gpu!.device, this.rvmFiles!.graph, this.rvmFiles!.weights);
+    this.pipeline!.setRvm(this.rvm);
+  }
+
   private async teardownPipeline(): Promise<void> {
     this.pipeline?.dispose();
     this.pipeline = null;
+    // The network goes with the pipeline; the next one is made on the device of its time.
+    this.rvm?.destroy();
+    this.rvm = null;
     this.importer?.dispose();
     this.importer = null;
     const base = this.bgmv2Base;

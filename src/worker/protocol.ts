@@ -35,10 +35,10 @@ export interface ProcessResult {
   importPath: 'external-texture' | 'image-bitmap' | 'canvas2d';
   /**
    * Which matting stages ran: `bgmv2` (options.matting 'bgmv2', a plate and an installed model),
-   * `classic`, or `none` on the Canvas 2D path (no matting stages: the segmenter's mask refined
-   * on the CPU, src/pipeline/canvas/cpuMatte.ts).
+   * `rvm` (options.matting 'rvm' and an installed model), `classic`, or `none` on the Canvas 2D
+   * path (no matting stages: the segmenter's mask refined on the CPU, src/pipeline/canvas/cpuMatte.ts).
    */
-  matting: 'classic' | 'bgmv2' | 'none';
+  matting: 'classic' | 'rvm' | 'bgmv2' | 'none';
   /**
    * How the output left the GPU: `canvas` (GPU copy) or `readback` (software adapters; see
    * FrameOutput); `canvas2d`: a VideoFrame made from the Canvas 2D path's output canvas.

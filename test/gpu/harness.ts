@@ -163,6 +163,7 @@ import './cases/refineCases'; // registers window.refineCases (tile selection an
 import './cases/segmentCases'; // registers window.segmentCases (onnx-webgpu preprocess, GPU ROI, steady state)
 import './cases/learnedCases'; // registers window.learnedCases (BGMv2's learned refiner vs onnxruntime-web)
 import './cases/learnedPipelineCases'; // registers window.learnedPipelineCases (the BGMv2 path of the frame pipeline)
+import './cases/rvmCases'; // registers window.rvmCases (the RVM path of the frame pipeline)
 import './cases/registerCases'; // registers window.registerCases (Azure Kinect depth → colour registration)
 import './cases/depthCases'; // registers window.depthCases (depth prior fused into the coarse mask)
 import './cases/lightWrapCases'; // registers window.lightWrapCases (light wrap: its passes and the Canvas 2D path)

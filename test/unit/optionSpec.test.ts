@@ -196,7 +196,7 @@ describe('app option controls', () => {
     expect(testIds('targetFps')).toEqual(['adaptive-toggle']);
     expect(testIds('standing')).toEqual(['standing-toggle']);
     expect(testIds('backend')).toEqual(['backend-auto', 'backend-onnx-webgpu', 'backend-tasks-vision']);
-    expect(testIds('matting')).toEqual(['matting-classic', 'matting-bgmv2']);
+    expect(testIds('matting')).toEqual(['matting-classic', 'matting-rvm', 'matting-bgmv2']);
     const view = byName.get('view')!;
     expect(view.kind === 'select' && view.choices.map((c) => c.label)).toEqual(['Composite', 'Alpha (pha)', 'Foreground (fgr)', 'Error (err)', 'Refined tiles (ref)', 'Background memory (mem)']);
   });

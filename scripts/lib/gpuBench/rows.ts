@@ -106,7 +106,7 @@ async function timeRow(
     }
     const wallMs: number[] = [];
     const stages: Record<string, number>[] = [];
-    let matting: 'classic' | 'bgmv2' = 'classic';
+    let matting: 'classic' | 'rvm' | 'bgmv2' = 'classic';
     while (wallMs.length < plan.frames && (wallMs.length === 0 || !spent())) {
       const t0 = performance.now();
       const result = await frame();

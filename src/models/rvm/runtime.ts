@@ -206,7 +206,10 @@ export class RvmNetwork {
     return tf.memory().numTensors;
   }
 
-  /** Frees the model, its state and its outputs. */
+  /**
+   * Frees the model, its state and its outputs, then TensorFlow.js's backend on the device
+   * (its pool of GPU buffers): one network per device at a time.
+   */
   destroy(): void {
     tf.dispose(this.outputs);
     tf.dispose(this.recurrent);
@@ -215,5 +218,9 @@ export class RvmNetwork {
     this.recurrent = [];
     this.ratios.clear();
     this.model.dispose();
+    if (ours?.backend === this.backend) {
+      tf.removeBackend('webgpu');
+      ours = null;
+    }
   }
 }

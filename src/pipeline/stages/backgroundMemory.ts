@@ -6,7 +6,7 @@ import { readTexture } from '../../gpu/readback';
 import type { Options } from '../../options';
 import type { MemoryStats } from '../../types/frame';
 import { Memo } from '../memo';
-import type { Binding, FrameState, Stage } from '../stage';
+import { refinesPrior, type Binding, type FrameState, type Stage } from '../stage';
 
 
 /**
@@ -154,7 +154,7 @@ export class BackgroundMemoryStage implements Stage {
   }
 
   enabled(frame: FrameState): boolean {
-    return frame.memoryLearns && frame.matting === 'classic';
+    return frame.memoryLearns && refinesPrior(frame.matting);
   }
 
   run(frame: FrameState): void {

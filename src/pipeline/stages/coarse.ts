@@ -2,7 +2,7 @@
 import { createCoarsePass } from '../../gpu/passes/coarse';
 import { createPushPullPass } from '../../gpu/passes/pushPull';
 import { Memo } from '../memo';
-import type { Binding, FrameState, Stage } from '../stage';
+import { refinesPrior, type Binding, type FrameState, type Stage } from '../stage';
 
 /**
  * BackgroundMattingV2's coarse step, classical: at 1/4 resolution the predicted error `err` of
@@ -29,7 +29,7 @@ export class CoarseStage implements Stage {
   }
 
   enabled(frame: FrameState): boolean {
-    return frame.matting === 'classic';
+    return refinesPrior(frame.matting);
   }
 
   run(frame: FrameState): void {

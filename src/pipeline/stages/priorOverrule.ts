@@ -1,7 +1,7 @@
 // Stage `overrule`: the background memory overrules the segmentation prior where it knows better.
 import { createPriorOverrulePass } from '../../gpu/passes/priorOverrule';
 import { Memo } from '../memo';
-import type { Binding, FrameState, Stage } from '../stage';
+import { refinesPrior, type Binding, type FrameState, type Stage } from '../stage';
 
 /**
  * With the background memory as the frame's plate: the prior is set to background on 4×4
@@ -23,7 +23,7 @@ export class PriorOverruleStage implements Stage {
   }
 
   enabled(frame: FrameState): boolean {
-    return frame.matting === 'classic' && frame.plateSource === 'memory';
+    return refinesPrior(frame.matting) && frame.plateSource === 'memory';
   }
 
   run(frame: FrameState): void {

@@ -2,7 +2,7 @@
 import { createRefineTilesPass } from '../../gpu/passes/refineTiles';
 import { createSelectTilesPass, TILE_SIZE } from '../../gpu/passes/selectTiles';
 import { Memo } from '../memo';
-import type { Binding, FrameState, Stage } from '../stage';
+import { refinesPrior, type Binding, type FrameState, type Stage } from '../stage';
 
 /**
  * The refine budget in tiles: options.refineBudget of the frame's pixels, scaled by the
@@ -37,7 +37,7 @@ export class RefineStage implements Stage {
   }
 
   enabled(frame: FrameState): boolean {
-    return frame.matting === 'classic';
+    return refinesPrior(frame.matting);
   }
 
   run(frame: FrameState): void {

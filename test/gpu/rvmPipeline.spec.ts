@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { PNG } from 'pngjs';
+import { sharedPath } from '../e2e/support';
+import { openHarness } from './gpuPage';
+
+/** Serves ../shared's copy of RVM as if `npm run models:fetch -- rvm` had installed it. */
+async function serveInstalledRvm(page: Page): Promise<void> {
+  const dir = sharedPath('models/rvm_tfjs');
+  const files: Record<string, Buffer> = { 'rvm/model.json': readFileSync(join(dir, 'model.json')), 'rvm/group1-shard1of1.bin': readFileSync(join(dir, 'group1-shard1of1.bin')) };
+  const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+  const installed = {
+    version: 1,
+    models: [
+      {
+        id: 'rvm',
+        file: 'rvm/model.json',
+        sha256: sha(files['rvm/model.json']!),
+        interface: 'rvm',
+        format: 'tfjs-graph',
+        weights: [{ file: 'rvm/group1-shard1of1.bin', sha256: sha(files['rvm/group1-shard1of1.bin']!) }],
+        licence: 'GPL-3.0',
+      },
+    ],
+  };
+  await page.route('**/models/installed.json', (route) => route.fulfill({ json: installed }));
+  for (const [name, bytes] of Object.entries(files)) {
+    await page.route(`**/models/${name}`, (route) => route.fulfill({ body: bytes, contentType: 'application/octet-stream' }));
+  }
+}
+
+/** A dev still box-downsampled to W×H (a whole factor), shifted `dx` pixels right, RGBA 8-bit. */
+function stillFrame(png: PNG, W: number, H: number, dx: number): number[] {
+  const step = png.width / W;
+  const out: number[] = new Array(W * H * 4).fill(255);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const sx = Math.min(Math.max(x - dx, 0), W - 1);
+      for (let c = 0; c < 3; c++) {
+        let sum = 0;
+        for (let j = 0; j < step; j++) for (let i = 0; i < step; i++) sum += png.data[((y * step + j) * png.width + sx * step + i) * 4 + c]!;
+        out[(y * W + x) * 4 + c] = Math.round(sum / (step * step));
+      }
+    }
+  }
+  return out;
+}
+
+// The RVM path of FramePipeline (matting 'rvm': RVM on the pipeline's device → bilinear prior →
+// classic coarse and refine stages) against the TS references of its passes and TensorFlow.js's
+// CPU backend running the original graph on the same frames. Outside the refined tiles alpha is
+// the prior; read back as 8-bit pha, so half a step of quantisation is allowed, plus what a
+// one-step difference in the rgba8unorm downsampled input can move RVM's alpha.
+test.describe('pipeline: Robust Video Matting path', () => {
+  test.beforeEach(async ({ page }) => openHarness(page));
+
+  test('two frames of a dev still at 128×72: RVM ran, and alpha outside the refined tiles is the reference prior', async ({ page }) => {
+    test.setTimeout(600_000);
+    await serveInstalledRvm(page);
+    const png = PNG.sync.read(readFileSync(sharedPath('eval/dev/stills/dev_00_0/image.png')));
+    const [W, H] = [128, 72];
+    const frames = [stillFrame(png, W, H, 0), stillFrame(png, W, H, 2)];
+    const r = await page.evaluate(([f, w, h]) => window.rvmCases.rvmPipeline(f, w, h), [frames, W, H] as const);
+    console.log(`RVM path ${W}×${H}: ${JSON.stringify(r)}`);
+    expect(r.mattings).toEqual(['rvm', 'rvm']);
+    expect(r.licence).toBe('GPL-3.0');
+    for (const d of r.diffs) {
+      expect(d.compared).toBeGreaterThan(0.5 * W * H);
+      expect(d.max).toBeLessThanOrEqual(0.5 / 255 + 2e-3);
+      expect(d.mean).toBeLessThanOrEqual(1e-3);
+    }
+  });
+
+  test('matting rvm without the model installed: a clear start-up error naming the command', async ({ page }) => {
+    await page.route('**/models/installed.json', (route) => route.fulfill({ status: 404, body: 'not found' }));
+    const message = await page.evaluate(() => window.rvmCases.engineRvmMissing());
+    expect(message).toMatch(/^model-load: Robust Video Matting is not installed.*npm run models:fetch -- rvm/);
+  });
+});
