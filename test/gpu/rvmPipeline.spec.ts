@@ -73,6 +73,15 @@ test.describe('pipeline: Robust Video Matting path', () => {
     }
   });
 
+  test('the engine runs RVM when asked and the installed model is there, classic otherwise', async ({ page }) => {
+    test.setTimeout(600_000);
+    await serveInstalledRvm(page);
+    const png = PNG.sync.read(readFileSync(sharedPath('eval/dev/stills/dev_00_0/image.png')));
+    const frames = [stillFrame(png, 64, 36, 0), stillFrame(png, 64, 36, 1)];
+    const mattings = await page.evaluate(([f, w, h]) => window.rvmCases.engineRvm(f, w, h), [frames, 64, 36] as const);
+    expect(mattings).toEqual(['rvm', 'rvm', 'classic', 'rvm']);
+  });
+
   test('matting rvm without the model installed: a clear start-up error naming the command', async ({ page }) => {
     await page.route('**/models/installed.json', (route) => route.fulfill({ status: 404, body: 'not found' }));
     const message = await page.evaluate(() => window.rvmCases.engineRvmMissing());

@@ -109,6 +109,38 @@ const cases = {
     return { mattings, diffs, licence: installed.licence };
   },
 
+  /**
+   * The engine with matting 'rvm' and the RVM the spec serves as installed: which matting each
+   * frame took — on 'rvm', after switching to 'classic', and back on 'rvm' (a fresh network).
+   */
+  async engineRvm(frames: number[][], W: number, H: number): Promise<string[]> {
+    const engine = new Engine();
+    const mattings: string[] = [];
+    const run = async (i: number): Promise<void> => {
+      const frame = new VideoFrame(new Uint8ClampedArray(frames[i % frames.length]!).buffer, { format: 'RGBA', codedWidth: W, codedHeight: H, timestamp: i });
+      try {
+        const r = await engine.process(frame, ['pha']);
+        r.frame.close();
+        mattings.push(r.matting);
+      } finally {
+        frame.close();
+      }
+    };
+    const options = { mode: 'color', renderer: 'webgpu', temporalSmoothing: 0, targetFps: 0 } as const;
+    try {
+      await engine.init(resolveOptions({ ...options, matting: 'rvm' }), assetsAt('/', location.href));
+      await run(0);
+      await run(1);
+      await engine.setOptions(resolveOptions({ ...options, matting: 'classic' }));
+      await run(2);
+      await engine.setOptions(resolveOptions({ ...options, matting: 'rvm' }));
+      await run(3);
+    } finally {
+      await engine.dispose();
+    }
+    return mattings;
+  },
+
   /** The engine's start-up error with matting 'rvm' and no RVM installed. */
   async engineRvmMissing(): Promise<string> {
     const engine = new Engine();
