@@ -11,6 +11,7 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installDawn } from '../../scripts/lib/gpuBench/dawn';
 import { dawnNodePath, swiftShaderIcd } from '../../scripts/lib/gpuBench/paths';
+import { stillFrame } from '../lib/stillFrames';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const RVM = resolve(ROOT, '../shared/models/rvm_tfjs');
@@ -30,22 +31,10 @@ if (why) console.log(`skipped: rvmRuntime: ${why}`);
 
 const W = 160;
 const H = 90;
-const STEP = 1280 / W;
-
-/** The dev still box-downsampled to W×H, shifted `dx` pixels right (a person moving), NHWC in 0..1. */
+/** The dev still at W×H, shifted `dx` pixels right (a person moving), NHWC float32 in 0..1. */
 function frame(png: PNG, dx: number): Float32Array<ArrayBuffer> {
-  const out = new Float32Array(W * H * 3);
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < W; x++) {
-      const sx = Math.min(Math.max(x - dx, 0), W - 1);
-      for (let c = 0; c < 3; c++) {
-        let sum = 0;
-        for (let j = 0; j < STEP; j++) for (let i = 0; i < STEP; i++) sum += png.data[((y * STEP + j) * png.width + sx * STEP + i) * 4 + c]!;
-        out[(y * W + x) * 3 + c] = sum / (STEP * STEP * 255);
-      }
-    }
-  }
-  return out;
+  const rgba = stillFrame(png, W, H, dx);
+  return Float32Array.from({ length: W * H * 3 }, (_, i) => rgba[Math.floor(i / 3) * 4 + (i % 3)]! / 255);
 }
 
 function maxAndMean(a: Float32Array, b: Float32Array): { max: number; mean: number } {

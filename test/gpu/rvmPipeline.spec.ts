@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { PNG } from 'pngjs';
 import { sharedPath } from '../e2e/support';
+import { stillFrame } from '../lib/stillFrames';
 import { openHarness } from './gpuPage';
 
 /** Serves ../shared's copy of RVM as if `npm run models:fetch -- rvm` had installed it. */
@@ -29,23 +30,6 @@ async function serveInstalledRvm(page: Page): Promise<void> {
   for (const [name, bytes] of Object.entries(files)) {
     await page.route(`**/models/${name}`, (route) => route.fulfill({ body: bytes, contentType: 'application/octet-stream' }));
   }
-}
-
-/** A dev still box-downsampled to W×H (a whole factor), shifted `dx` pixels right, RGBA 8-bit. */
-function stillFrame(png: PNG, W: number, H: number, dx: number): number[] {
-  const step = png.width / W;
-  const out: number[] = new Array(W * H * 4).fill(255);
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < W; x++) {
-      const sx = Math.min(Math.max(x - dx, 0), W - 1);
-      for (let c = 0; c < 3; c++) {
-        let sum = 0;
-        for (let j = 0; j < step; j++) for (let i = 0; i < step; i++) sum += png.data[((y * step + j) * png.width + sx * step + i) * 4 + c]!;
-        out[(y * W + x) * 4 + c] = Math.round(sum / (step * step));
-      }
-    }
-  }
-  return out;
 }
 
 // The RVM path of FramePipeline (matting 'rvm': RVM on the pipeline's device → bilinear prior →

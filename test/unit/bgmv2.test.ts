@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { fetchError, serveFiles, type FileServer } from '../lib/fileServer';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FetchError, fetchOptionalModel, type OptionalModel } from '../../scripts/models-fetch';
+import { fetchOptionalModel, type OptionalModel } from '../../scripts/models-fetch';
 import { ReplacerError } from '../../src/errors';
 import {
   learnedRefineDense,
@@ -253,23 +253,17 @@ describe('models:fetch', () => {
   const base = bgmv2TestModel({ kind: 'base', height: 64, width: 64, refiner: null });
   const hash = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
   const served: Record<string, Uint8Array> = { '/model.onnx': model, '/base.onnx': base, '/tampered.onnx': Uint8Array.from(model, (v, i) => (i === 100 ? v ^ 1 : v)) };
-  let server: Server;
+  let server: FileServer;
   let url = '';
   let dir = '';
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'models-fetch-'));
-    server = createServer((req, res) => {
-      const body = served[req.url ?? ''];
-      res.writeHead(body ? 200 : 404, { 'content-type': 'application/octet-stream' });
-      res.end(body ?? 'not found');
-    });
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    const address = server.address();
-    url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    server = await serveFiles((path) => served[path]);
+    url = server.url;
   });
   afterAll(async () => {
-    await new Promise<void>((done) => server.close(() => done()));
+    await server.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -290,16 +284,6 @@ describe('models:fetch', () => {
     };
     writeFileSync(manifestPath, JSON.stringify({ version: 1, models: [full] }));
     return { manifestPath, outDir: join(sub, 'out') };
-  }
-
-  async function fetchError(p: Promise<unknown>): Promise<FetchError> {
-    try {
-      await p;
-    } catch (err) {
-      expect(err).toBeInstanceOf(FetchError);
-      return err as FetchError;
-    }
-    throw new Error('expected a FetchError, nothing was thrown');
   }
 
   it('downloads, verifies and validates a model with a listed sha256; a second run finds it installed', async () => {

