@@ -195,7 +195,7 @@ export class RvmNetwork {
     return { pha: phaGpu.buffer!, fgr: fgrGpu.buffer!, width: pha!.shape[2]!, height: pha!.shape[1]! };
   }
 
-  /** Starts the recurrent state again (a scene cut, a new source, a plate capture). */
+  /** Starts the recurrent state again (the pipeline calls it on a new frame size, plate or history). */
   reset(): void {
     tf.dispose(this.recurrent);
     this.recurrent = RvmNetwork.zeros();

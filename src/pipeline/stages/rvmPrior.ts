@@ -48,6 +48,7 @@ export class RvmPriorStage implements Stage {
   private readonly passes;
   private inputs: Inputs | null = null;
   private readonly bound = new Memo<{ down: Binding<typeof createDownsamplePass>; toTensor: Binding<typeof createTensorFromTexturePass> }>();
+  private readonly boundPha = new Memo<Binding<typeof createTensorToTexturePass>>();
 
   constructor(private readonly device: GPUDevice) {
     this.passes = new LazyPasses(() => ({
@@ -84,9 +85,9 @@ export class RvmPriorStage implements Stage {
     frame.submit();
     const out = await network.run(src, low.width, low.height, 1);
     encoder = frame.encoder();
-    // The output buffer may change from frame to frame (TensorFlow.js's buffer pool): bound each frame.
+    // TensorFlow.js's buffer pool may hand back another buffer: bound again only then.
     const pha = { buffer: out.pha, channels: 1, width: out.width, height: out.height, channel: 0 };
-    upsample.encode(encoder, upsample.bind({ src: pha, dst: t.prior }, true));
+    upsample.encode(encoder, this.boundPha.get([t, out.pha, out.width, out.height], () => upsample.bind({ src: pha, dst: t.prior }, true)));
   }
 
   private destroyInputs(): void {
@@ -97,6 +98,7 @@ export class RvmPriorStage implements Stage {
 
   dispose(): void {
     this.bound.clear();
+    this.boundPha.clear();
     this.destroyInputs();
     this.passes.dispose();
   }
