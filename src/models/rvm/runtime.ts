@@ -94,7 +94,7 @@ async function backendOn(device: GPUDevice): Promise<WebGPUBackend> {
   return ours.backend;
 }
 
-/** One frame's outputs on the GPU, owned by the network until its next run, reset or destroy. */
+/** One frame's outputs on the GPU, owned by the network until its stream's next run, or destroy. */
 export interface RvmOutputs {
   /** [1,h,w,1] float32 in 0..1 (row-major: the same layout as [1,1,h,w]). */
   pha: GPUBuffer;
@@ -104,24 +104,28 @@ export interface RvmOutputs {
   height: number;
 }
 
+/** One sequence of frames the network follows: its recurrent state and its last outputs. */
+interface Stream {
+  recurrent: tf.Tensor[];
+  outputs: tf.Tensor[];
+  /** The input size and ratio the recurrent state belongs to (its shapes follow them). */
+  key: string;
+}
+
 /**
  * Robust Video Matting (Lin, Yang, Saleemi, Sengupta, "Robust High-Resolution Video Matting
- * with Temporal Guidance", WACV 2022) on a GPUDevice: one call per frame, the recurrent states
- * r1…r4 carried on the GPU from frame to frame until {@link reset}.
+ * with Temporal Guidance", WACV 2022) on a GPUDevice: one call per frame and stream, the
+ * recurrent states r1…r4 of each stream carried on the GPU from frame to frame until
+ * {@link reset}. A stream is one scale the caller runs the frames at (the weights are shared).
  */
 export class RvmNetwork {
-  private recurrent: tf.Tensor[];
-  private outputs: tf.Tensor[] = [];
+  private streams: Stream[] = [];
   private readonly ratios = new Map<number, tf.Scalar>();
-  /** The input size and ratio the recurrent state belongs to (its shapes follow them). */
-  private stateKey = '';
 
   private constructor(
     private readonly model: GraphModel,
     private readonly backend: WebGPUBackend,
-  ) {
-    this.recurrent = RvmNetwork.zeros();
-  }
+  ) {}
 
   private static zeros(): tf.Tensor[] {
     return [0, 1, 2, 3].map(() => tf.scalar(0));
@@ -160,45 +164,53 @@ export class RvmNetwork {
    * @param downsampleRatio RVM's downsample_ratio in (0, 1]: 1 runs the network at the input's
    *   size and skips its deep guided filter; below 1 it runs at that fraction and the filter
    *   brings pha and fgr back to the input's size
-   * A new size or ratio starts the recurrent state again (its shapes follow the size the network runs at).
-   * @returns pha and fgr at the input's size, valid until the next call, reset or destroy
-   * @throws RangeError for a ratio outside (0, 1] or a buffer too small; TensorFlow.js's errors
+   * @param stream which sequence the frame continues (0, 1, …): its own recurrent state and
+   *   outputs, e.g. one per scale. A new size or ratio starts the stream's state again (its
+   *   shapes follow the size the network runs at).
+   * @returns pha and fgr at the input's size, valid until the stream's next call, or destroy
+   * @throws RangeError for a ratio outside (0, 1], a buffer too small or a bad stream; TensorFlow.js's errors
    */
-  async run(src: GPUBuffer, width: number, height: number, downsampleRatio: number): Promise<RvmOutputs> {
+  async run(src: GPUBuffer, width: number, height: number, downsampleRatio: number, stream = 0): Promise<RvmOutputs> {
     if (!(downsampleRatio > 0 && downsampleRatio <= 1)) throw new RangeError(`downsample_ratio must be in (0, 1], got ${downsampleRatio}`);
+    if (!Number.isInteger(stream) || stream < 0 || stream > 7) throw new RangeError(`stream must be an integer in 0..7, got ${stream}`);
     if (src.size < width * height * 12) throw new RangeError(`src holds ${src.size} bytes; [1,${height},${width},3] float32 needs ${width * height * 12}`);
     if (tf.backend() !== this.backend) await tf.setBackend('webgpu');
     let ratio = this.ratios.get(downsampleRatio);
     if (!ratio) this.ratios.set(downsampleRatio, (ratio = tf.scalar(downsampleRatio)));
+    while (this.streams.length <= stream) this.streams.push({ recurrent: RvmNetwork.zeros(), outputs: [], key: '' });
+    const s = this.streams[stream]!;
     const key = `${width}x${height}@${downsampleRatio}`;
-    if (key !== this.stateKey) {
-      this.reset();
-      this.stateKey = key;
+    if (key !== s.key) {
+      tf.dispose(s.recurrent);
+      s.recurrent = RvmNetwork.zeros();
+      s.key = key;
     }
     const input = tf.tensor({ buffer: src, zeroCopy: true }, [1, height, width, 3], 'float32');
     let result: tf.Tensor[];
     try {
-      const [r1i, r2i, r3i, r4i] = this.recurrent;
+      const [r1i, r2i, r3i, r4i] = s.recurrent;
       result = (await this.model.executeAsync({ src: input, r1i: r1i!, r2i: r2i!, r3i: r3i!, r4i: r4i!, downsample_ratio: ratio }, [...RVM_OUTPUTS])) as tf.Tensor[];
     } finally {
       input.dispose();
     }
     const [fgr, pha, ...next] = result;
-    tf.dispose(this.recurrent);
-    this.recurrent = next;
+    tf.dispose(s.recurrent);
+    s.recurrent = next;
     // dataToGPU copies into a buffer the caller may bind (and submits the backend's queue).
     const phaGpu = pha!.dataToGPU();
     const fgrGpu = fgr!.dataToGPU();
     tf.dispose([pha!, fgr!]);
-    tf.dispose(this.outputs);
-    this.outputs = [phaGpu.tensorRef, fgrGpu.tensorRef];
+    tf.dispose(s.outputs);
+    s.outputs = [phaGpu.tensorRef, fgrGpu.tensorRef];
     return { pha: phaGpu.buffer!, fgr: fgrGpu.buffer!, width: pha!.shape[2]!, height: pha!.shape[1]! };
   }
 
-  /** Starts the recurrent state again (the pipeline calls it on a new frame size, plate or history). */
+  /** Starts every stream's recurrent state again (the pipeline calls it on a new frame size, plate or history). */
   reset(): void {
-    tf.dispose(this.recurrent);
-    this.recurrent = RvmNetwork.zeros();
+    for (const s of this.streams) {
+      tf.dispose(s.recurrent);
+      s.recurrent = RvmNetwork.zeros();
+    }
   }
 
   /** Live TensorFlow.js tensors (weights, state, outputs): constant from frame to frame. */
@@ -211,11 +223,9 @@ export class RvmNetwork {
    * (its pool of GPU buffers): one network per device at a time.
    */
   destroy(): void {
-    tf.dispose(this.outputs);
-    tf.dispose(this.recurrent);
+    for (const s of this.streams) tf.dispose([...s.outputs, ...s.recurrent]);
     tf.dispose([...this.ratios.values()]);
-    this.outputs = [];
-    this.recurrent = [];
+    this.streams = [];
     this.ratios.clear();
     this.model.dispose();
     if (ours?.backend === this.backend) {
