@@ -21,6 +21,8 @@ export function tileBudget(frame: FrameState): number {
  * listed tiles only (shaders/refine_tiles.wgsl): with a plate, alpha from the known background
  * (shared sampling of foreground candidates, Gastal & Oliveira 2010); without, a colour guided
  * filter of the prior (He et al. 2013); and the foreground colour F into FrameTextures.fgr.
+ * On the RVM path tiles are refined only where the background is known (a plate, or the
+ * background memory): elsewhere RVM's alpha is kept as it is.
  */
 export class RefineStage implements Stage {
   readonly name = 'refine';
@@ -44,7 +46,10 @@ export class RefineStage implements Stage {
     const { options, textures: t } = frame;
     const plate = frame.plate ?? t.frame;
     this.refine.setParams(frame.plate !== null);
-    this.select.setParams(options.refineMode, tileBudget(frame), options.refineThreshold, t.tiles);
+    // RVM's alpha where no background is known: the guided filter would only soften its edges
+    // (measured on ../shared/eval/dev, README *Robust Video Matting*), so no tile is selected.
+    const keepsPrior = frame.matting === 'rvm' && frame.plate === null;
+    this.select.setParams(keepsPrior ? 'sampling' : options.refineMode, keepsPrior ? 0 : tileBudget(frame), options.refineThreshold, t.tiles);
     const b = this.bound.get([t, plate], () => ({
       select: this.select.bind({ err: t.err, buffers: t.tiles }),
       refine: this.refine.bind({ frame: t.frame, prior: t.prior, plate, fgFill: t.fgFill, bgFill: t.bgFill, stats: t.stats, buffers: t.tiles, alpha: t.alpha, fgr: t.fgr }),

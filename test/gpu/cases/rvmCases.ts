@@ -11,16 +11,18 @@ import { createGpuContext } from '../../../src/gpu/device';
 import { downsampleReference } from '../../../src/gpu/reference/downsample';
 import { createImage } from '../../../src/gpu/reference/image';
 import { tensorFromTextureReference } from '../../../src/gpu/reference/tensorFromTexture';
+import { rvmFuseReference } from '../../../src/gpu/reference/rvmFuse';
 import { tensorToTextureReference } from '../../../src/gpu/reference/tensorToTexture';
+import { createRvmFusePass } from '../../../src/gpu/passes/rvmFuse';
 import { loadInstalledRvm } from '../../../src/models/rvm/installed';
 import { RvmNetwork } from '../../../src/models/rvm/runtime';
 import { resolveOptions } from '../../../src/options';
 import { FramePipeline } from '../../../src/pipeline/framePipeline';
-import { rvmInputSize } from '../../../src/pipeline/stages/rvmPrior';
+import { RVM_COARSE_LONG_SIDE, rvmInputSize } from '../../../src/pipeline/stages/rvmPrior';
 import { type CpuBaseNetwork } from '../../../src/types/network';
 import { Engine } from '../../../src/worker/engine';
 import { VideoFrameImporter } from '../../../src/worker/videoFrameInput';
-import { quantize8 } from './util';
+import { compare, gpu, output, quantize8, read, rng, submit, U, upload } from './util';
 
 /** A base network that must not be called: the RVM path does not segment. */
 const unusedSegmenter: CpuBaseNetwork = {
@@ -37,9 +39,11 @@ const cases = {
   /**
    * Frames (RGBA 8-bit, W×H) through a pipeline on matting 'rvm' with the installed RVM, no
    * temporal smoothing and no background memory.
-   * @returns which matting each frame took, and per RVM frame the largest and mean difference
-   *   of the pipeline's alpha (8-bit pha read-back) from the reference over the pixels of tiles
-   *   the refiner did not select (there alpha is the prior), with how many were compared
+   * @returns which matting each frame took, how many scales the reference ran, and per RVM
+   *   frame the largest and mean difference of the pipeline's alpha (8-bit pha read-back) from
+   *   the reference over the pixels of tiles the refiner did not select (there alpha is the
+   *   prior), with how many were compared, how many of those differ by more than half an 8-bit
+   *   step + 2e-3, and how many tiles were refined
    */
   async rvmPipeline(frames: number[][], W: number, H: number) {
     const { device } = await createGpuContext();
@@ -69,24 +73,31 @@ const cases = {
       device.destroy();
     }
 
-    // The reference: area-downsampled (rgba8unorm), NHWC, the graph on the CPU with its
-    // recurrent state, pha upsampled bilinearly and clamped.
+    // The reference: per scale, area-downsampled (rgba8unorm), NHWC, the graph on the CPU with
+    // the scale's recurrent state, pha upsampled bilinearly and clamped; two scales fused.
     await tf.setBackend('cpu');
     const g = installed.graph as { modelTopology: object; format: string; signature: object; weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] };
     const model = await loadGraphModel(tf.io.fromMemory({ modelTopology: g.modelTopology, format: g.format, signature: g.signature, weightSpecs: g.weightsManifest.flatMap((m) => m.weights), weightData: installed.weights }));
-    const size = rvmInputSize(W, H);
-    let state: tf.Tensor[] = [0, 1, 2, 3].map(() => tf.scalar(0));
+    const fine = rvmInputSize(W, H);
+    const coarse = rvmInputSize(W, H, RVM_COARSE_LONG_SIDE);
+    const sizes = coarse.width < fine.width || coarse.height < fine.height ? [fine, coarse] : [fine];
+    const states: tf.Tensor[][] = sizes.map(() => [0, 1, 2, 3].map(() => tf.scalar(0)));
     const ratio = tf.scalar(1);
-    const diffs: { max: number; mean: number; compared: number }[] = [];
+    const diffs: { max: number; mean: number; compared: number; over: number; tiles: number }[] = [];
     for (const [i, px] of frames.entries()) {
       const image = createImage(W, H, 4);
       px.forEach((v, k) => (image.data[k] = v / 255));
-      const low = quantize8(downsampleReference(image, size.width, size.height));
-      const src = tf.tensor4d(tensorFromTextureReference(low, 'nhwc'), [1, size.height, size.width, 3]);
-      const [fgr, pha, ...next] = (await model.executeAsync({ src, r1i: state[0]!, r2i: state[1]!, r3i: state[2]!, r4i: state[3]!, downsample_ratio: ratio }, ['fgr', 'pha', 'r1o', 'r2o', 'r3o', 'r4o'])) as tf.Tensor[];
-      const prior = tensorToTextureReference((await pha!.data()) as Float32Array, { channels: 1, width: size.width, height: size.height, channel: 0 }, W, H, true);
-      tf.dispose([src, fgr!, pha!, ...state]);
-      state = next;
+      const phas = [];
+      for (const [k, size] of sizes.entries()) {
+        const low = quantize8(downsampleReference(image, size.width, size.height));
+        const src = tf.tensor4d(tensorFromTextureReference(low, 'nhwc'), [1, size.height, size.width, 3]);
+        const state = states[k]!;
+        const [fgr, pha, ...next] = (await model.executeAsync({ src, r1i: state[0]!, r2i: state[1]!, r3i: state[2]!, r4i: state[3]!, downsample_ratio: ratio }, ['fgr', 'pha', 'r1o', 'r2o', 'r3o', 'r4o'])) as tf.Tensor[];
+        phas.push(tensorToTextureReference((await pha!.data()) as Float32Array, { channels: 1, width: size.width, height: size.height, channel: 0 }, W, H, true));
+        tf.dispose([src, fgr!, pha!, ...state]);
+        states[k] = next;
+      }
+      const prior = phas.length === 1 ? phas[0]! : rvmFuseReference(phas[1]!, phas[0]!);
       const refined = new Uint8Array(W * H);
       for (const packed of got[i]!.tiles) {
         const [tx, ty] = [(packed & 0xffff) * TILE, (packed >>> 16) * TILE];
@@ -95,18 +106,47 @@ const cases = {
       let max = 0;
       let sum = 0;
       let compared = 0;
+      let over = 0;
       for (let p = 0; p < W * H; p++) {
         if (refined[p]) continue;
         const d = Math.abs(got[i]!.pha[p]! / 255 - prior.data[p]!);
+        if (d > 0.5 / 255 + 2e-3) over++;
         max = Math.max(max, d);
         sum += d;
         compared++;
       }
-      diffs.push({ max, mean: sum / Math.max(compared, 1), compared });
+      diffs.push({ max, mean: sum / Math.max(compared, 1), compared, over, tiles: got[i]!.tiles.length });
     }
-    tf.dispose([...state, ratio]);
+    tf.dispose([...states.flat(), ratio]);
     model.dispose();
-    return { mattings, diffs, licence: installed.licence };
+    return { mattings, scales: sizes.length, diffs, licence: installed.licence };
+  },
+
+  /**
+   * shaders/rvm_fuse.wgsl vs src/gpu/reference/rvmFuse.ts on W×H random alpha, a third of the
+   * coarse values on or around the ramp (0.9..0.95) and the ends.
+   */
+  async rvmFuse(W: number, H: number, seed: number) {
+    const device = await gpu();
+    const rand = rng(seed);
+    const coarse = createImage(W, H, 1);
+    const fine = createImage(W, H, 1);
+    const special = [0, 0.05, 0.075, 0.1, 0.9, 0.925, 0.95, 1];
+    for (let p = 0; p < W * H; p++) {
+      coarse.data[p] = rand() < 0.33 ? special[Math.floor(rand() * special.length)]! + (rand() - 0.5) * 0.02 : rand();
+      fine.data[p] = rand();
+    }
+    const c = upload(device, coarse, 'r32float');
+    const f = upload(device, fine, 'r32float');
+    const prior = output(device, W, H, 'r32float', U.STORAGE_BINDING | U.COPY_SRC);
+    const pass = createRvmFusePass(device);
+    await submit(device, (e) => pass.encode(e, pass.bind({ coarse: c, fine: f, prior })));
+    const actual = await read(device, prior, 1);
+    for (const t of [c, f, prior]) t.destroy();
+    const expected = rvmFuseReference(coarse, fine);
+    let sure = 0;
+    for (let p = 0; p < W * H; p++) if (coarse.data[p]! >= 0.95) sure++;
+    return { ...compare(actual, expected), sure, pixels: W * H };
   },
 
   /**
