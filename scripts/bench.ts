@@ -7,7 +7,10 @@
 // - @twilio/video-processors 3.2.0, GaussianBlurBackgroundProcessor and VirtualBackgroundProcessor
 //   at their defaults (their pipeline in a web worker, TFLite wasm, WebGL2), its browser build
 //   served from this origin;
-// - MediaPipe's segmenter (tasks-vision) alone, the floor.
+// - MediaPipe's segmenter (tasks-vision) alone, the floor;
+// - where the user installed it (npm run models:fetch -- rvm), Robust Video Matting: alone (its
+//   pha upsampled, nothing of ours) and as the prior of our refiner (matting 'rvm').
+//   Without the model those rows are left out, with a note.
 // Frames: segments of ../shared/eval/dev clips (with their plates) and ../shared/real/webcam_clips,
 // scaled and cropped by ffmpeg to 640×360, 1280×720 and 1920×1080, fed as I420 VideoFrames. Each
 // row runs on a fresh page: a few untimed frames, then every frame timed, one at a time, from the
@@ -39,6 +42,7 @@ import { openBenchSession, type BenchSession } from './lib/bench/session';
 import { measureRow, type RowResult } from './lib/bench/speed';
 import { BACKGROUND_IMAGE, QUALITY_SYSTEMS, SYSTEMS, type QualityId } from './lib/bench/systems';
 import { DASH, fixed, formatTable, sig3, type TableRow } from './lib/bench/table';
+import { readInstalled } from './lib/modelFiles';
 import { ROOT } from './lib/replayServer';
 import { readImageFile } from './lib/runReplay';
 import { readSetIndex, scoresJson, type SetIndexFile } from './lib/scoreSet';
@@ -113,7 +117,7 @@ function rowReasons(r: RowResult, ratio: FpsRatio | null, ratioReason: string | 
   if (!quality) {
     out.quality = plan.quality.ids.includes(sys.quality)
       ? 'no still or clip was scored (--stills none --clips none)'
-      : `the ${sys.quality} matte was not scored in this run (--quick scores no onnx-webgpu matte)`;
+      : `the ${sys.quality} matte was not scored in this run (--quick scores no slow row's matte)`;
   } else if (quality.clips.length === 0) out.dtssd = 'no clip scored (--clips)';
   return out;
 }
@@ -130,7 +134,9 @@ async function main(): Promise<void> {
   let sources: ClipSource[];
   try {
     index = readSetIndex(SET);
-    plan = makePlan(args, { stills: index.stills.map((s) => s.id), clips: index.clips.map((c) => c.id) });
+    // Rows of user-installed models (RVM) run only where the model is installed; the engine checks its files' sha256 when it loads them.
+    const installed = new Set(readInstalled(join(ROOT, 'public/models')).map((m) => m.id));
+    plan = makePlan(args, { stills: index.stills.map((s) => s.id), clips: index.clips.map((c) => c.id) }, installed);
     sources = listClipSources(SHARED);
   } catch (err) {
     fail(errorMessage(err));

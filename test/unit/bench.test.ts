@@ -141,7 +141,7 @@ describe('bench arguments and plan', () => {
     const args = parseBenchArgs([]);
     expect(args.json).toBe('bench.json');
     expect(args.sizes.map((s) => `${s.width}x${s.height}`)).toEqual(['640x360', '1280x720', '1920x1080']);
-    const plan = makePlan(args, set);
+    const plan = makePlan(args, set, new Set(['rvm']));
     expect(plan.sizes.every((s) => s.frames === 30 && s.systems.length === SYSTEMS.length)).toBe(true);
     expect(plan.quality.stills).toEqual(set.stills);
     expect(plan.quality.clips).toEqual(set.clips);
@@ -162,8 +162,29 @@ describe('bench arguments and plan', () => {
     expect(plan.notes.join('\n')).toMatch(/onnx-webgpu/);
   });
 
+  it('leaves out the RVM rows when the model is not installed, and refuses to run them by name', () => {
+    const plan = makePlan(parseBenchArgs([]), set);
+    const rvmRows = SYSTEMS.filter((s) => s.needsModel === 'rvm').map((s) => s.id);
+    expect(rvmRows).toEqual(['rvm-alone', 'ours-image-rvm']);
+    expect(plan.sizes.every((s) => s.systems.length === SYSTEMS.length - 2 && s.systems.every((x) => x.needsModel === null))).toBe(true);
+    expect(plan.quality.ids).not.toContain('ours-rvm');
+    expect(plan.notes.join('\n')).toMatch(/not run: rvm-alone, ours-image-rvm \(model not installed: npm run models:fetch -- rvm\)/);
+    expect(() => makePlan(parseBenchArgs(['--systems', 'ours-image-rvm']), set)).toThrow(/ours-image-rvm needs the rvm model.*models:fetch -- rvm/);
+  });
+
+  it('--quick with RVM installed: its rows only when named, at the first size, their mattes scored then', () => {
+    const installed = new Set(['rvm']);
+    const quick = makePlan(parseBenchArgs(['--quick']), set, installed);
+    expect(quick.sizes.flatMap((s) => s.systems).some((x) => x.needsModel === 'rvm')).toBe(false);
+    expect(quick.quality.ids.some((id) => id === 'ours-rvm' || id === 'rvm-alone')).toBe(false);
+    const named = makePlan(parseBenchArgs(['--quick', '--systems', 'rvm-alone,ours-image-rvm,twilio-image']), set, installed);
+    expect(named.sizes.map((s) => s.systems.map((x) => x.id))).toEqual([['rvm-alone', 'ours-image-rvm', 'twilio-image'], ['twilio-image'], ['twilio-image']]);
+    expect(named.slowFrames).toEqual({ frames: 3, warmup: 1 });
+    expect(named.quality.ids).toEqual(['ours-rvm', 'rvm-alone', 'twilio']);
+  });
+
   it('--quick --gpu runs the onnx-webgpu rows everywhere', () => {
-    const plan = makePlan(parseBenchArgs(['--quick', '--gpu']), set);
+    const plan = makePlan(parseBenchArgs(['--quick', '--gpu']), set, new Set(['rvm']));
     expect(plan.sizes.every((s) => s.systems.length === SYSTEMS.length)).toBe(true);
     expect(plan.slowFrames).toBeNull();
   });

@@ -170,14 +170,27 @@ function quickFrames(size: Size): { frames: number; warmup: number } {
 /**
  * Decides what a run does.
  * @param set the evaluation set's still and clip ids (../shared/eval/dev/index.json)
- * @throws Error when --stills or --clips name an id the set lacks
+ * @param installed ids of the user-installed models (public/models/installed.json): rows needing another are left out, with a note
+ * @throws Error when --stills or --clips name an id the set lacks, or --systems names a row whose model is not installed
  */
-export function makePlan(args: BenchArgs, set: { stills: string[]; clips: string[] }): BenchPlan {
+export function makePlan(args: BenchArgs, set: { stills: string[]; clips: string[] }, installed: ReadonlySet<string> = new Set()): BenchPlan {
   const notes: string[] = [];
-  const rows = args.systems ? systemsById(args.systems) : [...SYSTEMS];
+  const named = args.systems ? systemsById(args.systems) : null;
+  const missingModel = (r: SystemDef): boolean => r.needsModel !== null && !installed.has(r.needsModel);
+  const unavailable = (named ?? SYSTEMS).filter(missingModel);
+  if (named && unavailable.length) {
+    const r = unavailable[0]!;
+    throw new Error(`--systems: ${r.id} needs the ${r.needsModel} model, which is not installed (npm run models:fetch -- ${r.needsModel})`);
+  }
+  if (unavailable.length) {
+    const models = [...new Set(unavailable.map((r) => r.needsModel!))];
+    notes.push(`not run: ${unavailable.map((r) => r.id).join(', ')} (model not installed: ${models.map((m) => `npm run models:fetch -- ${m}`).join(', ')})`);
+  }
+  const rows = named ?? SYSTEMS.filter((r) => !missingModel(r));
   const quick = args.quick;
-  // --quick on SwiftShader: onnx-webgpu takes ~1 s a network run (three a frame), so its rows run
-  // at the first size only, with fewer frames, and only its blur row unless --systems names others.
+  // --quick on SwiftShader: onnx-webgpu takes ~1 s a network run (three a frame) and RVM minutes a
+  // frame, so the slow rows run at the first size only, with fewer frames, and only onnx-webgpu's
+  // blur row unless --systems names others.
   const slowRows = (size: number): SystemDef[] =>
     rows.filter((r) => {
       if (!r.slowOnSoftware || !quick || args.gpu) return true;
@@ -193,8 +206,8 @@ export function makePlan(args: BenchArgs, set: { stills: string[]; clips: string
     const slow = sizes[0]!.systems.filter((r) => r.slowOnSoftware).map((r) => r.id);
     const skipped = rows.filter((r) => r.slowOnSoftware && !slow.includes(r.id)).map((r) => r.id);
     notes.push(
-      `--quick: onnx-webgpu rows (${slow.join(', ') || 'none'}) at ${sizes[0]!.width}×${sizes[0]!.height} only, ${slowFrames.frames} timed frames after ${slowFrames.warmup} warm-up ` +
-        `(on SwiftShader a network run takes ~1 s, three a frame)${skipped.length ? `; not run: ${skipped.join(', ')}` : ''}; with --gpu they run everywhere`,
+      `--quick: slow rows (${slow.join(', ') || 'none'}) at ${sizes[0]!.width}×${sizes[0]!.height} only, ${slowFrames.frames} timed frames after ${slowFrames.warmup} warm-up ` +
+        `(on SwiftShader an onnx-webgpu network run takes ~1 s, three a frame; RVM minutes)${skipped.length ? `; not run: ${skipped.join(', ')}` : ''}; with --gpu they run everywhere`,
     );
   }
   for (const s of sizes) notes.push(`${s.width}×${s.height}: ${s.frames} timed frames after ${s.warmup} warm-up per row`);
@@ -212,10 +225,11 @@ export function makePlan(args: BenchArgs, set: { stills: string[]; clips: string
   const wanted = new Set(rows.map((r) => r.quality));
   const ids = (Object.keys(QUALITY_SYSTEMS) as QualityId[]).filter((id) => {
     if (!wanted.has(id)) return false;
-    // The onnx-webgpu mattes differ from tasks-vision's by 0.003 on average (README); on SwiftShader scoring them costs minutes.
-    return !(quick && !args.gpu && id.endsWith('-onnx') && args.systems === null);
+    // On SwiftShader scoring a slow row's matte costs minutes (onnx-webgpu) to hours (RVM); the
+    // onnx-webgpu mattes differ from tasks-vision's by 0.003 on average (README).
+    return !(quick && !args.gpu && args.systems === null && rows.filter((r) => r.quality === id).every((r) => r.slowOnSoftware));
   });
-  if (quick && !args.gpu && args.systems === null) notes.push('--quick: the onnx-webgpu rows show no quality (their mattes are not scored: minutes on SwiftShader)');
+  if (quick && !args.gpu && args.systems === null) notes.push('--quick: the slow rows show no quality (their mattes are not scored: minutes to hours on SwiftShader)');
   if (stills.length + clips.length === 0) notes.push('quality: no stills or clips, so no quality columns');
   else notes.push(`quality on ../shared/eval/dev: stills ${stills.length === set.stills.length ? `all ${stills.length}` : stills.join(', ') || 'none'}; clips ${clips.join(', ') || 'none'}`);
 

@@ -4,7 +4,7 @@
 import type { SetupSpec } from './protocol';
 
 /** Which matte a row's quality columns score (see QUALITY_SYSTEMS). */
-export type QualityId = 'ours' | 'ours-plate' | 'ours-onnx' | 'ours-plate-onnx' | 'ours-canvas2d' | 'twilio' | 'tasks-vision';
+export type QualityId = 'ours' | 'ours-plate' | 'ours-onnx' | 'ours-plate-onnx' | 'ours-canvas2d' | 'ours-rvm' | 'rvm-alone' | 'twilio' | 'tasks-vision';
 
 /** One row of the bench. */
 export interface SystemDef {
@@ -23,8 +23,10 @@ export interface SystemDef {
   twilioPeer: 'twilio-blur' | 'twilio-image' | null;
   /** The matte the quality columns score. */
   quality: QualityId;
-  /** Slow on a software adapter (onnx-webgpu on SwiftShader, ~1 s a network run): --quick runs it at 640×360 only. */
+  /** Slow on a software adapter (onnx-webgpu on SwiftShader, ~1 s a network run; RVM, minutes): --quick runs it at 640×360 only. */
   slowOnSoftware: boolean;
+  /** A model the user installs (npm run models:fetch -- ID) that the row needs; rows whose model is not installed are left out, with a note. */
+  needsModel: 'rvm' | null;
 }
 
 /** Name under which the bench serves the background image of the image modes. */
@@ -49,6 +51,7 @@ const ours = (mode: 'blur' | 'image' | 'plate+image', backend: 'tasks-vision' | 
     twilioPeer: mode === 'blur' ? 'twilio-blur' : 'twilio-image',
     quality: `ours${plate ? '-plate' : ''}${onnx ? '-onnx' : ''}` as QualityId,
     slowOnSoftware: onnx,
+    needsModel: null,
   };
 };
 
@@ -67,6 +70,35 @@ const oursCanvas = (mode: 'blur' | 'image'): SystemDef => ({
   twilioPeer: mode === 'blur' ? 'twilio-blur' : 'twilio-image',
   quality: 'ours-canvas2d',
   slowOnSoftware: false,
+  needsModel: null,
+});
+
+/**
+ * The options of the RVM rows (matting 'rvm', image background). RVM alone: its `pha` upsampled
+ * bilinearly to the frame, with no sparse refine (refineBudget 0) and no temporal smoothing (RVM
+ * has its own recurrence); RVM + refiner: the option's defaults.
+ */
+const rvmOptions = (refine: boolean): SetupSpec['options'] => ({
+  mode: 'color',
+  backend: 'tasks-vision',
+  renderer: 'webgpu',
+  targetFps: 0,
+  matting: 'rvm',
+  ...(refine ? {} : { refineBudget: 0, temporalSmoothing: 0 }),
+});
+
+/** Robust Video Matting (Lin et al., WACV 2022) as this project's prior, with or without the sparse refiner; needs the user-installed model. */
+const oursRvm = (refine: boolean): SystemDef => ({
+  id: refine ? 'ours-image-rvm' : 'rvm-alone',
+  label: refine ? 'this project (RVM + refiner)' : 'RVM alone (in this project)',
+  mode: 'image',
+  backend: 'rvm tfjs-webgpu',
+  setup: { kind: 'ours', options: { ...rvmOptions(refine), mode: 'image', stageTimings: true }, background: BACKGROUND_IMAGE },
+  needsPlate: false,
+  twilioPeer: 'twilio-image',
+  quality: refine ? 'ours-rvm' : 'rvm-alone',
+  slowOnSoftware: true,
+  needsModel: 'rvm',
 });
 
 /**
@@ -83,6 +115,8 @@ export const SYSTEMS: readonly SystemDef[] = [
   ours('plate+image', 'onnx-webgpu'),
   oursCanvas('blur'),
   oursCanvas('image'),
+  oursRvm(false),
+  oursRvm(true),
   {
     id: 'twilio-blur',
     label: 'Twilio 3.2.0',
@@ -93,6 +127,7 @@ export const SYSTEMS: readonly SystemDef[] = [
     twilioPeer: null,
     quality: 'twilio',
     slowOnSoftware: false,
+    needsModel: null,
   },
   {
     id: 'twilio-image',
@@ -104,6 +139,7 @@ export const SYSTEMS: readonly SystemDef[] = [
     twilioPeer: null,
     quality: 'twilio',
     slowOnSoftware: false,
+    needsModel: null,
   },
   {
     id: 'tasks-vision',
@@ -115,6 +151,7 @@ export const SYSTEMS: readonly SystemDef[] = [
     twilioPeer: 'twilio-blur',
     quality: 'tasks-vision',
     slowOnSoftware: false,
+    needsModel: null,
   },
 ];
 
@@ -152,6 +189,20 @@ export const QUALITY_SYSTEMS: Readonly<Record<QualityId, QualityDef>> = {
     plate: false,
     capture: 'pha',
     method: "the engine's alpha read-back (pha) on the Canvas 2D path (renderer canvas2d), without a plate; a fresh engine per still, one per clip",
+  },
+  'ours-rvm': {
+    id: 'ours-rvm',
+    setup: { kind: 'ours', options: rvmOptions(true) },
+    plate: false,
+    capture: 'pha',
+    method: "the engine's alpha read-back (pha), matting 'rvm' (RVM's pha as the prior, sparse refiner, temporal smoothing), without a plate; a fresh engine per still, one per clip",
+  },
+  'rvm-alone': {
+    id: 'rvm-alone',
+    setup: { kind: 'ours', options: rvmOptions(false) },
+    plate: false,
+    capture: 'pha',
+    method: "the engine's alpha read-back (pha), matting 'rvm' with refineBudget 0 and temporalSmoothing 0: RVM's pha upsampled bilinearly, nothing of ours on top; without a plate",
   },
   twilio: {
     id: 'twilio',
