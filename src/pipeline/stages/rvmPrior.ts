@@ -129,15 +129,16 @@ export class RvmPriorStage implements Stage {
     const outs = [];
     for (const [i, { low, src }] of scales.entries()) outs.push(await network.run(src, low.width, low.height, 1, i));
     encoder = frame.encoder();
-    const targets = outs.length === 1 ? [t.prior] : (({ fine, coarse }) => [fine, coarse])(this.upsampledFor(t.width, t.height));
+    // One scale: its alpha is the prior. Two: each to its full-resolution texture, then fused.
+    const u = outs.length === 2 ? this.upsampledFor(t.width, t.height) : null;
+    const targets = u ? [u.fine, u.coarse] : [t.prior];
     for (const [i, out] of outs.entries()) {
       // TensorFlow.js's buffer pool may hand back another buffer: bound again only then.
       const pha = { buffer: out.pha, channels: 1, width: out.width, height: out.height, channel: 0 };
       const dst = targets[i]!;
       upsample[i]!.encode(encoder, this.boundPha[i]!.get([dst, out.pha, out.width, out.height], () => upsample[i]!.bind({ src: pha, dst }, true)));
     }
-    if (outs.length === 2) {
-      const u = this.upsampled!;
+    if (u) {
       fuse.encode(encoder, this.boundFuse.get([t, u], () => fuse.bind({ coarse: u.coarse, fine: u.fine, prior: t.prior })));
     }
   }
