@@ -1,7 +1,8 @@
 // Compositing: out = α·F + (1 − α)·B′ (render pass over a full-screen triangle: fullscreen.wgsl
 // is prepended).
-// F is the refiner's foreground colour where it refined (fgr.a = 1) and the input frame
-// elsewhere, α the full-resolution alpha, and B′ depends on the mode:
+// F is fgr.rgb where a stage wrote it (fgr.a = 1: the refiner's tiles; fgr.a = 0.5: a
+// network's F, shaders/rvm_fgr.wgsl) and the input frame elsewhere (fgr.a = 0), α the
+// full-resolution alpha, and B′ depends on the mode:
 //   blur:  the mask-weighted blur, B′ = (b.rgb + ε·F) / (b.a + ε), b sampled bilinearly
 //   image: the background image (in `video` mode the background video's current frame),
 //          cover-fitted: uv = pixel·bgScale + bgOffset
@@ -36,7 +37,7 @@ fn fs(@builtin(position) position: vec4f) -> @location(0) vec4f {
   let size = vec2f(textureDimensions(frame));
   let refined = textureLoad(fgr, pixel, 0);
   let original = textureLoad(frame, pixel, 0).rgb;
-  let f = select(original, refined.rgb, refined.a > 0.5);
+  let f = select(original, refined.rgb, refined.a > 0.25);
   let a = textureLoad(alpha, pixel, 0).r;
   let errSize = vec2i(textureDimensions(err));
   let e = textureLoad(err, min(vec2i(pixel) * errSize / vec2i(size), errSize - 1), 0).r;
@@ -52,7 +53,7 @@ fn fs(@builtin(position) position: vec4f) -> @location(0) vec4f {
     return vec4f(e, e, e, 1.0);
   }
   if (params.view == 4u) {
-    return vec4f(select(original, 0.5 * original + vec3f(0.5, 0.0, 0.0), refined.a > 0.5), 1.0);
+    return vec4f(select(original, 0.5 * original + vec3f(0.5, 0.0, 0.0), refined.a > 0.75), 1.0);
   }
   var bg = f;
   var aa = a;

@@ -124,10 +124,11 @@ const cases = {
     const weight = randomImage(8, 6, 1, rand, 0.05, 1);
     const blurred = quantize16f({ ...colour, data: colour.data.map((v, i) => (i % 4 === 3 ? weight.data[i >> 2]! : v * weight.data[i >> 2]!)) });
     const background = quantize8(randomImage(13, 7, 4, rand));
-    // Refined foreground on a random half of the pixels (channel 3 = 1 there), and a coarse error map.
+    // Per pixel at random: no F (channel 3 = 0), a network's F (128/255, as rgba8unorm stores
+    // 0.5) or a refined F (1); and a coarse error map.
     const fgr = quantize8(randomImage(W, H, 4, rand));
     fgr.data.forEach((v, i) => {
-      if (i % 4 === 3) fgr.data[i] = v > 0.5 ? 1 : 0;
+      if (i % 4 === 3) fgr.data[i] = v < 1 / 3 ? 0 : v < 2 / 3 ? 128 / 255 : 1;
     });
     const err = randomImage(6, 4, 1, rand);
     const params = {

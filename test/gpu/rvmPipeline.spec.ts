@@ -48,6 +48,14 @@ test.describe('pipeline: Robust Video Matting path', () => {
     expect(r.maxDiff).toBeLessThanOrEqual(1e-6);
   });
 
+  test('shaders/rvm_fgr.wgsl matches its reference: the frame plus RVM\'s residual, resampled, where the prior is the fine scale\'s alpha', async ({ page }) => {
+    // 8-bit output: a value on a rounding boundary may land one step either side.
+    const r = await page.evaluate(() => window.rvmCases.rvmFgr(53, 37, 19, 11, 5));
+    expect(r.count).toBe(53 * 37 * 4);
+    expect(r.maxDiff).toBeLessThanOrEqual(1 / 255 + 1e-6);
+    expect(r.meanDiff).toBeLessThanOrEqual(1e-4);
+  });
+
   test('two frames of a dev still at 128×72 (one scale): RVM ran, no tile refined without a plate, alpha is the reference prior', async ({ page }) => {
     test.setTimeout(600_000);
     await serveInstalledRvm(page);
@@ -64,6 +72,10 @@ test.describe('pipeline: Robust Video Matting path', () => {
       expect(d.compared).toBe(W * H);
       expect(d.max).toBeLessThanOrEqual(0.5 / 255 + 2e-3);
       expect(d.mean).toBeLessThanOrEqual(1e-3);
+      // F: RVM's foreground, not the frame's colour, on the edge.
+      expect(d.fgr.changed).toBeGreaterThan(20);
+      expect(d.fgr.max).toBeLessThanOrEqual(0.5 / 255 + 2e-3);
+      expect(d.fgr.mean).toBeLessThanOrEqual(1e-3);
     }
   });
 
@@ -86,6 +98,9 @@ test.describe('pipeline: Robust Video Matting path', () => {
     expect(d.compared).toBe(W * H);
     expect(d.over).toBeLessThanOrEqual(0.0025 * W * H);
     expect(d.mean).toBeLessThanOrEqual(1e-3);
+    expect(d.fgr.changed).toBeGreaterThan(100);
+    expect(d.fgr.over).toBeLessThanOrEqual(0.0025 * 3 * W * H);
+    expect(d.fgr.mean).toBeLessThanOrEqual(1e-3);
   });
 
   test('the engine runs RVM when asked and the installed model is there, classic otherwise', async ({ page }) => {

@@ -18,6 +18,7 @@ import plateGainWgsl from '../../shaders/plate_gain.wgsl?raw';
 import plateStatsWgsl from '../../shaders/plate_stats.wgsl?raw';
 import priorOverruleWgsl from '../../shaders/prior_overrule.wgsl?raw';
 import pushPullWgsl from '../../shaders/pushpull.wgsl?raw';
+import rvmFgrWgsl from '../../shaders/rvm_fgr.wgsl?raw';
 import rvmFuseWgsl from '../../shaders/rvm_fuse.wgsl?raw';
 import refineLearnedWgsl from '../../shaders/refine_learned.wgsl?raw';
 import refineTilesWgsl from '../../shaders/refine_tiles.wgsl?raw';
@@ -64,6 +65,7 @@ import { SELECT_TILES_BINDINGS } from '../../src/gpu/passes/selectTiles';
 import { TEMPORAL_BINDINGS } from '../../src/gpu/passes/temporal';
 import { TENSOR_FROM_TEXTURE_BINDINGS } from '../../src/gpu/passes/tensorFromTexture';
 import { TENSOR_TO_TEXTURE_BINDINGS } from '../../src/gpu/passes/tensorToTexture';
+import { RVM_FGR_BINDINGS } from '../../src/gpu/passes/rvmFgr';
 import { RVM_FUSE_BINDINGS } from '../../src/gpu/passes/rvmFuse';
 import { UPSAMPLE_MASK_BINDINGS } from '../../src/gpu/passes/upsampleMask';
 
@@ -97,6 +99,7 @@ const PASSES: Record<string, PassCase> = {
   refineTiles: pass({ 'plate_gain.wgsl': plateGainWgsl, 'refine_tiles.wgsl': refineTilesWgsl }, REFINE_TILES_BINDINGS),
   registerDepth: pass({ 'register_depth.wgsl': registerDepthWgsl }, REGISTER_DEPTH_BINDINGS),
   roiBox: pass({ 'roi_box.wgsl': roiBoxWgsl }, ROI_BOX_BINDINGS),
+  rvmFgr: pass({ 'rvm_fgr.wgsl': rvmFgrWgsl }, RVM_FGR_BINDINGS),
   rvmFuse: pass({ 'rvm_fuse.wgsl': rvmFuseWgsl }, RVM_FUSE_BINDINGS),
   selectTiles: pass({ 'select_tiles.wgsl': selectTilesWgsl }, SELECT_TILES_BINDINGS),
   temporal: pass({ 'temporal.wgsl': temporalWgsl }, TEMPORAL_BINDINGS),

@@ -229,6 +229,13 @@ describe('compositeReference', () => {
     closeAll(pixel(out, 1), [0.25 * G[0]!, 0.25 * G[1]! + 0.75, 0.25 * G[2]! + 0.375, 1]);
   });
 
+  it("uses a network's foreground (channel 3 = 0.5) as F, and the ref view does not tint it", () => {
+    const networkRight = img(2, 1, 4, [0.5, 0.5, 0.5, 0, ...G, 0.5]);
+    closeAll(pixel(compositeReference(frame, alphaOf(0.25), none, none, networkRight, err, base), 1), [0.25 * G[0]!, 0.25 * G[1]! + 0.75, 0.25 * G[2]! + 0.375, 1]);
+    closeAll(pixel(compositeReference(frame, alphaOf(0.25), none, none, networkRight, err, { ...base, view: COMPOSITE_VIEW.fgr }), 1), [...G, 1]);
+    closeAll(pixel(compositeReference(frame, alphaOf(0.25), none, none, networkRight, err, { ...base, view: COMPOSITE_VIEW.ref }), 1), [...F, 1]);
+  });
+
   it('color mode blends α·F + (1 − α)·C', () => {
     const out = compositeReference(frame, alphaOf(0.25), none, none, unrefined, err, base);
     // 0.25·(0.8, 0.4, 0.2) + 0.75·(0, 1, 0.5)

@@ -6,7 +6,8 @@ const BLUR_EPS = 1e-3;
 /**
  * Reference of shaders/composite.wgsl: out = α·F + (1 − α)·B′, or a debug view.
  * @param frame the input frame I [H,W,≥3] in 0..1
- * @param fgr refined foreground [H,W,4]: F where channel 3 > 0.5, else I is used
+ * @param fgr foreground [H,W,4]: F where channel 3 > 0.25 (1: refined, 0.5: a network's F),
+ *   else I is used; the `ref` view tints where channel 3 > 0.75 (refined)
  * @param err coarse error [h,w,1], read at the nearest texel floor(pixel·h/H)
  * @param alpha [H,W,1] in 0..1
  * @param blurred mask-weighted blur [h,w,4] (rgb·w, w), any size, sampled bilinearly
@@ -29,8 +30,9 @@ export function compositeReference(
       const py = y + 0.5;
       const a = at(alpha, x, y, 0);
       const original = [0, 1, 2].map((c) => at(frame, x, y, c));
-      const refined = at(fgr, x, y, 3) > 0.5;
-      const f = refined ? [0, 1, 2].map((c) => at(fgr, x, y, c)) : original;
+      const estimated = at(fgr, x, y, 3) > 0.25;
+      const refined = at(fgr, x, y, 3) > 0.75;
+      const f = estimated ? [0, 1, 2].map((c) => at(fgr, x, y, c)) : original;
       const e = at(err, Math.min(Math.floor((x * err.width) / frame.width), err.width - 1), Math.min(Math.floor((y * err.height) / frame.height), err.height - 1), 0);
       let rgb: number[];
       if (p.view === COMPOSITE_VIEW.pha) rgb = [a, a, a];

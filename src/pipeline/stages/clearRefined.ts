@@ -3,8 +3,9 @@ import { Memo } from '../memo';
 import type { FrameState, Stage } from '../stage';
 
 /**
- * Clears FrameTextures.fgr to (0, 0, 0, 0): `fgr.a = 0` means "not refined", so the composite
- * takes F from the frame wherever this frame's refiner does not write. Runs every frame (the
+ * Clears FrameTextures.fgr to (0, 0, 0, 0): `fgr.a = 0` means "no F estimated", so the composite
+ * takes F from the frame wherever neither this frame's refiner (a = 1) nor a network's
+ * foreground (the RVM stage, a = 0.5) writes. Runs every frame (the
  * composite reads fgr in every mode), whether or not a refine stage runs.
  */
 export class ClearRefinedStage implements Stage {

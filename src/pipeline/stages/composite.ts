@@ -7,7 +7,7 @@ import type { Binding, FrameState, OutputStage } from '../stage';
 
 /**
  * The output (FrameTextures.output, rgba8unorm): αF + (1 − α)B′ with F the refined foreground
- * where the refiner wrote it and the frame elsewhere, and B′ the blurred background, the
+ * where the refiner wrote it, RVM's foreground on the RVM path, and the frame elsewhere, and B′ the blurred background, the
  * cover-fitted image, the colour, or the frame itself (`off`); or the view `frame.view` asks for
  * (pha, fgr, err, ref) — shaders/composite.wgsl.
  */

@@ -1,5 +1,6 @@
-// Stage `rvm` (matting 'rvm'): Robust Video Matting's alpha as the prior of the matting stages.
+// Stage `rvm` (matting 'rvm'): Robust Video Matting's alpha as the prior of the matting stages, its foreground colour as F.
 import { createDownsamplePass } from '../../gpu/passes/downsample';
+import { createRvmFgrPass } from '../../gpu/passes/rvmFgr';
 import { createRvmFusePass } from '../../gpu/passes/rvmFuse';
 import { createTensorFromTexturePass } from '../../gpu/passes/tensorFromTexture';
 import { createTensorToTexturePass } from '../../gpu/passes/tensorToTexture';
@@ -55,7 +56,11 @@ interface Upsampled {
  * to the frame (shaders/tensor_to_texture.wgsl; [1,h,w,1] has the layout of [1,1,h,w]) and
  * fused (shaders/rvm_fuse.wgsl): the fine scale's alpha, its holes filled where the coarse
  * scale is sure of the foreground. A frame no larger than the coarse scale
- * runs once, its `pha` the prior. The segmentation path's joint bilateral upsampling is not
+ * runs once, its `pha` the prior. The fine scale's `fgr` gives the foreground colour F of
+ * every pixel (shaders/rvm_fgr.wgsl: the frame plus RVM's residual fgr − src, resampled, where
+ * the prior is the fine scale's alpha), written into FrameTextures.fgr with a = 0.5: the
+ * composite takes it as F, so the old background's colour in the person's edge does not show
+ * over the new one; the refiner's tiles write their own F (a = 1) over it. The segmentation path's joint bilateral upsampling is not
  * used: it sharpens a network's confidence into a mask, which would flatten RVM's fractional
  * alpha. The classic matting stages follow (error map, sparse refiner where the background is
  * known, temporal smoothing). Nothing is read back.
@@ -64,7 +69,7 @@ export class RvmPriorStage implements Stage {
   readonly name = 'rvm';
   readonly timed = true;
   readonly reads = ['frame'] as const;
-  readonly writes = ['prior'] as const;
+  readonly writes = ['prior', 'fgr'] as const;
   private readonly passes;
   /** Per scale (fine, then coarse when the frame is larger than it). */
   private scales: Scale[] = [];
@@ -72,6 +77,7 @@ export class RvmPriorStage implements Stage {
   private readonly bound = [0, 1].map(() => new Memo<{ down: Binding<typeof createDownsamplePass>; toTensor: Binding<typeof createTensorFromTexturePass> }>());
   private readonly boundPha = [0, 1].map(() => new Memo<Binding<typeof createTensorToTexturePass>>());
   private readonly boundFuse = new Memo<Binding<typeof createRvmFusePass>>();
+  private readonly boundFgr = new Memo<Binding<typeof createRvmFgrPass>>();
 
   constructor(private readonly device: GPUDevice) {
     this.passes = new LazyPasses(() => ({
@@ -80,6 +86,7 @@ export class RvmPriorStage implements Stage {
       upsampleFine: createTensorToTexturePass(device, 'rvm-pha-fine'),
       upsampleCoarse: createTensorToTexturePass(device, 'rvm-pha-coarse'),
       fuse: createRvmFusePass(device),
+      fgr: createRvmFgrPass(device),
     }));
   }
 
@@ -114,7 +121,7 @@ export class RvmPriorStage implements Stage {
   async run(frame: FrameState): Promise<void> {
     const network = frame.rvm!;
     const t = frame.textures;
-    const { down, toTensor, upsampleFine, upsampleCoarse, fuse } = this.passes.get();
+    const { down, toTensor, upsampleFine, upsampleCoarse, fuse, fgr } = this.passes.get();
     const upsample = [upsampleFine, upsampleCoarse];
     const scales = this.scalesFor(t.width, t.height);
     const whole: Rect = { x: 0, y: 0, width: t.width, height: t.height };
@@ -141,6 +148,14 @@ export class RvmPriorStage implements Stage {
     if (u) {
       fuse.encode(encoder, this.boundFuse.get([t, u], () => fuse.bind({ coarse: u.coarse, fine: u.fine, prior: t.prior })));
     }
+    // F from the fine scale (stream 0): its residual over the frame, where the prior is its alpha.
+    const fine = outs[0]!;
+    const fineAlpha = u ? u.fine : t.prior;
+    const src = scales[0]!.src;
+    const bf = this.boundFgr.get([t, fine.fgr, src, fineAlpha, fine.width, fine.height], () =>
+      fgr.bind({ fgr: fine.fgr, src, width: fine.width, height: fine.height, frame: t.frame, fine: fineAlpha, prior: t.prior, dst: t.fgr }),
+    );
+    fgr.encode(encoder, bf);
   }
 
   private destroyScales(): void {
@@ -160,6 +175,7 @@ export class RvmPriorStage implements Stage {
   dispose(): void {
     for (const m of [...this.bound, ...this.boundPha]) m.clear();
     this.boundFuse.clear();
+    this.boundFgr.clear();
     this.destroyScales();
     this.destroyUpsampled();
     this.passes.dispose();

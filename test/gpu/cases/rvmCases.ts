@@ -11,8 +11,10 @@ import { createGpuContext } from '../../../src/gpu/device';
 import { downsampleReference } from '../../../src/gpu/reference/downsample';
 import { createImage } from '../../../src/gpu/reference/image';
 import { tensorFromTextureReference } from '../../../src/gpu/reference/tensorFromTexture';
+import { rvmFgrReference } from '../../../src/gpu/reference/rvmFgr';
 import { rvmFuseReference } from '../../../src/gpu/reference/rvmFuse';
 import { tensorToTextureReference } from '../../../src/gpu/reference/tensorToTexture';
+import { createRvmFgrPass } from '../../../src/gpu/passes/rvmFgr';
 import { createRvmFusePass } from '../../../src/gpu/passes/rvmFuse';
 import { loadInstalledRvm } from '../../../src/models/rvm/installed';
 import { RvmNetwork } from '../../../src/models/rvm/runtime';
@@ -22,7 +24,7 @@ import { RVM_COARSE_LONG_SIDE, rvmInputSize } from '../../../src/pipeline/stages
 import { type CpuBaseNetwork } from '../../../src/types/network';
 import { Engine } from '../../../src/worker/engine';
 import { VideoFrameImporter } from '../../../src/worker/videoFrameInput';
-import { compare, gpu, output, quantize8, read, rng, submit, U, upload } from './util';
+import { compare, gpu, output, quantize8, randomImage, read, rng, storageBuffer, submit, U, upload } from './util';
 
 /** A base network that must not be called: the RVM path does not segment. */
 const unusedSegmenter: CpuBaseNetwork = {
@@ -43,7 +45,10 @@ const cases = {
    *   frame the largest and mean difference of the pipeline's alpha (8-bit pha read-back) from
    *   the reference over the pixels of tiles the refiner did not select (there alpha is the
    *   prior), with how many were compared, how many of those differ by more than half an 8-bit
-   *   step + 2e-3, and how many tiles were refined
+   *   step + 2e-3, and how many tiles were refined; and the same for the foreground F (the `fgr`
+   *   view, 8-bit RGB) against the reference's RVM F over those pixels, with how many pixels of
+   *   the edge (reference alpha in 0.05..0.95) have an F that differs from the frame by more than
+   *   two 8-bit steps (the network's F is used, not the frame's colour)
    */
   async rvmPipeline(frames: number[][], W: number, H: number) {
     const { device } = await createGpuContext();
@@ -53,15 +58,15 @@ const cases = {
     const pipeline = new FramePipeline(device, unusedSegmenter, options);
     const importer = new VideoFrameImporter(device);
     const mattings: string[] = [];
-    const got: { pha: Uint8ClampedArray | Uint8Array; tiles: number[] }[] = [];
+    const got: { pha: Uint8ClampedArray | Uint8Array; fgr: Uint8ClampedArray | Uint8Array; tiles: number[] }[] = [];
     try {
       pipeline.setRvm(network);
       for (const [i, px] of frames.entries()) {
         const frame = new VideoFrame(new Uint8ClampedArray(px).buffer, { format: 'RGBA', codedWidth: W, codedHeight: H, timestamp: i });
         try {
-          const result = await pipeline.process(importer.input(frame), ['pha']);
+          const result = await pipeline.process(importer.input(frame), ['pha', 'fgr']);
           mattings.push(result.matting);
-          got.push({ pha: result.readbacks.pha!.data, tiles: await pipeline.debugSelectedTiles() });
+          got.push({ pha: result.readbacks.pha!.data, fgr: result.readbacks.fgr!.data, tiles: await pipeline.debugSelectedTiles() });
         } finally {
           frame.close();
         }
@@ -83,39 +88,48 @@ const cases = {
     const sizes = coarse.width < fine.width || coarse.height < fine.height ? [fine, coarse] : [fine];
     const states: tf.Tensor[][] = sizes.map(() => [0, 1, 2, 3].map(() => tf.scalar(0)));
     const ratio = tf.scalar(1);
-    const diffs: { max: number; mean: number; compared: number; over: number; tiles: number }[] = [];
+    type Diff = { max: number; mean: number; compared: number; over: number };
+    const diffs: (Diff & { tiles: number; fgr: Diff & { changed: number } })[] = [];
     for (const [i, px] of frames.entries()) {
       const image = createImage(W, H, 4);
       px.forEach((v, k) => (image.data[k] = v / 255));
       const phas = [];
+      let fineF: { fgr: Float32Array; src: Float32Array } | null = null;
       for (const [k, size] of sizes.entries()) {
         const low = quantize8(downsampleReference(image, size.width, size.height));
-        const src = tf.tensor4d(tensorFromTextureReference(low, 'nhwc'), [1, size.height, size.width, 3]);
+        const srcData = tensorFromTextureReference(low, 'nhwc');
+        const src = tf.tensor4d(srcData, [1, size.height, size.width, 3]);
         const state = states[k]!;
         const [fgr, pha, ...next] = (await model.executeAsync({ src, r1i: state[0]!, r2i: state[1]!, r3i: state[2]!, r4i: state[3]!, downsample_ratio: ratio }, ['fgr', 'pha', 'r1o', 'r2o', 'r3o', 'r4o'])) as tf.Tensor[];
         phas.push(tensorToTextureReference((await pha!.data()) as Float32Array, { channels: 1, width: size.width, height: size.height, channel: 0 }, W, H, true));
+        if (k === 0) fineF = { fgr: (await fgr!.data()) as Float32Array, src: srcData };
         tf.dispose([src, fgr!, pha!, ...state]);
         states[k] = next;
       }
       const prior = phas.length === 1 ? phas[0]! : rvmFuseReference(phas[1]!, phas[0]!);
+      const F = rvmFgrReference(fineF!.fgr, fineF!.src, sizes[0]!, image, phas[0]!, prior);
       const refined = new Uint8Array(W * H);
       for (const packed of got[i]!.tiles) {
         const [tx, ty] = [(packed & 0xffff) * TILE, (packed >>> 16) * TILE];
         for (let y = ty; y < Math.min(ty + TILE, H); y++) for (let x = tx; x < Math.min(tx + TILE, W); x++) refined[y * W + x] = 1;
       }
-      let max = 0;
-      let sum = 0;
-      let compared = 0;
-      let over = 0;
+      const pha = { max: 0, sum: 0, compared: 0, over: 0 };
+      const fgr = { max: 0, sum: 0, compared: 0, over: 0, changed: 0 };
+      const add = (acc: typeof pha, d: number): void => {
+        if (d > 0.5 / 255 + 2e-3) acc.over++;
+        acc.max = Math.max(acc.max, d);
+        acc.sum += d;
+        acc.compared++;
+      };
       for (let p = 0; p < W * H; p++) {
         if (refined[p]) continue;
-        const d = Math.abs(got[i]!.pha[p]! / 255 - prior.data[p]!);
-        if (d > 0.5 / 255 + 2e-3) over++;
-        max = Math.max(max, d);
-        sum += d;
-        compared++;
+        add(pha, Math.abs(got[i]!.pha[p]! / 255 - prior.data[p]!));
+        for (let c = 0; c < 3; c++) add(fgr, Math.abs(got[i]!.fgr[p * 4 + c]! / 255 - F.data[p * 4 + c]!));
+        const a = prior.data[p]!;
+        if (a > 0.05 && a < 0.95 && [0, 1, 2].some((c) => Math.abs(F.data[p * 4 + c]! - image.data[p * 4 + c]!) > 2 / 255)) fgr.changed++;
       }
-      diffs.push({ max, mean: sum / Math.max(compared, 1), compared, over, tiles: got[i]!.tiles.length });
+      const summary = (acc: typeof pha): Diff => ({ max: acc.max, mean: acc.sum / Math.max(acc.compared, 1), compared: acc.compared, over: acc.over });
+      diffs.push({ ...summary(pha), tiles: got[i]!.tiles.length, fgr: { ...summary(fgr), changed: fgr.changed } });
     }
     tf.dispose([...states.flat(), ratio]);
     model.dispose();
@@ -147,6 +161,40 @@ const cases = {
     let sure = 0;
     for (let p = 0; p < W * H; p++) if (coarse.data[p]! >= 0.95) sure++;
     return { ...compare(actual, expected), sure, pixels: W * H };
+  },
+
+  /**
+   * shaders/rvm_fgr.wgsl vs src/gpu/reference/rvmFgr.ts: RVM's residual at w×h (random fgr and
+   * src) over a random W×H frame, with a fine alpha and a prior ≥ it (a third of the pixels the
+   * prior's own, a third filled to 1 over a low fine alpha, the rest in between).
+   * @returns the comparison of the rgba8unorm output against the reference quantised to 8 bits
+   */
+  async rvmFgr(W: number, H: number, w: number, h: number, seed: number) {
+    const device = await gpu();
+    const rand = rng(seed);
+    const frame = quantize8(randomImage(W, H, 4, rand));
+    const fgrData = Float32Array.from({ length: w * h * 3 }, () => rand());
+    const srcData = Float32Array.from({ length: w * h * 3 }, () => rand());
+    const fine = randomImage(W, H, 1, rand);
+    const prior = createImage(W, H, 1);
+    for (let p = 0; p < W * H; p++) {
+      const f = fine.data[p]!;
+      const k = rand();
+      prior.data[p] = k < 1 / 3 ? f : k < 2 / 3 ? 1 : f + rand() * (1 - f);
+      if (rand() < 0.05) fine.data[p] = prior.data[p] = 0;
+    }
+    const textures = [upload(device, frame, 'rgba8unorm'), upload(device, fine, 'r32float'), upload(device, prior, 'r32float')] as const;
+    const fgrBuf = storageBuffer(device, fgrData, 'rvm fgr');
+    const srcBuf = storageBuffer(device, srcData, 'rvm src');
+    const dst = output(device, W, H, 'rgba8unorm', U.STORAGE_BINDING | U.COPY_SRC);
+    const pass = createRvmFgrPass(device);
+    await submit(device, (e) => pass.encode(e, pass.bind({ fgr: fgrBuf, src: srcBuf, width: w, height: h, frame: textures[0], fine: textures[1], prior: textures[2], dst })));
+    const actual = await read(device, dst, 4);
+    for (const t of [...textures, dst]) t.destroy();
+    fgrBuf.destroy();
+    srcBuf.destroy();
+    pass.dispose();
+    return compare(actual, quantize8(rvmFgrReference(fgrData, srcData, { width: w, height: h }, frame, fine, prior)));
   },
 
   /**
