@@ -52,6 +52,8 @@ export class FramePipeline {
   private blurFactor = 0;
   private learned: LearnedModel | null = null;
   private rvm: RvmNetwork | null = null;
+  /** The background memory's scene changes the RVM state has been started again for. */
+  private sceneChanges = 0;
   private warnedLearnedSize = false;
   private options: Readonly<Options>;
   private quality: QualitySettings = FULL_QUALITY;
@@ -185,8 +187,10 @@ export class FramePipeline {
   /**
    * Uses Robust Video Matting's alpha as the prior of the matting stages (stages/rvmPrior.ts)
    * while options.matting is 'rvm'; null returns to the segmentation prior. The network stays
-   * the caller's (it destroys it); its recurrent state starts again here and whenever the
-   * pipeline's history does (a new size, plate or source).
+   * the caller's (it destroys it); its recurrent state starts again here, whenever the
+   * pipeline's history does (a new size, plate or source), and on the frame after the background
+   * memory finds that the scene changed (a camera move or a cut; measured every
+   * MEMORY_MEASURE_FRAMES frames, see BackgroundMemoryStage.sceneChanges).
    */
   setRvm(network: RvmNetwork | null): void {
     this.rvm = network;
@@ -231,6 +235,11 @@ export class FramePipeline {
     const { width, height } = input;
     const textures = this.texturesFor(width, height);
     const captured = await this.images.plateAt(width, height);
+    // RVM's recurrent state carries the last scene into the next frames: a new scene starts it again.
+    if (this.stages.memory.sceneChanges !== this.sceneChanges) {
+      this.sceneChanges = this.stages.memory.sceneChanges;
+      this.rvm?.reset();
+    }
     const needsMask = options.mode !== 'off' || options.view !== 'com';
     const matting: MattingPath = !needsMask ? 'none' : this.learnedActive(width, height) ? 'bgmv2' : this.rvm && options.matting === 'rvm' ? 'rvm' : 'classic';
     // The background memory is the plate: where it knows enough without a captured plate; with

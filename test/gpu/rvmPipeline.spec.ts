@@ -103,6 +103,25 @@ test.describe('pipeline: Robust Video Matting path', () => {
     expect(d.fgr.mean).toBeLessThanOrEqual(1e-3);
   });
 
+  // The memory measures every 15 frames (MEMORY_MEASURE_FRAMES) and knows a pixel after a few
+  // observations: by frame 15 it knows the first room. The cut comes at frame 20; the
+  // measurement at frame 30 (its read-back lands before frame 31, or a frame or two later)
+  // finds that what it knew no longer matches. (Its running estimate follows the new room too:
+  // a measurement 14 frames after a cut found it already learned, measured, so the cut is
+  // placed where a measurement sees it.)
+  test('a cut to another room: the background memory sees the scene change and RVM\'s recurrent state starts again, once', async ({ page }) => {
+    test.setTimeout(600_000);
+    await serveInstalledRvm(page);
+    const [W, H] = [64, 36];
+    const still = (id: string): number[] => stillFrame(PNG.sync.read(readFileSync(sharedPath(`eval/dev/stills/${id}/image.png`))), W, H, 0);
+    const [before, after] = [20, 14];
+    const counts = await page.evaluate(([a, b, w, h, n, m]) => window.rvmCases.rvmSceneCut(a, b, w, h, n, m), [still('dev_00_0'), still('dev_00_1'), W, H, before, after] as const);
+    console.log(`RVM resets per frame: ${counts.map((c) => c.resets).join(' ')}; memory resets: ${counts.map((c) => c.memory ?? '-').join(' ')}`);
+    const start = counts[0]!.resets;
+    expect(counts[before - 1]!.resets, 'no reset while the room stays the same').toBe(start);
+    expect(counts[before + after - 1]!.resets, 'one reset after the cut').toBe(start + 1);
+  });
+
   test('the engine runs RVM when asked and the installed model is there, classic otherwise', async ({ page }) => {
     test.setTimeout(600_000);
     await serveInstalledRvm(page);

@@ -90,6 +90,7 @@ export class BackgroundMemoryStage implements Stage {
   private measuring = false;
   private stats: MemoryStats | null = null;
   private resets = 0;
+  private changes = 0;
   /** The captured plate the memory starts from, or null. */
   private seed: GPUTexture | null = null;
   /** Bound as the seed when there is none (never read). */
@@ -129,6 +130,16 @@ export class BackgroundMemoryStage implements Stage {
   /** Whether frames take the memory as their plate, given its last measurement. */
   private inUse(stats: Omit<MemoryStats, 'inUse' | 'resets'> | null): boolean {
     return !this.resetPending && (this.seed !== null || (stats !== null && stats.coverage >= MIN_IN_USE));
+  }
+
+  /**
+   * How many times a measurement found that the scene no longer matches what the memory knew
+   * (a camera move, a cut, a new source behind the same track, a big lighting change), each a
+   * start again of the memory; counted from the stage's creation. Other resets (a new size, a
+   * plate, the pipeline's history) do not count.
+   */
+  get sceneChanges(): number {
+    return this.changes;
   }
 
   /** The last measurement, or null (memory off, a captured plate, or not measured yet). */
@@ -226,6 +237,7 @@ export class BackgroundMemoryStage implements Stage {
         // A measurement of a memory since replaced or reset says nothing about the new one.
         if (textures !== this.textures || this.resetPending) return;
         if (verdict.reset) {
+          this.changes++;
           this.reset();
           return;
         }

@@ -137,6 +137,47 @@ const cases = {
   },
 
   /**
+   * A cut: `before` frames of one scene, then `after` frames of another, through a pipeline on
+   * matting 'rvm' with the background memory on (no plate, no temporal smoothing).
+   * @returns per frame, how many times RVM's recurrent state had been started again when the
+   *   frame was done, and the memory's scene changes by then
+   */
+  async rvmSceneCut(sceneA: number[], sceneB: number[], W: number, H: number, before: number, after: number) {
+    const { device } = await createGpuContext();
+    const installed = await loadInstalledRvm(assetsAt('/', location.href));
+    const network = await RvmNetwork.create(device, installed.graph, installed.weights);
+    const reset = network.reset.bind(network);
+    let resets = 0;
+    network.reset = () => {
+      resets++;
+      reset();
+    };
+    const options = resolveOptions({ mode: 'color', matting: 'rvm', temporalSmoothing: 0, backgroundMemory: true });
+    const pipeline = new FramePipeline(device, unusedSegmenter, options);
+    const importer = new VideoFrameImporter(device);
+    const counts: { resets: number; memory: number | null }[] = [];
+    try {
+      pipeline.setRvm(network);
+      for (let i = 0; i < before + after; i++) {
+        const px = i < before ? sceneA : sceneB;
+        const frame = new VideoFrame(new Uint8ClampedArray(px).buffer, { format: 'RGBA', codedWidth: W, codedHeight: H, timestamp: i });
+        try {
+          await pipeline.process(importer.input(frame));
+        } finally {
+          frame.close();
+        }
+        counts.push({ resets, memory: pipeline.memoryStats?.resets ?? null });
+      }
+    } finally {
+      pipeline.dispose();
+      importer.dispose();
+      network.destroy();
+      device.destroy();
+    }
+    return counts;
+  },
+
+  /**
    * shaders/rvm_fuse.wgsl vs src/gpu/reference/rvmFuse.ts on W×H random alpha, a third of the
    * coarse values on or around the ramp (0.9..0.95) and the ends.
    */
