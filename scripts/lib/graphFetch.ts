@@ -12,13 +12,15 @@
 // failed check writes nothing.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { join, posix, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { Parser, type ReadEntry } from 'tar';
 import { checkRvmInterface, inspectGraphModel, type GraphModelInfo, type InstalledGraphModel } from '../../src/models/rvm/graph';
 import { download, FetchError, HEX64, readInstalled, recordInstalled, sha256Of } from './modelFiles';
+
+export { FetchError } from './modelFiles';
 
 /** One pinned form of the files: the graph JSON's sha256 and each weight file's (by the name the JSON gives it). */
 export interface GraphVariant {
@@ -214,6 +216,25 @@ function installedAlready(entry: GraphModelEntry, outDir: string): InstalledGrap
     return existsSync(path) && sha256Of(new Uint8Array(readFileSync(path))) === sha256;
   });
   return intact ? record : null;
+}
+
+/**
+ * The source the command-line flags name: --url, --path (resolved against the working
+ * folder) or --registry; none of them: the npm registry (npm's configured one when set).
+ * @throws FetchError (exit 2) when more than one is given
+ */
+export function graphSourceFrom(flags: { url?: string; path?: string; registry?: string }): GraphSource {
+  if ([flags.url, flags.path, flags.registry].filter((v) => v !== undefined).length > 1) throw new FetchError('give at most one of --url, --path and --registry', 2);
+  if (flags.url !== undefined) return { kind: 'url', url: flags.url };
+  if (flags.path !== undefined) return { kind: 'path', path: resolve(flags.path) };
+  return { kind: 'npm', registry: flags.registry ?? process.env.npm_config_registry };
+}
+
+/** What an install printed: the model, its source and size, where it is, and its licence. */
+export function describeGraphFetch(r: GraphFetchResult, tool = 'models:fetch'): string {
+  const what = `${r.entry.id} (${r.variant.source}; ${r.info.nodes} nodes, ${(r.bytes / 1e6).toFixed(1)} MB of weights${r.info.convertedBy ? `, ${r.info.convertedBy}` : ''})`;
+  const where = r.alreadyInstalled ? `${what} is installed at ${r.path}` : `${tool}: installed ${what} at ${r.path}`;
+  return `${where}.\nLicence: ${r.entry.licence}. ${r.entry.licenceNotice}`;
 }
 
 /** Options of {@link fetchGraphModel}. */

@@ -4,6 +4,7 @@
 // `npx bg-replacer copy-assets`), serves them with the README's Content-Security-Policy, and a
 // fake camera checks that frames are processed and that no request leaves the origin.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
@@ -245,6 +246,37 @@ test.describe('the package installed from its tarball outside the repository', (
   test('the element: <bg-replacer> processes the camera', async () => {
     test.setTimeout(240_000);
     await expectProcessed('element.html', 'bg-replacer >>> video');
+  });
+
+  // The README's fetch-model command, with ../shared's copy of RVM as its --path, into a folder
+  // copy-assets made (not the served one); then a copy with one byte changed.
+  test('fetch-model: RVM installed into a copy-assets folder from a local copy, checked; a tampered copy is refused and installs nothing', () => {
+    const command = readmeSnippet('fetch-model').trim().split(/\s+/);
+    expect(command.slice(0, 4)).toEqual(['npx', 'bg-replacer', 'fetch-model', 'rvm']);
+    const model = sharedPath('models/rvm_tfjs');
+    const assets = join(tempDir('rvm-assets'), 'bg-replacer');
+    run('npx', ['--no-install', 'bg-replacer', 'copy-assets', assets], project);
+    const out = run('npx', ['--no-install', 'bg-replacer', 'fetch-model', 'rvm', assets, '--path', model], project);
+    console.log(out.trim());
+    expect(out).toMatch(/Licence: GPL-3\.0/);
+    const list = JSON.parse(readFileSync(join(assets, 'models/installed.json'), 'utf8')) as { version: number; models: { id: string; file: string; sha256: string; weights: { file: string; sha256: string }[]; licence: string }[] };
+    expect(list.version).toBe(1);
+    const rvm = list.models.find((m) => m.id === 'rvm')!;
+    expect(rvm.licence).toBe('GPL-3.0');
+    for (const { file, sha256 } of [rvm, ...rvm.weights]) expect(createHash('sha256').update(readFileSync(join(assets, 'models', file))).digest('hex'), file).toBe(sha256);
+
+    const tampered = tempDir('rvm-tampered');
+    const weights = readFileSync(join(model, 'group1-shard1of1.bin'));
+    weights[1000] = weights[1000]! ^ 1;
+    writeFileSync(join(tampered, 'group1-shard1of1.bin'), weights);
+    writeFileSync(join(tampered, 'model.json'), readFileSync(join(model, 'model.json')));
+    const other = join(tempDir('rvm-assets-2'), 'bg-replacer');
+    run('npx', ['--no-install', 'bg-replacer', 'copy-assets', other], project);
+    const refused = spawnSync('npx', ['--no-install', 'bg-replacer', 'fetch-model', 'rvm', other, '--path', tampered], { cwd: project, encoding: 'utf8' });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/sha256 mismatch/);
+    expect(existsSync(join(other, 'models/installed.json')), 'nothing recorded').toBe(false);
+    expect(existsSync(join(other, 'models/rvm')), 'nothing installed').toBe(false);
   });
 
   test('a wrong assetsPath rejects with a ReplacerError naming the URL; isSupported() tells what this browser has', async () => {
