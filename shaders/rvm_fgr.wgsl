@@ -1,6 +1,7 @@
 // Robust Video Matting's foreground colour F at the frame's size. RVM's `fgr` and its input `src`
 // at the scale it ran at give the residual F − I there; resampled bilinearly to the frame
-// (align_corners = False: half-pixel centres, edges clamped) and added to the full-resolution
+// (align_corners = False: half-pixel centres, edges clamped; half_pixel_bilinear.wgsl is
+// prepended) and added to the full-resolution
 // frame I, it keeps the frame's detail and takes away the old background's colour mixed into
 // the person's edge (which would otherwise show as a fringe over the new background):
 //   F = clamp(I + s · bilinear(fgr − src), 0, 1)
@@ -43,13 +44,10 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
   if (id.x >= size.x || id.y >= size.y) {
     return;
   }
-  let scale = vec2f(f32(params.width), f32(params.height)) / vec2f(size);
-  let pos = max((vec2f(id.xy) + 0.5) * scale - 0.5, vec2f(0.0));
-  let base = vec2i(floor(pos));
-  let t = pos - vec2f(base);
-  let top = mix(residual(base.x, base.y), residual(base.x + 1, base.y), t.x);
-  let bottom = mix(residual(base.x, base.y + 1), residual(base.x + 1, base.y + 1), t.x);
-  let r = mix(top, bottom, t.y);
+  let b = halfPixelBilinear(id.xy, size, vec2u(params.width, params.height));
+  let top = mix(residual(b.base.x, b.base.y), residual(b.base.x + 1, b.base.y), b.t.x);
+  let bottom = mix(residual(b.base.x, b.base.y + 1), residual(b.base.x + 1, b.base.y + 1), b.t.x);
+  let r = mix(top, bottom, b.t.y);
   let f = textureLoad(fine, id.xy, 0).r;
   let p = textureLoad(prior, id.xy, 0).r;
   let s = clamp(f / max(p, 1e-3), 0.0, 1.0);

@@ -1,7 +1,8 @@
 // One channel of a planar NCHW float32 tensor [1, C, h, w] (a network output left on the GPU
 // by onnxruntime-web) written into an r32float texture of any size, resampled bilinearly
 // with align_corners = False (PyTorch's F.interpolate(mode='bilinear'), half-pixel centres,
-// edges clamped) — the identity when the sizes agree. Optionally clamped to 0..1.
+// edges clamped; half_pixel_bilinear.wgsl is prepended) — the identity when the sizes agree.
+// Optionally clamped to 0..1.
 
 struct Params {
   channel: u32,
@@ -26,13 +27,10 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
   if (id.x >= size.x || id.y >= size.y) {
     return;
   }
-  let scale = vec2f(f32(params.width), f32(params.height)) / vec2f(size);
-  let pos = max((vec2f(id.xy) + 0.5) * scale - 0.5, vec2f(0.0));
-  let base = vec2i(floor(pos));
-  let f = pos - vec2f(base);
-  let top = mix(at(base.x, base.y), at(base.x + 1, base.y), f.x);
-  let bottom = mix(at(base.x, base.y + 1), at(base.x + 1, base.y + 1), f.x);
-  var v = mix(top, bottom, f.y);
+  let b = halfPixelBilinear(id.xy, size, vec2u(params.width, params.height));
+  let top = mix(at(b.base.x, b.base.y), at(b.base.x + 1, b.base.y), b.t.x);
+  let bottom = mix(at(b.base.x, b.base.y + 1), at(b.base.x + 1, b.base.y + 1), b.t.x);
+  var v = mix(top, bottom, b.t.y);
   if (params.clamp01 != 0u) {
     v = clamp(v, 0.0, 1.0);
   }

@@ -18,6 +18,7 @@ import plateGainWgsl from '../../shaders/plate_gain.wgsl?raw';
 import plateStatsWgsl from '../../shaders/plate_stats.wgsl?raw';
 import priorOverruleWgsl from '../../shaders/prior_overrule.wgsl?raw';
 import pushPullWgsl from '../../shaders/pushpull.wgsl?raw';
+import halfPixelBilinearWgsl from '../../shaders/half_pixel_bilinear.wgsl?raw';
 import rvmFgrWgsl from '../../shaders/rvm_fgr.wgsl?raw';
 import rvmFuseWgsl from '../../shaders/rvm_fuse.wgsl?raw';
 import refineLearnedWgsl from '../../shaders/refine_learned.wgsl?raw';
@@ -99,12 +100,12 @@ const PASSES: Record<string, PassCase> = {
   refineTiles: pass({ 'plate_gain.wgsl': plateGainWgsl, 'refine_tiles.wgsl': refineTilesWgsl }, REFINE_TILES_BINDINGS),
   registerDepth: pass({ 'register_depth.wgsl': registerDepthWgsl }, REGISTER_DEPTH_BINDINGS),
   roiBox: pass({ 'roi_box.wgsl': roiBoxWgsl }, ROI_BOX_BINDINGS),
-  rvmFgr: pass({ 'rvm_fgr.wgsl': rvmFgrWgsl }, RVM_FGR_BINDINGS),
+  rvmFgr: pass({ 'half_pixel_bilinear.wgsl': halfPixelBilinearWgsl, 'rvm_fgr.wgsl': rvmFgrWgsl }, RVM_FGR_BINDINGS),
   rvmFuse: pass({ 'rvm_fuse.wgsl': rvmFuseWgsl }, RVM_FUSE_BINDINGS),
   selectTiles: pass({ 'select_tiles.wgsl': selectTilesWgsl }, SELECT_TILES_BINDINGS),
   temporal: pass({ 'temporal.wgsl': temporalWgsl }, TEMPORAL_BINDINGS),
   tensorFromTexture: pass({ 'tensor_from_texture.wgsl': tensorFromTextureWgsl }, TENSOR_FROM_TEXTURE_BINDINGS),
-  tensorToTexture: pass({ 'tensor_to_texture.wgsl': tensorToTextureWgsl }, TENSOR_TO_TEXTURE_BINDINGS),
+  tensorToTexture: pass({ 'half_pixel_bilinear.wgsl': halfPixelBilinearWgsl, 'tensor_to_texture.wgsl': tensorToTextureWgsl }, TENSOR_TO_TEXTURE_BINDINGS),
   upsampleMask: pass({ 'upsample_mask.wgsl': upsampleMaskWgsl }, UPSAMPLE_MASK_BINDINGS),
 };
 

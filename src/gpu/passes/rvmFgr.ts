@@ -1,7 +1,10 @@
-import code from '../../../shaders/rvm_fgr.wgsl?raw';
+import halfPixelBilinear from '../../../shaders/half_pixel_bilinear.wgsl?raw';
+import shader from '../../../shaders/rvm_fgr.wgsl?raw';
 import { buildComputePass, dispatch2d, readStorage, storageTexture, texture, uniform } from '../pass';
 
-/** Bind group of shaders/rvm_fgr.wgsl, by WGSL name. */
+const code = halfPixelBilinear + shader;
+
+/** Bind group of shaders/rvm_fgr.wgsl (after shaders/half_pixel_bilinear.wgsl), by WGSL name. */
 export const RVM_FGR_BINDINGS = {
   fgr: readStorage(),
   src: readStorage(),

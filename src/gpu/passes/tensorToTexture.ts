@@ -1,4 +1,5 @@
-import code from '../../../shaders/tensor_to_texture.wgsl?raw';
+import halfPixelBilinear from '../../../shaders/half_pixel_bilinear.wgsl?raw';
+import shader from '../../../shaders/tensor_to_texture.wgsl?raw';
 import { buildComputePass, dispatch2d, readStorage, storageTexture, uniform } from '../pass';
 
 /** Where one channel comes from: a planar NCHW float32 tensor [1, channels, height, width]. */
@@ -11,7 +12,9 @@ export interface TensorChannel {
   channel: number;
 }
 
-/** Bind group of shaders/tensor_to_texture.wgsl, by WGSL name. */
+const code = halfPixelBilinear + shader;
+
+/** Bind group of shaders/tensor_to_texture.wgsl (after shaders/half_pixel_bilinear.wgsl), by WGSL name. */
 export const TENSOR_TO_TEXTURE_BINDINGS = { tensor: readStorage(), dst: storageTexture('r32float'), params: uniform() };
 
 /**
