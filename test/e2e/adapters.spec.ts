@@ -152,19 +152,35 @@ function cameraTrack(page: Page): Promise<JSHandle<MediaStreamTrack>> {
   }, [WIDTH, HEIGHT] as const);
 }
 
-/** Background and person high-frequency energy of the output over the input; logs and checks them. */
+/**
+ * Background and person high-frequency energy of the output over the input; logs and checks
+ * them on the first output frame within 10 s whose person keeps its detail. A frame the
+ * replacer had no processed result for is drawn covered (all blurred: the raw background is
+ * never shown), and early on, on SwiftShader, the track's latest frame can be one (measured:
+ * person 0.000 on a Twilio run, 0.990 on its retry); the check is on processed frames.
+ */
 async function expectBackgroundBlurred(page: Page, output: JSHandle<MediaStreamTrack>, regions: { person: Uint8Array; background: Uint8Array }, label: string): Promise<void> {
   const camera = await cameraTrack(page);
   const input = await grab(camera);
   await camera.evaluate((t) => t.stop());
-  const out = await grab(output);
   expect([input.width, input.height]).toEqual([WIDTH, HEIGHT]);
-  expect([out.width, out.height]).toEqual([WIDTH, HEIGHT]);
-  const bgRatio = highFrequencyEnergy(out, regions.background) / highFrequencyEnergy(input, regions.background);
-  const personRatio = highFrequencyEnergy(out, regions.person) / highFrequencyEnergy(input, regions.person);
-  console.log(`${label}: high-frequency energy out/in: background ${bgRatio.toFixed(3)}, person ${personRatio.toFixed(3)}`);
-  expect(bgRatio).toBeLessThan(0.25);
-  expect(personRatio).toBeGreaterThan(0.8);
+  const deadline = Date.now() + 10_000;
+  let covered = 0;
+  for (;;) {
+    const out = await grab(output);
+    expect([out.width, out.height]).toEqual([WIDTH, HEIGHT]);
+    const bgRatio = highFrequencyEnergy(out, regions.background) / highFrequencyEnergy(input, regions.background);
+    const personRatio = highFrequencyEnergy(out, regions.person) / highFrequencyEnergy(input, regions.person);
+    if (personRatio <= 0.8 && Date.now() < deadline) {
+      covered++;
+      await page.waitForTimeout(200);
+      continue;
+    }
+    console.log(`${label}: high-frequency energy out/in: background ${bgRatio.toFixed(3)}, person ${personRatio.toFixed(3)} (${covered} frames before it without the person's detail)`);
+    expect(bgRatio).toBeLessThan(0.25);
+    expect(personRatio).toBeGreaterThan(0.8);
+    return;
+  }
 }
 
 /** Mean over the frame of max(|R − G|, |G − B|), 0..255: a pha view is grey (≤ a few steps after the track's YUV round trip), the dev still's composites about 30. */
