@@ -64,8 +64,9 @@ async function fetchModel(args, flags) {
   const listPath = join(DIST, 'bin/optional.json');
   const models = join(resolve(target), 'models');
   try {
-    const entry = parseGraphModels(JSON.parse(readFileSync(listPath, 'utf8')), listPath).find((g) => g.id === id);
-    if (!entry) fail(`no optional model ${JSON.stringify(id)}; the package knows: ${parseGraphModels(JSON.parse(readFileSync(listPath, 'utf8')), listPath).map((g) => g.id).join(', ')}.`);
+    const known = parseGraphModels(JSON.parse(readFileSync(listPath, 'utf8')), listPath);
+    const entry = known.find((g) => g.id === id);
+    if (!entry) fail(`no optional model ${JSON.stringify(id)}; the package knows: ${known.map((g) => g.id).join(', ')}.`);
     if (!existsSync(join(models, 'manifest.json'))) fail(`${models}/manifest.json is missing: DIR must be a folder \`npx bg-replacer copy-assets DIR\` made.`);
     const result = await fetchGraphModel({ entry, source: graphSourceFrom(flags), outDir: models, log: (line) => console.log(line.replace(/^models:fetch:/, 'bg-replacer:')) });
     console.log(describeGraphFetch(result, 'bg-replacer'));

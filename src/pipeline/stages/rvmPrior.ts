@@ -1,4 +1,5 @@
-// Stage `rvm` (matting 'rvm'): Robust Video Matting's alpha as the prior of the matting stages, its foreground colour as F.
+// Stage `rvm` (matting 'rvm'): Robust Video Matting's alpha as the prior of the matting stages,
+// its foreground colour as F.
 import { createDownsamplePass } from '../../gpu/passes/downsample';
 import { createRvmFgrPass } from '../../gpu/passes/rvmFgr';
 import { createRvmFusePass } from '../../gpu/passes/rvmFuse';
@@ -60,8 +61,8 @@ interface Upsampled {
  * every pixel (shaders/rvm_fgr.wgsl: the frame plus RVM's residual fgr − src, resampled, where
  * the prior is the fine scale's alpha), written into FrameTextures.fgr with a = 0.5: the
  * composite takes it as F, so the old background's colour in the person's edge does not show
- * over the new one; the refiner's tiles write their own F (a = 1) over it. The segmentation path's joint bilateral upsampling is not
- * used: it sharpens a network's confidence into a mask, which would flatten RVM's fractional
+ * over the new one; the refiner's tiles write their own F (a = 1) over it. The segmentation
+ * path's joint bilateral upsampling is not used: it sharpens a network's confidence into a mask, which would flatten RVM's fractional
  * alpha. The classic matting stages follow (error map, sparse refiner where the background is
  * known, temporal smoothing). Nothing is read back.
  */
