@@ -41,11 +41,16 @@ async function serveInstalledRvm(page: Page): Promise<void> {
 test.describe('pipeline: Robust Video Matting path', () => {
   test.beforeEach(async ({ page }) => openHarness(page));
 
-  test('shaders/rvm_fuse.wgsl matches its reference: the fine alpha, filled where the coarse scale is sure of the foreground', async ({ page }) => {
-    const r = await page.evaluate(() => window.rvmCases.rvmFuse(53, 37, 7));
-    expect(r.count).toBe(53 * 37);
-    expect(r.sure).toBeGreaterThan(100);
-    expect(r.maxDiff).toBeLessThanOrEqual(1e-6);
+  test('shaders/rvm_fill_core.wgsl, rvm_fill_region.wgsl and rvm_fuse.wgsl match their references: a wide region of the coarse scale fills the fine alpha, a narrow stripe does not', async ({ page }) => {
+    // A 96×64 frame on a 48×32 grid: the block is 16×12 texels, the stripe 2 wide.
+    const r = await page.evaluate(() => window.rvmCases.rvmFuse(96, 64, 48, 32, 7));
+    expect(r.region.count).toBe(48 * 32);
+    expect(r.region.maxDiff).toBe(0);
+    expect(r.prior.count).toBe(96 * 64);
+    expect(r.prior.maxDiff).toBeLessThanOrEqual(1e-6);
+    expect(r.sure).toBeGreaterThan(1000);
+    expect(r.blockInner).toBe(1);
+    expect(r.stripe).toBe(0);
   });
 
   test('shaders/rvm_fgr.wgsl matches its reference: the frame plus RVM\'s residual, resampled, where the prior is the fine scale\'s alpha', async ({ page }) => {

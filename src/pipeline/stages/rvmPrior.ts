@@ -2,6 +2,7 @@
 // its foreground colour as F.
 import { createDownsamplePass } from '../../gpu/passes/downsample';
 import { createRvmFgrPass } from '../../gpu/passes/rvmFgr';
+import { createRvmFillRegionPass } from '../../gpu/passes/rvmFillRegion';
 import { createRvmFusePass } from '../../gpu/passes/rvmFuse';
 import { createTensorFromTexturePass } from '../../gpu/passes/tensorFromTexture';
 import { createTensorToTexturePass } from '../../gpu/passes/tensorToTexture';
@@ -42,10 +43,16 @@ interface Scale {
   src: GPUBuffer;
 }
 
-/** Full-resolution alpha of the two scales, r32float, before they are fused into the prior. */
+/**
+ * Full-resolution alpha of the two scales, r32float, before they are fused into the prior, and
+ * the region where the coarse one may fill the fine one (r32float 1/0 on the coarse scale's
+ * grid, with its core as scratch).
+ */
 interface Upsampled {
   coarse: GPUTexture;
   fine: GPUTexture;
+  core: GPUTexture;
+  region: GPUTexture;
 }
 
 /**
@@ -56,7 +63,8 @@ interface Upsampled {
  * recurrent state (a stream of src/models/rvm/runtime.ts). Both `pha` are upsampled bilinearly
  * to the frame (shaders/tensor_to_texture.wgsl; [1,h,w,1] has the layout of [1,1,h,w]) and
  * fused (shaders/rvm_fuse.wgsl): the fine scale's alpha, its holes filled where the coarse
- * scale is sure of the foreground. A frame no larger than the coarse scale
+ * scale is sure of the foreground, inside the fill region (src/gpu/passes/rvmFillRegion.ts: an
+ * opening on the coarse grid, so the edge's soft band and narrow gaps are not filled). A frame no larger than the coarse scale
  * runs once, its `pha` the prior. The fine scale's `fgr` gives the foreground colour F of
  * every pixel (shaders/rvm_fgr.wgsl: the frame plus RVM's residual fgr − src, resampled, where
  * the prior is the fine scale's alpha), written into FrameTextures.fgr with a = 0.5: the
@@ -78,6 +86,7 @@ export class RvmPriorStage implements Stage {
   private readonly bound = [0, 1].map(() => new Memo<{ down: Binding<typeof createDownsamplePass>; toTensor: Binding<typeof createTensorFromTexturePass> }>());
   private readonly boundPha = [0, 1].map(() => new Memo<Binding<typeof createTensorToTexturePass>>());
   private readonly boundFuse = new Memo<Binding<typeof createRvmFusePass>>();
+  private readonly boundFill = new Memo<Binding<typeof createRvmFillRegionPass>>();
   private readonly boundFgr = new Memo<Binding<typeof createRvmFgrPass>>();
 
   constructor(private readonly device: GPUDevice) {
@@ -86,6 +95,7 @@ export class RvmPriorStage implements Stage {
       toTensor: createTensorFromTexturePass(device, 'nhwc'),
       upsampleFine: createTensorToTexturePass(device, 'rvm-pha-fine'),
       upsampleCoarse: createTensorToTexturePass(device, 'rvm-pha-coarse'),
+      fill: createRvmFillRegionPass(device),
       fuse: createRvmFusePass(device),
       fgr: createRvmFgrPass(device),
     }));
@@ -110,19 +120,25 @@ export class RvmPriorStage implements Stage {
     return this.scales;
   }
 
-  /** The two scales' full-resolution alpha textures, made again when the frame size changes. */
-  private upsampledFor(width: number, height: number): Upsampled {
-    if (this.upsampled && this.upsampled.fine.width === width && this.upsampled.fine.height === height) return this.upsampled;
+  /** The two scales' full-resolution alpha textures and the fill region on the grid, made again when a size changes. */
+  private upsampledFor(width: number, height: number, grid: { width: number; height: number }): Upsampled {
+    const u = this.upsampled;
+    if (u && u.fine.width === width && u.fine.height === height && u.region.width === grid.width && u.region.height === grid.height) return u;
     this.destroyUpsampled();
-    const make = (label: string): GPUTexture =>
-      this.device.createTexture({ label, size: [width, height], format: 'r32float', usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.STORAGE_BINDING });
-    return (this.upsampled = { fine: make('rvm pha fine (frame size)'), coarse: make('rvm pha coarse (frame size)') });
+    const make = (label: string, w: number, h: number): GPUTexture =>
+      this.device.createTexture({ label, size: [w, h], format: 'r32float', usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.STORAGE_BINDING });
+    return (this.upsampled = {
+      fine: make('rvm pha fine (frame size)', width, height),
+      coarse: make('rvm pha coarse (frame size)', width, height),
+      core: make('rvm fill core (coarse grid)', grid.width, grid.height),
+      region: make('rvm fill region (coarse grid)', grid.width, grid.height),
+    });
   }
 
   async run(frame: FrameState): Promise<void> {
     const network = frame.rvm!;
     const t = frame.textures;
-    const { down, toTensor, upsampleFine, upsampleCoarse, fuse, fgr } = this.passes.get();
+    const { down, toTensor, upsampleFine, upsampleCoarse, fill, fuse, fgr } = this.passes.get();
     const upsample = [upsampleFine, upsampleCoarse];
     const scales = this.scalesFor(t.width, t.height);
     const whole: Rect = { x: 0, y: 0, width: t.width, height: t.height };
@@ -138,7 +154,7 @@ export class RvmPriorStage implements Stage {
     for (const [i, { low, src }] of scales.entries()) outs.push(await network.run(src, low.width, low.height, 1, i));
     encoder = frame.encoder();
     // One scale: its alpha is the prior. Two: each to its full-resolution texture, then fused.
-    const u = outs.length === 2 ? this.upsampledFor(t.width, t.height) : null;
+    const u = outs.length === 2 ? this.upsampledFor(t.width, t.height, scales[1]!.low) : null;
     const targets = u ? [u.fine, u.coarse] : [t.prior];
     for (const [i, out] of outs.entries()) {
       // TensorFlow.js's buffer pool may hand back another buffer: bound again only then.
@@ -147,7 +163,8 @@ export class RvmPriorStage implements Stage {
       upsample[i]!.encode(encoder, this.boundPha[i]!.get([dst, out.pha, out.width, out.height], () => upsample[i]!.bind({ src: pha, dst }, true)));
     }
     if (u) {
-      fuse.encode(encoder, this.boundFuse.get([t, u], () => fuse.bind({ coarse: u.coarse, fine: u.fine, prior: t.prior })));
+      fill.encode(encoder, this.boundFill.get([u], () => fill.bind({ coarse: u.coarse, fine: u.fine, core: u.core, region: u.region })));
+      fuse.encode(encoder, this.boundFuse.get([t, u], () => fuse.bind({ coarse: u.coarse, fine: u.fine, region: u.region, prior: t.prior })));
     }
     // F from the fine scale (stream 0): its residual over the frame, where the prior is its alpha.
     const fine = outs[0]!;
@@ -168,14 +185,14 @@ export class RvmPriorStage implements Stage {
   }
 
   private destroyUpsampled(): void {
-    this.upsampled?.fine.destroy();
-    this.upsampled?.coarse.destroy();
+    if (this.upsampled) for (const tex of Object.values(this.upsampled)) tex.destroy();
     this.upsampled = null;
   }
 
   dispose(): void {
     for (const m of [...this.bound, ...this.boundPha]) m.clear();
     this.boundFuse.clear();
+    this.boundFill.clear();
     this.boundFgr.clear();
     this.destroyScales();
     this.destroyUpsampled();

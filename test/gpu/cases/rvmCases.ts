@@ -12,9 +12,10 @@ import { downsampleReference } from '../../../src/gpu/reference/downsample';
 import { createImage } from '../../../src/gpu/reference/image';
 import { tensorFromTextureReference } from '../../../src/gpu/reference/tensorFromTexture';
 import { rvmFgrReference } from '../../../src/gpu/reference/rvmFgr';
-import { rvmFuseReference } from '../../../src/gpu/reference/rvmFuse';
+import { rvmFillRegionReference, rvmFuseReference } from '../../../src/gpu/reference/rvmFuse';
 import { tensorToTextureReference } from '../../../src/gpu/reference/tensorToTexture';
 import { createRvmFgrPass } from '../../../src/gpu/passes/rvmFgr';
+import { createRvmFillRegionPass, RVM_FILL_RADIUS } from '../../../src/gpu/passes/rvmFillRegion';
 import { createRvmFusePass } from '../../../src/gpu/passes/rvmFuse';
 import { loadInstalledRvm } from '../../../src/models/rvm/installed';
 import { RvmNetwork } from '../../../src/models/rvm/runtime';
@@ -106,7 +107,7 @@ const cases = {
         tf.dispose([src, fgr!, pha!, ...state]);
         states[k] = next;
       }
-      const prior = phas.length === 1 ? phas[0]! : rvmFuseReference(phas[1]!, phas[0]!);
+      const prior = phas.length === 1 ? phas[0]! : rvmFuseReference(phas[1]!, phas[0]!, rvmFillRegionReference(phas[1]!, phas[0]!, sizes[1]!.width, sizes[1]!.height, RVM_FILL_RADIUS));
       const F = rvmFgrReference(fineF!.fgr, fineF!.src, sizes[0]!, image, phas[0]!, prior);
       const refined = new Uint8Array(W * H);
       for (const packed of got[i]!.tiles) {
@@ -178,30 +179,66 @@ const cases = {
   },
 
   /**
-   * shaders/rvm_fuse.wgsl vs src/gpu/reference/rvmFuse.ts on W×H random alpha, a third of the
-   * coarse values on or around the ramp (0.9..0.95) and the ends.
+   * shaders/rvm_fill_core.wgsl + rvm_fill_region.wgsl + rvm_fuse.wgsl vs src/gpu/reference/rvmFuse.ts
+   * on a W×H frame (grid gw×gh): the coarse alpha sure of the foreground (0.96..1) in a wide
+   * block (16×12 texels) and a narrow stripe (2 texels wide) and random elsewhere, a third of
+   * those values on or around the ramp (0.9..0.95) and the ends; the fine alpha random below
+   * 0.99, with a few full pixels (≥ 0.99) outside the block.
+   * @returns the region's and the prior's comparisons, and the region's share in the block's
+   *   inner part and along the stripe (away from the block)
    */
-  async rvmFuse(W: number, H: number, seed: number) {
+  async rvmFuse(W: number, H: number, gw: number, gh: number, seed: number) {
     const device = await gpu();
     const rand = rng(seed);
     const coarse = createImage(W, H, 1);
     const fine = createImage(W, H, 1);
     const special = [0, 0.05, 0.075, 0.1, 0.9, 0.925, 0.95, 1];
-    for (let p = 0; p < W * H; p++) {
-      coarse.data[p] = rand() < 0.33 ? special[Math.floor(rand() * special.length)]! + (rand() - 0.5) * 0.02 : rand();
-      fine.data[p] = rand();
+    const block = { x0: 4, y0: 4, x1: 20, y1: 16 };
+    const stripeX = 30;
+    const texelOf = (x: number, y: number): [number, number] => [Math.floor((x * gw) / W), Math.floor((y * gh) / H)];
+    const inBlock = (tx: number, ty: number): boolean => tx >= block.x0 && tx < block.x1 && ty >= block.y0 && ty < block.y1;
+    const inStripe = (tx: number, ty: number): boolean => tx >= stripeX && tx < stripeX + 2;
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const p = y * W + x;
+        const [tx, ty] = texelOf(x, y);
+        const sure = inBlock(tx, ty) || inStripe(tx, ty);
+        coarse.data[p] = sure ? 0.96 + 0.04 * rand() : rand() < 0.33 ? special[Math.floor(rand() * special.length)]! + (rand() - 0.5) * 0.02 : rand();
+        fine.data[p] = !inBlock(tx, ty) && rand() < 0.05 ? 0.99 + 0.01 * rand() : 0.99 * rand();
+      }
     }
     const c = upload(device, coarse, 'r32float');
     const f = upload(device, fine, 'r32float');
+    const grid = (): GPUTexture => output(device, gw, gh, 'r32float', U.STORAGE_BINDING | U.COPY_SRC);
+    const [core, region] = [grid(), grid()];
     const prior = output(device, W, H, 'r32float', U.STORAGE_BINDING | U.COPY_SRC);
-    const pass = createRvmFusePass(device);
-    await submit(device, (e) => pass.encode(e, pass.bind({ coarse: c, fine: f, prior })));
+    const fill = createRvmFillRegionPass(device);
+    const fuse = createRvmFusePass(device);
+    await submit(device, (e) => {
+      fill.encode(e, fill.bind({ coarse: c, fine: f, core, region }));
+      fuse.encode(e, fuse.bind({ coarse: c, fine: f, region, prior }));
+    });
+    const actualRegion = await read(device, region, 1);
     const actual = await read(device, prior, 1);
-    for (const t of [c, f, prior]) t.destroy();
-    const expected = rvmFuseReference(coarse, fine);
+    for (const t of [c, f, core, region, prior]) t.destroy();
+    const expectedRegion = rvmFillRegionReference(coarse, fine, gw, gh, RVM_FILL_RADIUS);
+    const expected = rvmFuseReference(coarse, fine, expectedRegion);
+    const share = (keep: (tx: number, ty: number) => boolean): number => {
+      let n = 0;
+      let inside = 0;
+      for (let ty = 0; ty < gh; ty++) for (let tx = 0; tx < gw; tx++) if (keep(tx, ty)) (n++, (inside += actualRegion.data[ty * gw + tx]!));
+      return inside / Math.max(n, 1);
+    };
     let sure = 0;
     for (let p = 0; p < W * H; p++) if (coarse.data[p]! >= 0.95) sure++;
-    return { ...compare(actual, expected), sure, pixels: W * H };
+    return {
+      region: compare(actualRegion, expectedRegion),
+      prior: compare(actual, expected),
+      blockInner: share((tx, ty) => tx >= block.x0 + 2 && tx < block.x1 - 2 && ty >= block.y0 + 2 && ty < block.y1 - 2),
+      stripe: share((tx, ty) => inStripe(tx, ty) && ty >= block.y1 + RVM_FILL_RADIUS + 1),
+      sure,
+      pixels: W * H,
+    };
   },
 
   /**
