@@ -58,6 +58,10 @@ export type Backend = Exclude<BackendChoice, 'auto'>;
 export const MATTINGS = ['classic', 'rvm', 'bgmv2'] as const;
 export type Matting = (typeof MATTINGS)[number];
 
+/** Where Robust Video Matting runs (see OPTION_SPEC.rvmRuntime). */
+export const RVM_RUNTIMES = ['webgpu', 'cpu'] as const;
+export type RvmRuntime = (typeof RVM_RUNTIMES)[number];
+
 /**
  * The rendering path.
  * - `webgpu`: the WebGPU pipeline (base network, refiner, plate matting), or the Canvas 2D path
@@ -324,6 +328,22 @@ export const OPTION_SPEC = {
         bgmv2: { label: 'BGMv2', title: 'BackgroundMattingV2 (needs a plate and a model installed with npm run models:fetch)' },
       },
     },
+  },
+  /**
+   * Where Robust Video Matting runs with matting `rvm`: `webgpu` (default) on the engine's own
+   * GPUDevice, nothing read back (src/models/rvm/runtime.ts); `cpu` on TensorFlow.js's CPU
+   * backend in the worker (src/models/rvm/cpuRuntime.ts), each frame read back and its outputs
+   * written to the GPU. The same graph and outputs (to float rounding); `cpu` exists to measure
+   * quality on machines whose WebGPU is a software rasterizer (SwiftShader), where it is about
+   * 2.5× faster. On a real GPU it is only slower. Only on the command line (replay, eval).
+   */
+  rvmRuntime: {
+    type: { kind: 'enum', values: RVM_RUNTIMES },
+    default: 'webgpu',
+    doc: "Where Robust Video Matting runs: on the engine's GPU device, or on TensorFlow.js's CPU backend (for measuring quality where WebGPU is software-rendered).",
+    attribute: null,
+    flag: 'rvm-runtime',
+    control: null,
   },
   /**
    * Adaptive quality: the frame rate to hold, 1..120 frames per second, by lowering the base

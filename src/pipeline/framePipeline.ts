@@ -6,7 +6,7 @@ import type { Options, ReadbackType } from '../options';
 import type { DepthInput, DepthStats, FrameStats, MemoryStats, PlateFit, QualitySettings, Readback, RefineStats } from '../types/frame';
 import type { FrameInput } from '../types/frameInput';
 import type { Rect } from '../types/geometry';
-import type { RvmNetwork } from '../models/rvm/runtime';
+import type { RvmRunner } from '../models/rvm/streams';
 import type { KinectCalibration } from '../types/kinect';
 import type { BaseNetwork } from '../types/network';
 import { FrameRun, runStages } from './frameRun';
@@ -51,7 +51,7 @@ export class FramePipeline {
   private textures: FrameTextures | null = null;
   private blurFactor = 0;
   private learned: LearnedModel | null = null;
-  private rvm: RvmNetwork | null = null;
+  private rvm: RvmRunner | null = null;
   /** The background memory's scene changes the RVM state has been started again for. */
   private sceneChanges = 0;
   private warnedLearnedSize = false;
@@ -192,7 +192,7 @@ export class FramePipeline {
    * memory finds that the scene changed (a camera move or a cut; measured every
    * MEMORY_MEASURE_FRAMES frames, see BackgroundMemoryStage.sceneChanges).
    */
-  setRvm(network: RvmNetwork | null): void {
+  setRvm(network: RvmRunner | null): void {
     this.rvm = network;
     this.resetHistory();
   }

@@ -2,7 +2,7 @@
 // ordered table of stages (src/pipeline/stages.ts); each stage is a file of its own under
 // src/pipeline/stages/ that owns its passes, the textures and buffers it alone uses, its bind
 // groups and their disposal, and says which of the frame's shared textures it reads and writes.
-import type { RvmNetwork } from '../models/rvm/runtime';
+import type { RvmRunner } from '../models/rvm/streams';
 import type { Options, OutputType } from '../options';
 import type { DepthInput, DepthStats, QualitySettings } from '../types/frame';
 import type { FrameInput } from '../types/frameInput';
@@ -76,7 +76,7 @@ export interface FrameSetup {
   /** BackgroundMattingV2's model on this pipeline, when `matting` is 'bgmv2'. */
   readonly learned: LearnedModel | null;
   /** Robust Video Matting on this pipeline's device, when `matting` is 'rvm'. */
-  readonly rvm: RvmNetwork | null;
+  readonly rvm: RvmRunner | null;
 }
 
 /**

@@ -1,11 +1,11 @@
 import type { AssetLocation } from '../assets';
 import { ModelIntegrityError, ReplacerError } from '../errors';
-import type { Backend, Options, ReadbackType } from '../options';
+import type { Backend, Options, ReadbackType, RvmRuntime } from '../options';
 import { createGpuContext, isSoftwareAdapter, type GpuContext } from '../gpu/device';
 import type { Bgmv2Base } from '../models/bgmv2/base';
 import { loadInstalledBgmv2, type Bgmv2Installed } from '../models/bgmv2/installed';
 import { loadInstalledRvm, type RvmInstalled } from '../models/rvm/installed';
-import type { RvmNetwork } from '../models/rvm/runtime';
+import type { RvmRunner } from '../models/rvm/streams';
 import { TasksVisionBackend } from '../models/tasksVisionBackend';
 import { AdaptiveQuality, QUALITY_LEVELS } from './adaptive';
 import { CanvasPipeline } from '../pipeline/canvas/canvasPipeline';
@@ -54,7 +54,9 @@ export class Engine implements EngineApi {
   private bgmv2Base: Bgmv2Base | null = null;
   /** The installed Robust Video Matting files (matting 'rvm'), and the network on the current device. */
   private rvmFiles: RvmInstalled | null = null;
-  private rvm: RvmNetwork | null = null;
+  private rvm: RvmRunner | null = null;
+  /** Where {@link rvm} runs (options.rvmRuntime when it was made), or null without one. */
+  private rvmRuntime: RvmRuntime | null = null;
   private pipeline: FramePipeline | null = null;
   /** Puts the frames on the pipeline's device (made and disposed with the pipeline). */
   private importer: VideoFrameImporter | null = null;
@@ -497,20 +499,30 @@ export class Engine implements EngineApi {
 
   /**
    * With matting 'rvm': Robust Video Matting on this device, given to the pipeline (loaded on
-   * first use: TensorFlow.js is fetched only then); otherwise none (its GPU memory freed).
+   * first use: TensorFlow.js is fetched only then), run where options.rvmRuntime says (made again
+   * when it changes); otherwise none (its memory freed).
    * @throws Error when TensorFlow.js cannot load the graph on the device
    */
   private async prepareRvm(): Promise<void> {
-    const wanted = this.options!.matting === 'rvm' && this.rvmFiles !== null;
-    if (wanted === (this.rvm !== null)) return;
+    const wanted = this.options!.matting === 'rvm' && this.rvmFiles !== null ? this.options!.rvmRuntime : null;
+    if (wanted === this.rvmRuntime) return;
     if (this.rvm) {
       this.pipeline!.setRvm(null);
       this.rvm.destroy();
       this.rvm = null;
-      return;
+      this.rvmRuntime = null;
     }
-    const { RvmNetwork } = await import('../models/rvm/runtime');
-    this.rvm = await RvmNetwork.create(this.gpu!.device, this.rvmFiles!.graph, this.rvmFiles!.weights);
+    if (wanted === null) return;
+    const { device } = this.gpu!;
+    const { graph, weights } = this.rvmFiles!;
+    if (wanted === 'cpu') {
+      const { RvmCpuNetwork } = await import('../models/rvm/cpuRuntime');
+      this.rvm = await RvmCpuNetwork.create(device, graph, weights);
+    } else {
+      const { RvmNetwork } = await import('../models/rvm/runtime');
+      this.rvm = await RvmNetwork.create(device, graph, weights);
+    }
+    this.rvmRuntime = wanted;
     this.pipeline!.setRvm(this.rvm);
   }
 
@@ -520,6 +532,7 @@ export class Engine implements EngineApi {
     // The network goes with the pipeline; the next one is made on the device of its time.
     this.rvm?.destroy();
     this.rvm = null;
+    this.rvmRuntime = null;
     this.importer?.dispose();
     this.importer = null;
     const base = this.bgmv2Base;

@@ -54,6 +54,8 @@ describe.skipIf(why !== null)('RVM on WebGPU (TensorFlow.js backend on our devic
   let graph: unknown;
   let weights: ArrayBuffer;
   let frames: Float32Array<ArrayBuffer>[];
+  /** The original graph's pha and fgr on TensorFlow.js's CPU backend, per frame (the first test fills it). */
+  const reference: { pha: Float32Array; fgr: Float32Array }[] = [];
 
   beforeAll(async () => {
     process.env.VK_ICD_FILENAMES ??= swiftShaderIcd();
@@ -145,8 +147,9 @@ describe.skipIf(why !== null)('RVM on WebGPU (TensorFlow.js backend on our devic
     for (const [i, f] of frames.entries()) {
       const input = tf.tensor4d(f, [1, H, W, 3]);
       const [fgr, pha, ...next] = (await ref.executeAsync({ src: input, r1i: state[0]!, r2i: state[1]!, r3i: state[2]!, r4i: state[3]!, downsample_ratio: ratio }, ['fgr', 'pha', 'r1o', 'r2o', 'r3o', 'r4o'])) as tf.Tensor[];
-      const p = maxAndMean(ours[i]!.pha, (await pha!.data()) as Float32Array);
-      const c = maxAndMean(ours[i]!.fgr, (await fgr!.data()) as Float32Array);
+      reference.push({ pha: (await pha!.data()) as Float32Array, fgr: (await fgr!.data()) as Float32Array });
+      const p = maxAndMean(ours[i]!.pha, reference[i]!.pha);
+      const c = maxAndMean(ours[i]!.fgr, reference[i]!.fgr);
       diffs.push(`frame ${i}: pha max ${p.max.toExponential(2)} mean ${p.mean.toExponential(2)}, fgr max ${c.max.toExponential(2)} mean ${c.mean.toExponential(2)}`);
       // Float32 on two backends with different summation orders: measured ≤ 4e-6 here
       // (up to 1.8e-3 at 640×360 with the deep guided filter, ratio 0.25, in the runtime's spike).
@@ -160,5 +163,49 @@ describe.skipIf(why !== null)('RVM on WebGPU (TensorFlow.js backend on our devic
     console.log(`rvmRuntime vs CPU backend: ${diffs.join('; ')}`);
     tf.dispose([...state, ratio]);
     ref.dispose();
+  }, 600_000);
+
+  it('runs the same graph on the CPU backend (--rvm-runtime cpu): the reference outputs, streams kept apart, one read-back per run', async () => {
+    expect(reference.length).toBe(frames.length);
+    const { RvmCpuNetwork } = await import('../../src/models/rvm/cpuRuntime');
+    const net = await RvmCpuNetwork.create(device, graph, weights);
+    const src = device.createBuffer({ size: W * H * 12, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+    const small = device.createBuffer({ size: (W / 2) * (H / 2) * 12, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+    let maps = 0;
+    const mapAsync = GPUBuffer.prototype.mapAsync;
+    GPUBuffer.prototype.mapAsync = function (this: GPUBuffer, ...args: Parameters<GPUBuffer['mapAsync']>) {
+      maps++;
+      return mapAsync.apply(this, args);
+    };
+    const perRun: number[] = [];
+    const diffs: { max: number; mean: number }[] = [];
+    try {
+      for (const [i, f] of frames.entries()) {
+        device.queue.writeBuffer(src, 0, f);
+        // A second stream at another size between the frames of the first must not touch its state.
+        device.queue.writeBuffer(small, 0, f.subarray(0, (W / 2) * (H / 2) * 3));
+        await net.run(small, W / 2, H / 2, 1, 1);
+        const before = maps;
+        const out = await net.run(src, W, H, 1);
+        perRun.push(maps - before);
+        expect([out.width, out.height]).toEqual([W, H]);
+        diffs.push(maxAndMean(await read(out.pha, W * H), reference[i]!.pha), maxAndMean(await read(out.fgr, W * H * 3), reference[i]!.fgr));
+      }
+      net.reset();
+      device.queue.writeBuffer(src, 0, frames[0]!);
+      const again = await net.run(src, W, H, 1);
+      diffs.push(maxAndMean(await read(again.pha, W * H), reference[0]!.pha));
+      await expect(net.run(src, W, H, 1.5)).rejects.toThrow(RangeError);
+      await expect(net.run(small, W, H, 1)).rejects.toThrow(RangeError);
+    } finally {
+      GPUBuffer.prototype.mapAsync = mapAsync;
+      net.destroy();
+      src.destroy();
+      small.destroy();
+    }
+    console.log(`rvmRuntime, CPU runtime vs the graph on the CPU backend: max ${Math.max(...diffs.map((d) => d.max)).toExponential(2)}; read-backs per run ${perRun.join(', ')}`);
+    // The same backend and graph: equal but for the float32 round trip through the GPU buffers.
+    for (const d of diffs) expect(d.max).toBeLessThan(1e-6);
+    expect(perRun).toEqual([1, 1, 1]);
   }, 600_000);
 });

@@ -11,8 +11,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
-import { checkRvmInterface, inspectGraphModel, RVM_OUTPUTS } from './graph';
+import type { GraphModel } from '@tensorflow/tfjs-converter';
+import { loadRvmGraph, RvmStreams, type RvmOutputs, type RvmRunner } from './streams';
+
+export type { RvmOutputs, RvmRunner } from './streams';
 
 /**
  * Elements up to which a kernel whose inputs all hold CPU values runs on the CPU (see
@@ -94,42 +96,21 @@ async function backendOn(device: GPUDevice): Promise<WebGPUBackend> {
   return ours.backend;
 }
 
-/** One frame's outputs on the GPU, owned by the network until its stream's next run, or destroy. */
-export interface RvmOutputs {
-  /** [1,h,w,1] float32 in 0..1 (row-major: the same layout as [1,1,h,w]). */
-  pha: GPUBuffer;
-  /** [1,h,w,3] float32 in 0..1, channels interleaved (NHWC). */
-  fgr: GPUBuffer;
-  width: number;
-  height: number;
-}
-
-/** One sequence of frames the network follows: its recurrent state and its last outputs. */
-interface Stream {
-  recurrent: tf.Tensor[];
-  outputs: tf.Tensor[];
-  /** The input size and ratio the recurrent state belongs to (its shapes follow them). */
-  key: string;
-}
-
 /**
  * Robust Video Matting (Lin, Yang, Saleemi, Sengupta, "Robust High-Resolution Video Matting
  * with Temporal Guidance", WACV 2022) on a GPUDevice: one call per frame and stream, the
  * recurrent states r1…r4 of each stream carried on the GPU from frame to frame until
  * {@link reset}. A stream is one scale the caller runs the frames at (the weights are shared).
  */
-export class RvmNetwork {
-  private streams: Stream[] = [];
-  private readonly ratios = new Map<number, tf.Scalar>();
+export class RvmNetwork implements RvmRunner {
+  private readonly streams = new RvmStreams();
+  /** Per stream, its last outputs (GPU buffers handed to the caller). */
+  private outputs: tf.Tensor[][] = [];
 
   private constructor(
     private readonly model: GraphModel,
     private readonly backend: WebGPUBackend,
   ) {}
-
-  private static zeros(): tf.Tensor[] {
-    return [0, 1, 2, 3].map(() => tf.scalar(0));
-  }
 
   /**
    * Loads the graph onto `device`.
@@ -138,79 +119,34 @@ export class RvmNetwork {
    * @throws Error when the JSON is not RVM's graph or the weights are not the size it needs
    */
   static async create(device: GPUDevice, graph: unknown, weights: ArrayBuffer): Promise<RvmNetwork> {
-    const info = inspectGraphModel(graph);
-    checkRvmInterface(info);
-    if (weights.byteLength !== info.weightBytes) throw new Error(`RVM's weights are ${weights.byteLength} bytes; its graph needs ${info.weightBytes}`);
     const backend = await backendOn(device);
-    const g = graph as { modelTopology: object; format: string; generatedBy: string; convertedBy: string; signature: object; weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] };
-    const model = await loadGraphModel(
-      tf.io.fromMemory({
-        modelTopology: g.modelTopology,
-        format: g.format,
-        generatedBy: g.generatedBy,
-        convertedBy: g.convertedBy,
-        signature: g.signature,
-        weightSpecs: g.weightsManifest.flatMap((m) => m.weights),
-        weightData: weights,
-      }),
-    );
-    return new RvmNetwork(model, backend);
+    return new RvmNetwork(await loadRvmGraph(graph, weights), backend);
   }
 
-  /**
-   * Runs one frame.
-   * @param src [1,height,width,3] float32 RGB in 0..1, NHWC, a buffer with STORAGE | COPY_SRC
-   *   usage whose writes are already submitted; read, not kept
-   * @param downsampleRatio RVM's downsample_ratio in (0, 1]: 1 runs the network at the input's
-   *   size and skips its deep guided filter; below 1 it runs at that fraction and the filter
-   *   brings pha and fgr back to the input's size
-   * @param stream which sequence the frame continues (0, 1, …): its own recurrent state and
-   *   outputs, e.g. one per scale. A new size or ratio starts the stream's state again (its
-   *   shapes follow the size the network runs at).
-   * @returns pha and fgr at the input's size, valid until the stream's next call, or destroy
-   * @throws RangeError for a ratio outside (0, 1], a buffer too small or a bad stream; TensorFlow.js's errors
-   */
+  /** See {@link RvmRunner.run}. `src` is wrapped without a copy; nothing is read back. */
   async run(src: GPUBuffer, width: number, height: number, downsampleRatio: number, stream = 0): Promise<RvmOutputs> {
-    if (!(downsampleRatio > 0 && downsampleRatio <= 1)) throw new RangeError(`downsample_ratio must be in (0, 1], got ${downsampleRatio}`);
-    if (!Number.isInteger(stream) || stream < 0 || stream > 7) throw new RangeError(`stream must be an integer in 0..7, got ${stream}`);
     if (src.size < width * height * 12) throw new RangeError(`src holds ${src.size} bytes; [1,${height},${width},3] float32 needs ${width * height * 12}`);
     if (tf.backend() !== this.backend) await tf.setBackend('webgpu');
-    let ratio = this.ratios.get(downsampleRatio);
-    if (!ratio) this.ratios.set(downsampleRatio, (ratio = tf.scalar(downsampleRatio)));
-    while (this.streams.length <= stream) this.streams.push({ recurrent: RvmNetwork.zeros(), outputs: [], key: '' });
-    const s = this.streams[stream]!;
-    const key = `${width}x${height}@${downsampleRatio}`;
-    if (key !== s.key) {
-      tf.dispose(s.recurrent);
-      s.recurrent = RvmNetwork.zeros();
-      s.key = key;
-    }
-    const input = tf.tensor({ buffer: src, zeroCopy: true }, [1, height, width, 3], 'float32');
-    let result: tf.Tensor[];
+    const input = tf.tensor({ buffer: src, zeroCopy: true }, [1, height, width, 3], 'float32') as tf.Tensor4D;
+    let result: { fgr: tf.Tensor; pha: tf.Tensor };
     try {
-      const [r1i, r2i, r3i, r4i] = s.recurrent;
-      result = (await this.model.executeAsync({ src: input, r1i: r1i!, r2i: r2i!, r3i: r3i!, r4i: r4i!, downsample_ratio: ratio }, [...RVM_OUTPUTS])) as tf.Tensor[];
+      result = await this.streams.execute(this.model, input, downsampleRatio, stream);
     } finally {
       input.dispose();
     }
-    const [fgr, pha, ...next] = result;
-    tf.dispose(s.recurrent);
-    s.recurrent = next;
+    const { fgr, pha } = result;
     // dataToGPU copies into a buffer the caller may bind (and submits the backend's queue).
-    const phaGpu = pha!.dataToGPU();
-    const fgrGpu = fgr!.dataToGPU();
-    tf.dispose([pha!, fgr!]);
-    tf.dispose(s.outputs);
-    s.outputs = [phaGpu.tensorRef, fgrGpu.tensorRef];
-    return { pha: phaGpu.buffer!, fgr: fgrGpu.buffer!, width: pha!.shape[2]!, height: pha!.shape[1]! };
+    const phaGpu = pha.dataToGPU();
+    const fgrGpu = fgr.dataToGPU();
+    tf.dispose([pha, fgr]);
+    tf.dispose(this.outputs[stream] ?? []);
+    this.outputs[stream] = [phaGpu.tensorRef, fgrGpu.tensorRef];
+    return { pha: phaGpu.buffer!, fgr: fgrGpu.buffer!, width: pha.shape[2]!, height: pha.shape[1]! };
   }
 
   /** Starts every stream's recurrent state again (the pipeline calls it on a new frame size, plate or history). */
   reset(): void {
-    for (const s of this.streams) {
-      tf.dispose(s.recurrent);
-      s.recurrent = RvmNetwork.zeros();
-    }
+    this.streams.reset();
   }
 
   /** Live TensorFlow.js tensors (weights, state, outputs): constant from frame to frame. */
@@ -223,10 +159,9 @@ export class RvmNetwork {
    * (its pool of GPU buffers): one network per device at a time.
    */
   destroy(): void {
-    for (const s of this.streams) tf.dispose([...s.outputs, ...s.recurrent]);
-    tf.dispose([...this.ratios.values()]);
-    this.streams = [];
-    this.ratios.clear();
+    for (const o of this.outputs) tf.dispose(o ?? []);
+    this.outputs = [];
+    this.streams.dispose();
     this.model.dispose();
     if (ours?.backend === this.backend) {
       tf.removeBackend('webgpu');
