@@ -1,7 +1,9 @@
 // The Node GPU bench on Dawn, here on SwiftShader: `npm run bench:gpu` at a tiny size for one
-// frame (every row must come out, measured), then the portable GPU bundle made fresh and run
-// through its entry point with no program of the machine's but /bin/sh (every row again), its
-// retry with the bundled libraries and its refusal of a damaged copy. The bundle is made with
+// frame (every row must come out, measured, the rvm rows with the reference copy of Robust Video
+// Matting in ../shared), then the portable GPU bundle made fresh without RVM and run through its
+// entry point with no program of the machine's but /bin/sh (every other row again, the rvm rows
+// saying why they were not measured), its retry with the bundled libraries and its refusal of a
+// damaged copy. The bundle is made with
 // xz's fastest preset (a preset is the only difference from `npm run bundle:gpu`'s default).
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -10,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEV_BACKGROUND, DEV_STILL, swiftShaderIcd } from '../../scripts/lib/gpuBench/paths';
 import type { GpuBenchReport } from '../../scripts/lib/gpuBench/report';
-import { ROW_IDS } from '../../scripts/lib/gpuBench/rowSpecs';
+import { ROW_IDS, ROWS } from '../../scripts/lib/gpuBench/rowSpecs';
 import { isStaticElf } from '../../scripts/lib/gpuBundle/elf';
 import { MAX_BUNDLE_BYTES } from '../../scripts/lib/gpuBundle/make';
 
@@ -18,6 +20,8 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const TSX = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
 const BUSYBOX = process.env.BUSYBOX ?? '/bin/busybox';
 const TINY = '320x180';
+const RVM_GRAPH = resolve(ROOT, '../shared/models/rvm_tfjs/model.json');
+const RVM_ROWS: readonly string[] = ROWS.filter((r) => r.rvm).map((r) => r.id);
 
 /** Why the bench cannot run here, or null when it can. */
 function missingPrerequisite(): string | null {
@@ -25,6 +29,7 @@ function missingPrerequisite(): string | null {
     if (!existsSync(file)) return `${file} is missing (../shared beside the checkout holds the test data)`;
   }
   if (!existsSync(join(ROOT, 'public/models/selfie_segmentation_landscape.onnx'))) return 'public/models is not installed (npm install)';
+  if (!existsSync(RVM_GRAPH)) return `${RVM_GRAPH} is missing (../shared/models holds the reference copy of Robust Video Matting)`;
   if (!existsSync(swiftShaderIcd())) return `${swiftShaderIcd()} is missing (Debian's chromium package brings SwiftShader)`;
   if (!existsSync(BUSYBOX) || !isStaticElf(BUSYBOX)) return `${BUSYBOX} is not a static busybox (apt-get install busybox-static)`;
   return null;
@@ -51,20 +56,29 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs:
   });
 }
 
-/** Every row of the tiny run measured, with the figures that say the rows did their work. */
-function expectEveryRow(report: GpuBenchReport, stdout: string): void {
+/**
+ * Every row of the tiny run measured, with the figures that say the rows did their work; with
+ * `rvm` false, the rvm rows not measured, saying that Robust Video Matting is not installed.
+ */
+function expectEveryRow(report: GpuBenchReport, stdout: string, rvm: boolean): void {
   expect(report.adapter).toMatch(/swiftshader/i);
   expect(report.sizes.map((s) => `${s.width}x${s.height}`)).toEqual([TINY]);
   const [size] = report.sizes;
   expect(size!.rows.map((r) => r.id)).toEqual([...ROW_IDS]);
   for (const row of size!.rows) {
+    if (RVM_ROWS.includes(row.id) && !rvm) {
+      expect(row.error, row.id).toContain('Robust Video Matting is not installed');
+      expect(stdout).toContain(`${row.label}: not measured — Robust Video Matting is not installed`);
+      continue;
+    }
     expect(row.error, row.id).toBeNull();
     expect(row.frames, row.id).toBe(1);
     expect(row.fps, row.id).toBeGreaterThan(0);
     expect(Number.isFinite(row.fps), row.id).toBe(true);
     expect(row.gpuMs, row.id).toBeGreaterThan(0);
     const stages = row.stages!;
-    expect(Object.keys(stages), row.id).toEqual(expect.arrayContaining(['import', 'upsample', 'refine', 'temporal', 'composite']));
+    const prior = RVM_ROWS.includes(row.id) ? 'rvm' : 'upsample';
+    expect(Object.keys(stages), row.id).toEqual(expect.arrayContaining(['import', prior, 'refine', 'temporal', 'composite']));
     for (const [name, ms] of Object.entries(stages)) expect(ms >= 0 && Number.isFinite(ms), `${row.id} ${name}: ${ms}`).toBe(true);
     expect(stdout, row.id).toContain(row.label);
   }
@@ -91,6 +105,11 @@ function expectEveryRow(report: GpuBenchReport, stdout: string): void {
   expect(report.baseNetworkNote).toBeNull();
   expect(report.baseNetworkMaxDifference).toBeLessThanOrEqual(1e-3);
   expect(size!.baseNetworkMs).toBeGreaterThan(0);
+  if (rvm) {
+    // RVM replaces the segmentation prior; with refineBudget 0 nothing is refined.
+    for (const id of RVM_ROWS) expect(Object.keys(row(id).stages!), id).not.toContain('segment');
+    expect(row('rvm-alone').tileShare).toBe(0);
+  }
   expect(stdout).toContain('sparse / full refine:');
   expect(report.targets.map((t) => t.what)).toContain('sparse / full refine');
 }
@@ -100,17 +119,18 @@ describe.skipIf(why !== null)('the Node GPU bench on SwiftShader', () => {
     const json = join(tmp, 'bench.json');
     const masks = join(tmp, 'masks');
     const env = { ...process.env, VK_ICD_FILENAMES: swiftShaderIcd() };
-    const r = await run(process.execPath, [TSX, 'scripts/bench-gpu.ts', '--sizes', TINY, '--frames', '1', '--warmup', '0', '--masks', masks, '--json', json], env, 240_000);
+    // RVM on SwiftShader is slow: 1–2.5 minutes a row at this size (447 s for the whole run beside two evals).
+    const r = await run(process.execPath, [TSX, 'scripts/bench-gpu.ts', '--sizes', TINY, '--frames', '1', '--warmup', '0', '--masks', masks, '--json', json, '--rvm', RVM_GRAPH], env, 900_000);
     console.log(`bench:gpu at ${TINY}, one frame: ${r.seconds.toFixed(0)} s`);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain(`${TINY}: recording the base network's masks`);
     expect(readdirSync(masks).filter((f) => f.endsWith('.f32'))).toHaveLength(1);
-    expectEveryRow(JSON.parse(readFileSync(json, 'utf8')) as GpuBenchReport, r.stdout);
-  }, 300_000);
+    expectEveryRow(JSON.parse(readFileSync(json, 'utf8')) as GpuBenchReport, r.stdout, true);
+  }, 960_000);
 
   it('the GPU bundle, made fresh, runs every row through run.sh with /bin/sh and its own programs only', async () => {
     const bundle = join(tmp, 'bundle');
-    const made = await run(process.execPath, [TSX, 'scripts/gpu-bundle.ts', '--out', bundle, '--sizes', TINY, '--xz-preset', '0'], process.env, 240_000);
+    const made = await run(process.execPath, [TSX, 'scripts/gpu-bundle.ts', '--out', bundle, '--sizes', TINY, '--xz-preset', '0', '--no-rvm'], process.env, 240_000);
     console.log(`bundle:gpu (xz -0): ${made.seconds.toFixed(0)} s`);
     expect(made.status, made.stderr).toBe(0);
     const sums = readFileSync(join(bundle, 'SHA256SUMS'), 'utf8');
@@ -129,7 +149,8 @@ describe.skipIf(why !== null)('the Node GPU bench on SwiftShader', () => {
     console.log(`run.sh at ${TINY}, one frame: ${r.seconds.toFixed(0)} s`);
     expect(r.status, r.stderr).toBe(0);
     const report = JSON.parse(readFileSync(join(out, 'bench-gpu.json'), 'utf8')) as GpuBenchReport;
-    expectEveryRow(report, r.stdout);
+    expectEveryRow(report, r.stdout, false);
+    expect(existsSync(join(bundle, 'model/rvm'))).toBe(false);
     expect(report.vulkanLoader).toContain(join(bundle, '.unpacked/lib/'));
     expect(r.stderr).not.toContain('recording the base network'); // the bundle brought its masks
     expect(readFileSync(join(out, 'bench-gpu.txt'), 'utf8').trim()).toBe(r.stdout.trim());

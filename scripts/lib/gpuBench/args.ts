@@ -7,14 +7,19 @@ import { ROW_IDS, type RowId } from './rowSpecs';
 export const USAGE = [
   'usage: npm run bench:gpu -- [--sizes 1280x720,1920x1080,3840x2160] [--rows ID,…] [--frames N] [--warmup N] [--max-seconds S]',
   '                            [--json FILE] [--table FILE] [--no-base-network] [--record-only]',
-  `  rows: ${ROW_IDS.join(', ')} (default: all)`,
+  '                            [--rvm MODEL_JSON]',
+  `  rows: ${ROW_IDS.join(', ')} (default: all); the rvm rows need Robust Video Matting (npm run models:fetch -- rvm, or --rvm)`,
   '  (the harness itself also takes --dawn FILE --model FILE --ort DIR --still DIR --background FILE --masks DIR)',
 ].join('\n');
 
 /** The bench's default sizes: HD, full HD, 4K. */
 export const DEFAULT_SIZES = '1280x720,1920x1080,3840x2160';
 
-/** The harness's files: dawn.node; the ONNX base network; onnxruntime-web's runtime folder; the dev still (image.png, plate.png); the image-mode background (PNG); the masks cache. */
+/**
+ * The harness's files: dawn.node; the ONNX base network; onnxruntime-web's runtime folder; the
+ * dev still (image.png, plate.png); the image-mode background (PNG); the masks cache; Robust
+ * Video Matting's graph (model.json, its weight files beside it), null when it is not installed.
+ */
 export interface BenchFiles {
   dawn: string;
   model: string;
@@ -22,6 +27,7 @@ export interface BenchFiles {
   still: string;
   background: string;
   masks: string;
+  rvm: string | null;
 }
 
 /** What the harness runs, and where it finds its files. */
@@ -88,6 +94,7 @@ export function parseGpuBenchArgs(argv: readonly string[]): GpuBenchArgs | null 
       still: { type: 'string' },
       background: { type: 'string' },
       masks: { type: 'string' },
+      rvm: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -121,5 +128,6 @@ export function parseGpuBenchArgs(argv: readonly string[]): GpuBenchArgs | null 
     still: path('still'),
     background: path('background'),
     masks: path('masks'),
+    rvm: values.rvm ?? null,
   };
 }

@@ -14,6 +14,8 @@ import { checkTargets, formatReport, sizeReport, summariseRow, type GpuBenchRepo
 import type { Size } from '../bench/plan';
 import { recordMasks, runRow } from './rows';
 import { ROWS } from './rowSpecs';
+import { rvmOnDevice } from './rvm';
+import type { RvmNetwork } from '../../../src/models/rvm/runtime';
 
 /** The largest difference allowed between the base network's mask on the device and on the CPU (confidence in 0..1). */
 const BASE_NETWORK_TOLERANCE = 1e-3;
@@ -109,11 +111,17 @@ export async function runBench(args: GpuBenchArgs): Promise<number> {
   const timesBase = rows.some((spec) => spec.network === 'onnx-webgpu');
   const untimed = args.recordOnly ? null : !args.baseNetwork ? 'not timed (--no-base-network)' : !timesBase ? 'not timed (its row is not among --rows)' : null;
   let base: Awaited<ReturnType<typeof deviceNetwork>> = { network: null, note: untimed, maxDifference: null };
+  // Robust Video Matting for the rvm rows: the user installs it (GPL-3.0); without it they are not measured.
+  const wantsRvm = !args.recordOnly && rows.some((spec) => spec.rvm);
+  let rvm: RvmNetwork | null = null;
+  const rvmNote = !wantsRvm ? null : args.rvm === null ? `Robust Video Matting is not installed (npm run models:fetch -- rvm; GPL-3.0), or give --rvm MODEL_JSON` : null;
   const sizes: SizeReport[] = [];
   let failed = false;
   try {
     if (untimed === null && !args.recordOnly) base = await deviceNetwork(run);
     if (base.note) log(base.note);
+    if (rvmNote) log(rvmNote);
+    else if (wantsRvm) rvm = await rvmOnDevice(device, args.rvm!);
     for (const size of args.sizes) {
       const tag = `${size.width}x${size.height}`;
       const inputs = sizedInputs(device, run.pictures, size.width, size.height);
@@ -126,9 +134,13 @@ export async function runBench(args: GpuBenchArgs): Promise<number> {
             outcomes.push({ id: spec.id, error: base.note! });
             continue;
           }
+          if (spec.rvm && !rvm) {
+            outcomes.push({ id: spec.id, error: rvmNote! });
+            continue;
+          }
           log(`${tag}: ${spec.id}`);
           try {
-            outcomes.push({ run: await runRow(device, spec, inputs, recording, args, base.network) });
+            outcomes.push({ run: await runRow(device, spec, inputs, recording, args, base.network, rvm) });
           } catch (err) {
             const message = err instanceof Error ? err.message : String(err);
             log(`${tag}: ${spec.id} failed: ${message}`);
@@ -142,6 +154,7 @@ export async function runBench(args: GpuBenchArgs): Promise<number> {
       }
     }
   } finally {
+    rvm?.destroy();
     await base.network?.close();
     await (await made.session)?.release();
   }

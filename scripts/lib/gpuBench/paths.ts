@@ -8,6 +8,7 @@ import { ASSET_FILES } from '../../../src/assets';
 import type { BenchFiles } from './args';
 import { ROOT } from './build';
 import { NO_ADAPTER_EXIT } from './exit';
+import { readInstalled } from '../modelFiles';
 
 /** The repository's git-ignored cache of the GPU bench: the built harness, the recorded masks. */
 export const CACHE = join(ROOT, '.cache/gpu-bench');
@@ -40,12 +41,21 @@ export function dawnNodePath(): string {
   return path;
 }
 
+/** Robust Video Matting's graph as `npm run models:fetch -- rvm` installed it in public/models, or null when it is not installed. */
+export function installedRvmGraph(): string | null {
+  const models = join(ROOT, 'public/models');
+  const entry = readInstalled(models).find((m) => m.id === 'rvm');
+  const path = entry ? join(models, entry.file) : null;
+  return path && existsSync(path) ? path : null;
+}
+
 /**
  * The files the harness reads from this checkout and ../shared.
  * @param masks where recorded masks are kept (the repository's cache by default)
+ * @param rvm Robust Video Matting's graph (model.json): by default the installed one, if any
  * @throws Error naming what is missing and how to get it
  */
-export function repoBenchFiles(masks = join(CACHE, 'masks')): BenchFiles {
+export function repoBenchFiles(masks = join(CACHE, 'masks'), rvm = installedRvmGraph()): BenchFiles {
   const files: BenchFiles = {
     dawn: dawnNodePath(),
     model: join(ROOT, 'public/models/selfie_segmentation_landscape.onnx'),
@@ -53,7 +63,9 @@ export function repoBenchFiles(masks = join(CACHE, 'masks')): BenchFiles {
     still: DEV_STILL,
     background: DEV_BACKGROUND,
     masks,
+    rvm,
   };
+  if (rvm !== null && !existsSync(rvm)) throw new Error(`${rvm} is missing: Robust Video Matting's model.json (npm run models:fetch -- rvm installs it)`);
   const ortFiles = ASSET_FILES.filter((f) => f.startsWith('ort/')).map((f) => join(ROOT, 'public', f));
   for (const file of [files.model, ...ortFiles]) {
     if (!existsSync(file)) throw new Error(`${file} is missing: \`npm install\` installs the model and onnxruntime-web's runtime into public/`);
@@ -66,7 +78,8 @@ export function repoBenchFiles(masks = join(CACHE, 'masks')): BenchFiles {
 
 /** The harness's arguments for `files`. */
 export function fileFlags(files: BenchFiles): string[] {
-  return ['--dawn', files.dawn, '--model', files.model, '--ort', files.ort, '--still', files.still, '--background', files.background, '--masks', files.masks];
+  const rvm = files.rvm === null ? [] : ['--rvm', files.rvm];
+  return ['--dawn', files.dawn, '--model', files.model, '--ort', files.ort, '--still', files.still, '--background', files.background, '--masks', files.masks, ...rvm];
 }
 
 /**

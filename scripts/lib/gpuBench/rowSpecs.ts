@@ -3,7 +3,7 @@
 import type { Options } from '../../../src/options';
 
 /** The rows, in table order. */
-export const ROW_IDS = ['blur', 'memory', 'image', 'plate', 'plate-full', 'bgmv2', 'base-network'] as const;
+export const ROW_IDS = ['blur', 'memory', 'image', 'plate', 'plate-full', 'bgmv2', 'rvm-alone', 'rvm', 'base-network'] as const;
 export type RowId = (typeof ROW_IDS)[number];
 
 /** One configuration of the pipeline. */
@@ -20,6 +20,8 @@ export interface RowSpec {
   network: 'recorded' | 'onnx-webgpu';
   /** BGMv2's learned refiner (random weights) on its base network's stand-in. */
   learned: boolean;
+  /** Robust Video Matting on the device as the prior (matting 'rvm'; the user-installed model, GPL-3.0: not measured without it). */
+  rvm: boolean;
 }
 
 /**
@@ -39,6 +41,7 @@ export const ROWS: readonly RowSpec[] = [
     background: false,
     network: 'recorded',
     learned: false,
+    rvm: false,
   },
   {
     id: 'memory',
@@ -50,6 +53,7 @@ export const ROWS: readonly RowSpec[] = [
     background: false,
     network: 'recorded',
     learned: false,
+    rvm: false,
   },
   {
     id: 'image',
@@ -60,6 +64,7 @@ export const ROWS: readonly RowSpec[] = [
     background: true,
     network: 'recorded',
     learned: false,
+    rvm: false,
   },
   {
     id: 'plate',
@@ -70,6 +75,7 @@ export const ROWS: readonly RowSpec[] = [
     background: true,
     network: 'recorded',
     learned: false,
+    rvm: false,
   },
   {
     id: 'plate-full',
@@ -80,6 +86,7 @@ export const ROWS: readonly RowSpec[] = [
     background: true,
     network: 'recorded',
     learned: false,
+    rvm: false,
   },
   {
     id: 'bgmv2',
@@ -91,6 +98,30 @@ export const ROWS: readonly RowSpec[] = [
     background: true,
     network: 'recorded',
     learned: true,
+    rvm: false,
+  },
+  {
+    id: 'rvm-alone',
+    label: 'rvm alone',
+    description:
+      "Robust Video Matting on the device (TensorFlow.js's WebGPU backend) at its two scales, fused and upsampled, with nothing of ours on top (refineBudget 0, temporalSmoothing 0), image background; needs the user-installed model",
+    options: { mode: 'image', matting: 'rvm', refineBudget: 0, temporalSmoothing: 0 },
+    plate: false,
+    background: true,
+    network: 'recorded',
+    learned: false,
+    rvm: true,
+  },
+  {
+    id: 'rvm',
+    label: 'rvm+ours',
+    description: "Robust Video Matting as the prior of our stages (matting 'rvm': error map, refiner where the background is known, temporal smoothing), image background; needs the user-installed model",
+    options: { mode: 'image', matting: 'rvm' },
+    plate: false,
+    background: true,
+    network: 'recorded',
+    learned: false,
+    rvm: true,
   },
   {
     id: 'base-network',
@@ -101,5 +132,6 @@ export const ROWS: readonly RowSpec[] = [
     background: false,
     network: 'onnx-webgpu',
     learned: false,
+    rvm: false,
   },
 ];

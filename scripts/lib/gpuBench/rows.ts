@@ -5,6 +5,7 @@ import { resolveOptions } from '../../../src/options';
 import { FramePipeline } from '../../../src/pipeline/framePipeline';
 import { textureFrameInput } from '../../../src/pipeline/textureInput';
 import { TILE_SIZE } from '../../../src/gpu/passes/selectTiles';
+import type { RvmRunner } from '../../../src/models/rvm/streams';
 import type { GpuBaseNetwork } from '../../../src/types/network';
 import { Bgmv2BaseStandIn, randomRefinerWeights } from './bgmv2StandIn';
 import type { SizedInputs } from './inputs';
@@ -31,7 +32,7 @@ export interface RowRun {
   /** GPU ms per stage of each timed frame (timestamp queries at the stage boundaries). */
   stages: Record<string, number>[];
   /** Which matting stages ran. */
-  matting: 'classic' | 'bgmv2';
+  matting: 'classic' | 'bgmv2' | 'rvm';
   /** Tiles the refiner worked on in the last frame, of `tileCount` (8×8 tiles); null for rows without refinement. */
   tiles: number | null;
   tileCount: number;
@@ -44,6 +45,8 @@ export interface RowRun {
  * frames, each processed to the end (one frame in flight, as the engine runs them).
  * @param baseNetwork the real base network on the device, for the base-network row (borrowed;
  *   its input size does not depend on the frame's, so one serves every size)
+ * @param rvm Robust Video Matting on the device, for the rvm rows (borrowed; its state is reset
+ *   at the start of the row)
  * @throws the pipeline's error, a GPU validation or out-of-memory error raised during the row,
  *   or Error when the device gave no stage timings or the row ran another matting path
  */
@@ -54,13 +57,14 @@ export async function runRow(
   recording: MaskRecording,
   plan: FramePlan,
   baseNetwork: GpuBaseNetwork | null,
+  rvm: RvmRunner | null = null,
 ): Promise<RowRun> {
   device.pushErrorScope('out-of-memory');
   device.pushErrorScope('validation');
   let run: RowRun | null = null;
   let failure: unknown = null;
   try {
-    run = await timeRow(device, spec, inputs, recording, plan, baseNetwork);
+    run = await timeRow(device, spec, inputs, recording, plan, baseNetwork, rvm);
   } catch (err) {
     failure = err;
   }
@@ -79,7 +83,9 @@ async function timeRow(
   recording: MaskRecording,
   plan: FramePlan,
   baseNetwork: GpuBaseNetwork | null,
+  rvm: RvmRunner | null,
 ): Promise<RowRun> {
+  if (spec.rvm && !rvm) throw new Error(`${spec.id}: no Robust Video Matting on the device was given`);
   const replay = spec.network === 'recorded' ? new ReplayNetwork(device, recording) : null;
   const network = replay ?? baseNetwork;
   if (!network) throw new Error(`${spec.id}: no base network on the device was given`);
@@ -88,6 +94,10 @@ async function timeRow(
   try {
     if (spec.background) pipeline.setBackground(inputs.background);
     if (spec.plate) pipeline.setPlate(inputs.plate);
+    if (spec.rvm) {
+      rvm!.reset();
+      pipeline.setRvm(rvm);
+    }
     if (spec.learned) {
       standIn = new Bgmv2BaseStandIn(device, inputs.frameRgba, recording.masks[0]!, recording.networkWidth, recording.networkHeight);
       pipeline.setLearned({ base: standIn, weights: randomRefinerWeights(7) });
@@ -106,7 +116,7 @@ async function timeRow(
     }
     const wallMs: number[] = [];
     const stages: Record<string, number>[] = [];
-    let matting: 'classic' | 'rvm' | 'bgmv2' = 'classic';
+    let matting: RowRun['matting'] = 'classic';
     while (wallMs.length < plan.frames && (wallMs.length === 0 || !spent())) {
       const t0 = performance.now();
       const result = await frame();
@@ -115,7 +125,7 @@ async function timeRow(
       stages.push(result.stats.stages);
       matting = result.matting;
     }
-    const expected = spec.learned ? 'bgmv2' : 'classic';
+    const expected = spec.learned ? 'bgmv2' : spec.rvm ? 'rvm' : 'classic';
     if (matting !== expected) throw new Error(`${spec.id}: the pipeline ran the ${matting} matting path, not ${expected}`);
     const tileCount = Math.ceil(inputs.width / TILE_SIZE) * Math.ceil(inputs.height / TILE_SIZE);
     const refines = stages.every((s) => 'refine' in s);

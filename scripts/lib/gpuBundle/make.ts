@@ -11,7 +11,8 @@
 //                           used only where the machine's do not load
 //     ort/                  onnxruntime-web's wasm runtime
 //     masks/                the base network's masks, recorded here for the bundle's sizes
-//   model/, data/           the base network (ONNX); the dev still, its plate, the background
+//   model/, data/           the base network (ONNX); Robust Video Matting (model/rvm/) when it is
+//                           installed (GPL-3.0, for the rvm rows); the dev still, its plate, the background
 //   licenses/, bundle.json  where each part comes from; SHA256SUMS (checked by run.sh)
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -22,6 +23,7 @@ import { MODEL_MANIFEST } from '../../../src/models/manifest';
 import type { Size } from '../bench/plan';
 import { buildGpuBench, ROOT } from '../gpuBench/build';
 import { maskFileName } from '../gpuBench/masks';
+import { readRvmFiles } from '../gpuBench/rvm';
 import { CACHE, fileFlags, repoBenchFiles, runHarness } from '../gpuBench/paths';
 import { isStaticElf } from './elf';
 
@@ -46,6 +48,11 @@ export interface BundleOptions {
   xzPreset: number;
   /** Busybox to carry: a static x86-64 build ($BUSYBOX or Debian busybox-static's /bin/busybox). */
   busybox: string;
+  /**
+   * Robust Video Matting's graph (model.json, its weights beside it) to carry for the rvm rows:
+   * by default the one installed in public/models; null (none installed) leaves them unmeasured.
+   */
+  rvm?: string | null;
   log(line: string): void;
 }
 
@@ -107,7 +114,7 @@ export async function makeGpuBundle(o: BundleOptions): Promise<BundleResult> {
   if (!existsSync(o.busybox)) throw new Error(`${o.busybox} not found: install Debian's busybox-static (or set BUSYBOX to a static busybox)`);
   if (!isStaticElf(o.busybox)) throw new Error(`${o.busybox} is linked dynamically: the bundle needs a static busybox (Debian's busybox-static)`);
   if (!Number.isInteger(o.xzPreset) || o.xzPreset < 0 || o.xzPreset > 9) throw new RangeError(`xz preset must be 0..9, got ${o.xzPreset}`);
-  const files = repoBenchFiles(join(CACHE, 'masks'));
+  const files = o.rvm === undefined ? repoBenchFiles(join(CACHE, 'masks')) : repoBenchFiles(join(CACHE, 'masks'), o.rvm);
   const libraries = LIBRARIES.map((l) => ({ ...l, path: findLibrary(l.soname, l.debian) }));
   const out = o.out;
   rmSync(out, { recursive: true, force: true });
@@ -143,6 +150,11 @@ export async function makeGpuBundle(o: BundleOptions): Promise<BundleResult> {
   copy(join(files.still, 'image.png'), join(out, 'data/still/image.png'));
   copy(join(files.still, 'plate.png'), join(out, 'data/still/plate.png'));
   copy(files.background, join(out, 'data/background.png'));
+  if (files.rvm !== null) {
+    // run.sh passes --rvm when this file is there.
+    copy(files.rvm, join(out, 'model/rvm/model.json'));
+    for (const w of readRvmFiles(files.rvm).weightFiles) copy(join(dirname(files.rvm), w), join(out, 'model/rvm', w));
+  }
 
   const licences: Record<string, string> = {};
   const licence = (name: string, candidates: readonly string[], spdx: string): void => {
@@ -157,6 +169,7 @@ export async function makeGpuBundle(o: BundleOptions): Promise<BundleResult> {
   licence('shared-data', [join(ROOT, '../shared/LICENSES.md')], 'see the file: the dev still and its plate (eval/dev)');
   licences['onnxruntime-web'] = 'MIT (Microsoft)';
   licences.model = entry.licence;
+  if (files.rvm !== null) licences.rvm = 'GPL-3.0 (Robust Video Matting, Lin et al.: the user-installed model, for the rvm rows; not part of bg-replacer)';
 
   const version = (pkg: string): string => (JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
   const busyboxVersion = spawnSync(o.busybox, [], { encoding: 'utf8' }).stdout.split('\n')[0] ?? '';

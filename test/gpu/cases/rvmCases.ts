@@ -276,18 +276,22 @@ const cases = {
   },
 
   /**
-   * The engine with matting 'rvm' and the RVM the spec serves as installed: which matting each
-   * frame took — on 'rvm', after switching to 'classic', and back on 'rvm' (a fresh network).
+   * The engine through matting rvm, classic, rvm again, then rvm with rvmRuntime 'cpu': the
+   * matting path of each frame, and the largest difference (8-bit) between the pha of the last
+   * frame on the WebGPU runtime and the same frame on the CPU runtime (each from a fresh state:
+   * a new network starts the pipeline's history again).
    */
-  async engineRvm(frames: number[][], W: number, H: number): Promise<string[]> {
+  async engineRvm(frames: number[][], W: number, H: number): Promise<{ mattings: string[]; cpuVsWebgpu: number }> {
     const engine = new Engine();
     const mattings: string[] = [];
+    const phas: Uint8Array[] = [];
     const run = async (i: number): Promise<void> => {
       const frame = new VideoFrame(new Uint8ClampedArray(frames[i % frames.length]!).buffer, { format: 'RGBA', codedWidth: W, codedHeight: H, timestamp: i });
       try {
         const r = await engine.process(frame, ['pha']);
         r.frame.close();
         mattings.push(r.matting);
+        phas.push(r.readbacks!.pha!.data);
       } finally {
         frame.close();
       }
@@ -301,10 +305,14 @@ const cases = {
       await run(2);
       await engine.setOptions(resolveOptions({ ...options, matting: 'rvm' }));
       await run(3);
+      await engine.setOptions(resolveOptions({ ...options, matting: 'rvm', rvmRuntime: 'cpu' }));
+      await run(3);
     } finally {
       await engine.dispose();
     }
-    return mattings;
+    const [webgpu, cpu] = phas.slice(-2) as [Uint8Array, Uint8Array];
+    const cpuVsWebgpu = webgpu.reduce((m, v, i) => Math.max(m, Math.abs(v - cpu[i]!)), 0);
+    return { mattings, cpuVsWebgpu };
   },
 
   /** The engine's start-up error with matting 'rvm' and no RVM installed. */
