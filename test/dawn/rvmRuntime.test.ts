@@ -48,6 +48,22 @@ function maxAndMean(a: Float32Array, b: Float32Array): { max: number; mean: numb
   return { max, mean: sum / a.length };
 }
 
+/**
+ * Counts GPUBuffer.mapAsync calls (every read-back of GPU memory goes through it) until restore().
+ */
+function countMapAsync(): { readonly count: number; restore(): void } {
+  const mapAsync = GPUBuffer.prototype.mapAsync;
+  const counter = {
+    count: 0,
+    restore: () => void (GPUBuffer.prototype.mapAsync = mapAsync),
+  };
+  GPUBuffer.prototype.mapAsync = function (this: GPUBuffer, ...args: Parameters<GPUBuffer['mapAsync']>) {
+    counter.count++;
+    return mapAsync.apply(this, args);
+  };
+  return counter;
+}
+
 describe.skipIf(why !== null)('RVM on WebGPU (TensorFlow.js backend on our device)', () => {
   let device: GPUDevice;
   let runtime: typeof import('../../src/models/rvm/runtime');
@@ -99,22 +115,16 @@ describe.skipIf(why !== null)('RVM on WebGPU (TensorFlow.js backend on our devic
     const net = await runtime.RvmNetwork.create(device, graph, weights);
     const src = device.createBuffer({ size: W * H * 12, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
     const ours: { pha: Float32Array; fgr: Float32Array }[] = [];
-    // Every read-back of GPU memory goes through GPUBuffer.mapAsync: count those of the network.
-    let maps = 0;
-    const mapAsync = GPUBuffer.prototype.mapAsync;
-    GPUBuffer.prototype.mapAsync = function (this: GPUBuffer, ...args: Parameters<GPUBuffer['mapAsync']>) {
-      maps++;
-      return mapAsync.apply(this, args);
-    };
+    const maps = countMapAsync();
     const steady: number[] = [];
     const tensors: number[] = [];
     try {
       for (const [i, f] of frames.entries()) {
         device.queue.writeBuffer(src, 0, f);
-        const before = maps;
+        const before = maps.count;
         const out = await net.run(src, W, H, 1);
         await device.queue.onSubmittedWorkDone();
-        if (i > 0) steady.push(maps - before);
+        if (i > 0) steady.push(maps.count - before);
         tensors.push(runtime.RvmNetwork.liveTensors());
         expect([out.width, out.height]).toEqual([W, H]);
         ours.push({ pha: await read(out.pha, W * H), fgr: await read(out.fgr, W * H * 3) });
@@ -129,7 +139,7 @@ describe.skipIf(why !== null)('RVM on WebGPU (TensorFlow.js backend on our devic
       expect([filtered.width, filtered.height]).toEqual([W, H]);
       await expect(net.run(src, W, H, 0)).rejects.toThrow(RangeError);
     } finally {
-      GPUBuffer.prototype.mapAsync = mapAsync;
+      maps.restore();
       net.destroy();
       src.destroy();
     }
@@ -171,12 +181,7 @@ describe.skipIf(why !== null)('RVM on WebGPU (TensorFlow.js backend on our devic
     const net = await RvmCpuNetwork.create(device, graph, weights);
     const src = device.createBuffer({ size: W * H * 12, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
     const small = device.createBuffer({ size: (W / 2) * (H / 2) * 12, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
-    let maps = 0;
-    const mapAsync = GPUBuffer.prototype.mapAsync;
-    GPUBuffer.prototype.mapAsync = function (this: GPUBuffer, ...args: Parameters<GPUBuffer['mapAsync']>) {
-      maps++;
-      return mapAsync.apply(this, args);
-    };
+    const maps = countMapAsync();
     const perRun: number[] = [];
     const diffs: { max: number; mean: number }[] = [];
     try {
@@ -185,9 +190,9 @@ describe.skipIf(why !== null)('RVM on WebGPU (TensorFlow.js backend on our devic
         // A second stream at another size between the frames of the first must not touch its state.
         device.queue.writeBuffer(small, 0, f.subarray(0, (W / 2) * (H / 2) * 3));
         await net.run(small, W / 2, H / 2, 1, 1);
-        const before = maps;
+        const before = maps.count;
         const out = await net.run(src, W, H, 1);
-        perRun.push(maps - before);
+        perRun.push(maps.count - before);
         expect([out.width, out.height]).toEqual([W, H]);
         diffs.push(maxAndMean(await read(out.pha, W * H), reference[i]!.pha), maxAndMean(await read(out.fgr, W * H * 3), reference[i]!.fgr));
       }
@@ -198,7 +203,7 @@ describe.skipIf(why !== null)('RVM on WebGPU (TensorFlow.js backend on our devic
       await expect(net.run(src, W, H, 1.5)).rejects.toThrow(RangeError);
       await expect(net.run(small, W, H, 1)).rejects.toThrow(RangeError);
     } finally {
-      GPUBuffer.prototype.mapAsync = mapAsync;
+      maps.restore();
       net.destroy();
       src.destroy();
       small.destroy();

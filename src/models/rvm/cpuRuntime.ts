@@ -52,14 +52,7 @@ export class RvmCpuNetwork implements RvmRunner {
     if (src.size < bytes) throw new RangeError(`src holds ${src.size} bytes; [1,${height},${width},3] float32 needs ${bytes}`);
     if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
     const rgb = await this.readBack(src, bytes);
-    const input = tf.tensor4d(rgb, [1, height, width, 3], 'float32');
-    let result: { fgr: tf.Tensor; pha: tf.Tensor };
-    try {
-      result = await this.streams.execute(this.model, input, downsampleRatio, stream);
-    } finally {
-      input.dispose();
-    }
-    const { fgr, pha } = result;
+    const { fgr, pha } = await this.streams.execute(this.model, tf.tensor4d(rgb, [1, height, width, 3], 'float32'), downsampleRatio, stream);
     try {
       const out = this.outputsFor(stream, pha.shape[2]!, pha.shape[1]!);
       this.device.queue.writeBuffer(out.pha, 0, (await pha.data()) as Float32Array<ArrayBuffer>);

@@ -127,14 +127,9 @@ export class RvmNetwork implements RvmRunner {
   async run(src: GPUBuffer, width: number, height: number, downsampleRatio: number, stream = 0): Promise<RvmOutputs> {
     if (src.size < width * height * 12) throw new RangeError(`src holds ${src.size} bytes; [1,${height},${width},3] float32 needs ${width * height * 12}`);
     if (tf.backend() !== this.backend) await tf.setBackend('webgpu');
+    // Wraps the caller's buffer without a copy (disposing the tensor leaves the buffer alone).
     const input = tf.tensor({ buffer: src, zeroCopy: true }, [1, height, width, 3], 'float32') as tf.Tensor4D;
-    let result: { fgr: tf.Tensor; pha: tf.Tensor };
-    try {
-      result = await this.streams.execute(this.model, input, downsampleRatio, stream);
-    } finally {
-      input.dispose();
-    }
-    const { fgr, pha } = result;
+    const { fgr, pha } = await this.streams.execute(this.model, input, downsampleRatio, stream);
     // dataToGPU copies into a buffer the caller may bind (and submits the backend's queue).
     const phaGpu = pha.dataToGPU();
     const fgrGpu = fgr.dataToGPU();

@@ -82,11 +82,20 @@ export class RvmStreams {
   private readonly ratios = new Map<number, tf.Scalar>();
 
   /**
-   * Runs `model` on `src` ([1,h,w,3], on the current backend; not disposed) as the next frame of
-   * `stream`, keeps the new recurrent state, and returns `fgr` and `pha` (the caller's to dispose).
+   * Runs `model` on `src` ([1,h,w,3], on the current backend; disposed here, whatever happens)
+   * as the next frame of `stream`, keeps the new recurrent state, and returns `fgr` and `pha`
+   * (the caller's to dispose).
    * @throws RangeError for a ratio outside (0, 1] or a stream outside 0..7; TensorFlow.js's errors
    */
   async execute(model: GraphModel, src: tf.Tensor4D, downsampleRatio: number, stream: number): Promise<{ fgr: tf.Tensor; pha: tf.Tensor }> {
+    try {
+      return await this.executeOn(model, src, downsampleRatio, stream);
+    } finally {
+      src.dispose();
+    }
+  }
+
+  private async executeOn(model: GraphModel, src: tf.Tensor4D, downsampleRatio: number, stream: number): Promise<{ fgr: tf.Tensor; pha: tf.Tensor }> {
     if (!(downsampleRatio > 0 && downsampleRatio <= 1)) throw new RangeError(`downsample_ratio must be in (0, 1], got ${downsampleRatio}`);
     if (!Number.isInteger(stream) || stream < 0 || stream > 7) throw new RangeError(`stream must be an integer in 0..7, got ${stream}`);
     let ratio = this.ratios.get(downsampleRatio);
