@@ -4,9 +4,10 @@
 // src/options.ts names them: --refine-mode, --refine-budget, --refine-threshold, --temporal
 // (temporalSmoothing), --backend, --edge-sensitivity, --matting, --rvm-runtime, --standing,
 // --no-background-memory (--help lists them). --rvm-runtime cpu runs RVM's graph on TensorFlow.js's
-// CPU backend, the same mattes to float rounding, about 2.5× faster where WebGPU is SwiftShader. The background memory (on by default) runs on clips only: a still has no
-// history, so stills always run with backgroundMemory false. With --plate the memory starts from
-// the captured plate and keeps it fresh, as in the live pipeline.
+// CPU backend: the same mattes to float rounding, about 4× faster where WebGPU is SwiftShader.
+// The background memory (on by default) runs on clips only: a still has no history, so stills
+// always run with backgroundMemory false. With --plate the memory starts from the captured plate
+// and keeps it fresh, as in the live pipeline.
 // Runs the real browser pipeline on every still and every clip of an evaluation set laid
 // out like ../shared/eval/dev (each still as its own job; each clip as one job, frames in
 // order, so the engine keeps its history), writes the alpha mattes as 8-bit grey PNGs at

@@ -335,7 +335,7 @@ export const OPTION_SPEC = {
    * backend in the worker (src/models/rvm/cpuRuntime.ts), each frame read back and its outputs
    * written to the GPU. The same graph and outputs (to float rounding); `cpu` exists to measure
    * quality on machines whose WebGPU is a software rasterizer (SwiftShader), where it is about
-   * 2.5× faster. On a real GPU it is only slower. Only on the command line (replay, eval).
+   * 4× faster (a 1280×720 dev still through eval: 62 s against about 4 minutes). On a real GPU it is only slower. Only on the command line (replay, eval).
    */
   rvmRuntime: {
     type: { kind: 'enum', values: RVM_RUNTIMES },

@@ -5,27 +5,38 @@ import { dirname, join } from 'node:path';
 import { inspectGraphModel } from '../../../src/models/rvm/graph';
 import type { RvmNetwork } from '../../../src/models/rvm/runtime';
 
-/**
- * Reads RVM's graph (model.json) and its weight files, named by its manifest, from beside it.
- * @returns the parsed graph, the weights concatenated in the manifest's order, and the weight files' names
- * @throws Error when a file is missing or the JSON is not a TensorFlow.js graph model
- */
-export function readRvmFiles(graphPath: string): { graph: unknown; weights: ArrayBuffer; weightFiles: string[] } {
-  let graph: unknown;
+/** RVM's graph (model.json) as parsed. @throws Error when it cannot be read or is not JSON */
+function readGraph(graphPath: string): unknown {
   try {
-    graph = JSON.parse(readFileSync(graphPath, 'utf8'));
+    return JSON.parse(readFileSync(graphPath, 'utf8'));
   } catch (err) {
     throw new Error(`${graphPath}: not readable JSON (${err instanceof Error ? err.message : String(err)})`, { cause: err });
   }
-  const { weightFiles } = inspectGraphModel(graph);
-  const parts = weightFiles.map((f) => readFileSync(join(dirname(graphPath), f)));
+}
+
+/**
+ * The weight files RVM's graph names (its manifest's paths, relative to the graph's folder).
+ * @throws Error when the graph cannot be read or is not a TensorFlow.js graph model
+ */
+export function rvmWeightFiles(graphPath: string): string[] {
+  return inspectGraphModel(readGraph(graphPath)).weightFiles;
+}
+
+/**
+ * Reads RVM's graph (model.json) and its weight files, named by its manifest, from beside it.
+ * @returns the parsed graph and the weights concatenated in the manifest's order
+ * @throws Error when a file is missing or the JSON is not a TensorFlow.js graph model
+ */
+export function readRvmFiles(graphPath: string): { graph: unknown; weights: ArrayBuffer } {
+  const graph = readGraph(graphPath);
+  const parts = inspectGraphModel(graph).weightFiles.map((f) => readFileSync(join(dirname(graphPath), f)));
   const weights = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {
     weights.set(p, at);
     at += p.length;
   }
-  return { graph, weights: weights.buffer, weightFiles };
+  return { graph, weights: weights.buffer };
 }
 
 /**

@@ -23,7 +23,7 @@ import { MODEL_MANIFEST } from '../../../src/models/manifest';
 import type { Size } from '../bench/plan';
 import { buildGpuBench, ROOT } from '../gpuBench/build';
 import { maskFileName } from '../gpuBench/masks';
-import { readRvmFiles } from '../gpuBench/rvm';
+import { rvmWeightFiles } from '../gpuBench/rvm';
 import { CACHE, fileFlags, repoBenchFiles, runHarness } from '../gpuBench/paths';
 import { isStaticElf } from './elf';
 
@@ -153,7 +153,7 @@ export async function makeGpuBundle(o: BundleOptions): Promise<BundleResult> {
   if (files.rvm !== null) {
     // run.sh passes --rvm when this file is there.
     copy(files.rvm, join(out, 'model/rvm/model.json'));
-    for (const w of readRvmFiles(files.rvm).weightFiles) copy(join(dirname(files.rvm), w), join(out, 'model/rvm', w));
+    for (const w of rvmWeightFiles(files.rvm)) copy(join(dirname(files.rvm), w), join(out, 'model/rvm', w));
   }
 
   const licences: Record<string, string> = {};

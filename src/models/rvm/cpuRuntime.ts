@@ -1,6 +1,7 @@
 // Robust Video Matting run by TensorFlow.js's CPU backend, for machines whose WebGPU is a software
-// rasterizer (SwiftShader): there the graph runs about 2.5× faster on the CPU backend than on
-// the WebGPU one, which makes the dev set's evaluation a matter of an hour, not an afternoon.
+// rasterizer (SwiftShader): there a frame through eval is about 4× faster than with the WebGPU
+// backend (a 1280×720 dev still: 62 s against about 4 minutes), which makes the dev set's
+// evaluation a matter of an hour and a half, not an afternoon.
 // Each frame's `src` is read back from the GPU and `pha` / `fgr` are written to GPU buffers, so
 // on a real GPU it is only slower: the product runs runtime.ts. Same graph, same outputs (to
 // float rounding; test/dawn/rvmRuntime.test.ts compares the two).
