@@ -35,14 +35,14 @@ struct Params {
   view: u32,     // 1: write the `mem` view; 0: leave it (nobody looks at it)
 }
 
-const ALPHA_BG: f32 = 0.02;
+const ALPHA_BG: f32 = 0.1;
 const T0: f32 = 0.04;
 const V0: f32 = 3e-4;
 const V_MIN: f32 = 1e-5;
 const V_MAX: f32 = 0.01;
 const N_AVG: f32 = 30.0;
 const N_CAP: f32 = 60.0;
-const N_KNOWN: f32 = 8.0;
+const N_KNOWN: f32 = 6.0;
 const MISS_STEP: f32 = 2.0;
 const AGE_CAP: f32 = 2048.0;  // float16 counts whole frames exactly up to 2048
 const UNKNOWN_TINT: vec3f = vec3f(0.45, 0.1, 0.5);

@@ -43,7 +43,7 @@ const MIN_SEPARATION: f32 = 0.1;
 const CANDIDATE_CONTRAST: f32 = 0.1;
 const AMBIGUOUS_DISTANCE: f32 = 0.08;
 const PRIOR_WEIGHT: f32 = 0.04;
-const KNOWN_SHARE: f32 = 0.25;
+const KNOWN_SHARE: f32 = 0.1;
 const DIRECTIONS = array<vec2f, 8>(
   vec2f(1.0, 0.0), vec2f(0.7071, 0.7071), vec2f(0.0, 1.0), vec2f(-0.7071, 0.7071),
   vec2f(-1.0, 0.0), vec2f(-0.7071, -0.7071), vec2f(0.0, -1.0), vec2f(0.7071, -0.7071),

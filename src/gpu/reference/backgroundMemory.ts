@@ -4,7 +4,7 @@ import { plateGain } from './plateStats';
 /** The update rule's constants, as in shaders/background_memory.wgsl. */
 export const MEMORY_RULE = {
   /** Alpha below which a pixel (and its margin) is confidently background. */
-  alphaBackground: 0.02,
+  alphaBackground: 0.1,
   /** Match tolerance: d ≤ t0 + 3√v. */
   t0: 0.04,
   /** Noise v of a new estimate, and its range. */
@@ -14,7 +14,7 @@ export const MEMORY_RULE = {
   /** Averaging horizon (frames), count cap, count for known, count lost per differing observation. */
   nAverage: 30,
   nCap: 60,
-  nKnown: 8,
+  nKnown: 6,
   missStep: 2,
   /** Float16 holds whole frame counts exactly up to 2048. */
   ageCap: 2048,

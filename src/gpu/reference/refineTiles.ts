@@ -37,7 +37,7 @@ const DIRECTIONS: readonly [number, number][] = [
 ];
 const RADII = [3, 7, 15] as const;
 /** Share of a tile's not-confident-foreground pixels the plate must know for the tile to take it. */
-const KNOWN_SHARE = f32(0.25);
+const KNOWN_SHARE = f32(0.1);
 
 /** Inputs of the refiner as the textures hold them (values already quantised to their formats). */
 export interface RefineInputs {

@@ -242,11 +242,11 @@ function traceScene(name: MemoryScene): SceneDefinition {
     }
     case 'underPerson': {
       // 24×16, a static texture; a person (alpha 1) on x 10..15, y 4..11 with soft edge columns
-      // x = 9 (0.5), 8 (0.05), 16 (0.3), 17 (0.021), all frames. Margin 4: samples at ±2, ±4.
+      // x = 9 (0.5), 8 (0.15), 16 (0.3), 17 (0.101), all frames. Margin 4: samples at ±2, ±4.
       const W = 24;
       const H = 16;
       const bg = texture(rand, W, H, 0.1, 0.9);
-      const edge: Record<number, number> = { 8: 0.05, 9: 0.5, 16: 0.3, 17: 0.021 };
+      const edge: Record<number, number> = { 8: 0.15, 9: 0.5, 16: 0.3, 17: 0.101 };
       const alpha = image(W, H, 1, (x, y) => [y >= 4 && y < 12 ? (x >= 10 && x < 16 ? 1 : (edge[x] ?? 0)) : 0]);
       const frames = Array.from({ length: 12 }, () => ({ frame: bg, alpha, stats: [...NO_STATS] }));
       return {
@@ -256,23 +256,23 @@ function traceScene(name: MemoryScene): SceneDefinition {
           inside: [12, 8], // alpha 1
           edge: [9, 8], // alpha 0.5
           nearEdge: [7, 8], // alpha 0, the sample at x = 9 has 0.5
-          marginLeft: [4, 8], // alpha 0, the sample at x = 8 has 0.05
-          marginRight: [21, 8], // alpha 0, the sample at x = 17 has 0.021
+          marginLeft: [4, 8], // alpha 0, the sample at x = 8 has 0.15
+          marginRight: [21, 8], // alpha 0, the sample at x = 17 has 0.101
           clearLeft: [2, 8], // alpha 0 at every sample (x 0..6)
           clearRight: [22, 8], // alpha 0 at every sample (x 18..23)
         },
       };
     }
     case 'alphaThreshold': {
-      // 12×8, one frame, margin 1 (samples at ±1, ±2): alpha exactly 0.02 (as r32float holds it)
-      // at (3, 2) and 0.0199 at (9, 5). Pixel (1, 2) has the 0.02 sample at x + 2, pixel (11, 5) the
-      // 0.0199 one at x − 2.
+      // 12×8, one frame, margin 1 (samples at ±1, ±2): alpha exactly 0.1 (as r32float holds it)
+      // at (3, 2) and 0.0999 at (9, 5). Pixel (1, 2) has the 0.1 sample at x + 2, pixel (11, 5) the
+      // 0.0999 one at x − 2.
       const W = 12;
       const H = 8;
       const alpha = zeroAlpha(W, H);
-      alpha.data[2 * W + 3] = 0.02;
-      alpha.data[5 * W + 9] = 0.0199;
-      return { frames: [{ frame: texture(rand, W, H, 0.1, 0.9), alpha, stats: [...NO_STATS] }], margin: 1, watch: { at002: [1, 2], below002: [11, 5] } };
+      alpha.data[2 * W + 3] = 0.1;
+      alpha.data[5 * W + 9] = 0.0999;
+      return { frames: [{ frame: texture(rand, W, H, 0.1, 0.9), alpha, stats: [...NO_STATS] }], margin: 1, watch: { atThreshold: [1, 2], belowThreshold: [11, 5] } };
     }
     case 'passerBy': {
       // 16×8. Left half: background seen from the start (alpha 0). Right half: under the person
@@ -432,7 +432,7 @@ export const memoryCases = {
   },
 
   /**
-   * The background-margin pass on a 29×19 random alpha (a quarter of it 0, values exactly 0.02
+   * The background-margin pass on a 29×19 random alpha (a quarter of it 0, values exactly 0.1
    * and just below it among the rest) vs backgroundMarginReference, for the margin given.
    * @returns the largest difference of the row maxima (r32float: exact) and how many differ
    */
@@ -441,7 +441,7 @@ export const memoryCases = {
     const rand = rng(seed);
     const alpha = image(29, 19, 1, () => {
       const r = rand();
-      return [r < 0.25 ? 0 : r < 0.35 ? Math.fround(0.02) : r < 0.45 ? 0.0199 : rand()];
+      return [r < 0.25 ? 0 : r < 0.35 ? Math.fround(0.1) : r < 0.45 ? 0.0999 : rand()];
     });
     const input = upload(device, alpha, 'r32float');
     const rowMax = device.createTexture({ size: [29, 19], format: 'r32float', usage: U.STORAGE_BINDING | U.TEXTURE_BINDING | U.COPY_SRC });
