@@ -209,4 +209,51 @@ describe('temporalReference', () => {
     expect([...temporalReference(frame, frame, alpha, alphaPrev, { strength: 0.9, sigma: 0.03, history: false }).data]).toEqual([...alpha.data]);
     expect([...temporalReference(frame, frame, alpha, alphaPrev, { strength: 0, sigma: 0.03, history: true }).data]).toEqual([...alpha.data]);
   });
+
+  it('with motion compensation, a pattern moved by 2 px blends along the motion', () => {
+    // I_prev(x) = I(x − 2) on a 24×3 pattern that no other offset matches: the block at p matches
+    // the previous frame's at p + 2 exactly. Columns 21–23 (the last tile) have no match inside the frame.
+    const W = 24;
+    const pattern = (shift: number) => fill(W, 3, 4, (x, _y, c) => {
+      const v = ((Math.max(x - shift, 0) * 5) % 9) / 8;
+      return [v, 0.5, 1 - v, 1][c]!;
+    });
+    const prevAlpha = fill(W, 3, 1, (x) => x / 30);
+    const out = temporalReference(pattern(0), pattern(2), constant(W, 3, [1]), prevAlpha, { strength: 0.5, sigma: 0.03, history: true, search: 2 });
+    for (let x = 1; x <= 15; x++) expect(out.data[W + x], `x ${x}`).toBeCloseTo(1 + 0.5 * ((x + 2) / 30 - 1), 6);
+    // Without motion compensation the same pixels are not smoothed (each differs by ≥ 1/8 in two channels).
+    const plain = temporalReference(pattern(0), pattern(2), constant(W, 3, [1]), prevAlpha, { strength: 0.5, sigma: 0.03, history: true });
+    for (let x = 2; x <= 15; x++) expect(plain.data[W + x], `x ${x}`).toBeCloseTo(1, 6);
+  });
+
+
+  it('with motion compensation, a block still within noise is not searched', () => {
+    // I_prev(x) = I(x − 1) on a ramp of `slope` per px and channel: the match at p + 1 is exact,
+    // but with slope 0.01 the block in place differs by E(0, 0) = 3·0.01² = 3e-4 ≤ E_still (1e-3)
+    // and is kept; with slope 0.02 (E = 1.2e-3) the search finds p + 1.
+    const ramp = (slope: number, shift: number) => fill(9, 3, 4, (x, _y, c) => (c < 3 ? 0.3 + slope * (x - shift) : 1));
+    const prevAlpha = fill(9, 3, 1, (x) => 0.5 + x / 20);
+    const params = { strength: 0.5, sigma: 0.08, sigmaEdge: 0.04, history: true, search: 2 };
+    const still = temporalReference(ramp(0.01, 0), ramp(0.01, 1), constant(9, 3, [1]), prevAlpha, params);
+    const k = 0.5 * Math.exp(-3e-4 / (2 * 0.08 ** 2) - 3e-4 / (2 * 0.1 ** 2));
+    for (let x = 1; x <= 6; x++) expect(still.data[9 + x]).toBeCloseTo(1 + k * (0.5 + x / 20 - 1), 6);
+    const moved = temporalReference(ramp(0.02, 0), ramp(0.02, 1), constant(9, 3, [1]), prevAlpha, params);
+    for (let x = 1; x <= 6; x++) expect(moved.data[9 + x]).toBeCloseTo(1 + 0.5 * (0.5 + (x + 1) / 20 - 1), 6);
+  });
+
+  it('with motion compensation, σ is sigma inside the person (α and the matched α_prev ≥ 0.5) and sigmaEdge elsewhere', () => {
+    // A uniform brightening by 0.05: every offset matches alike, (0, 0) is kept, |D̄|² = E = 3·0.05².
+    const brighter = constant(3, 3, [0.55, 0.55, 0.55, 1]);
+    const before = constant(3, 3, [0.5, 0.5, 0.5, 1]);
+    const d2 = 3 * 0.05 ** 2;
+    const k = (sigma: number) => 0.6 * Math.exp(-d2 / (2 * sigma ** 2) - d2 / (2 * 0.1 ** 2));
+    const params = { strength: 0.6, sigma: 0.08, sigmaEdge: 0.04, history: true, search: 2 };
+    for (const [a, prev, sigma] of [[0.8, 0.9, 0.08], [0.5, 0.5, 0.08], [0.3, 0.9, 0.04], [0.9, 0.49, 0.04]] as const) {
+      const out = temporalReference(brighter, before, constant(3, 3, [a]), constant(3, 3, [prev]), params);
+      expect(out.data[4], `α ${a}, α_prev ${prev}`).toBeCloseTo(a + k(sigma) * (prev - a), 6);
+    }
+    // Without sigmaEdge, σ everywhere.
+    const one = temporalReference(brighter, before, constant(3, 3, [0.3]), constant(3, 3, [0.9]), { ...params, sigmaEdge: undefined });
+    expect(one.data[4]).toBeCloseTo(0.3 + k(0.08) * 0.6, 6);
+  });
 });

@@ -22,7 +22,7 @@ export interface CpuMatteParams {
   sigmaRange: number;
   /** Width of the ROI mask's blend into the whole-frame one at ROI edges inside the frame, matte pixels. */
   feather: number;
-  /** σ of the temporal smoothing's frame-difference test, RGB units (as the WebGPU path's TEMPORAL_SIGMA). */
+  /** σ of the temporal smoothing's per-pixel frame-difference test, RGB units (as the WebGPU pass's TEMPORAL_SIGMA_PIXEL, its rule with a captured plate). */
   temporalSigma: number;
 }
 
@@ -38,7 +38,7 @@ const FLAT_TOLERANCE = 0.5 / 255;
  * matte's size, as the WebGPU refiner's 9-pixel one), ε = 1e-5 (the refiner's is 1e-3,
  * DEFAULT_REFINE_PARAMS: on the block means a larger ε smooths edges more — band SAD 7.47 at
  * 1e-3, 7.12 at 1e-4, 7.02 at 1e-5 on the bench's dev subset), the upsampling's
- * smoothstep(0.3, 0.7), σr = 0.1 (the edgeSensitivity default), σ = 0.03 (TEMPORAL_SIGMA).
+ * smoothstep(0.3, 0.7), σr = 0.1 (the edgeSensitivity default), σ = 0.03 (TEMPORAL_SIGMA_PIXEL).
  */
 export const DEFAULT_CPU_MATTE_PARAMS: CpuMatteParams = { scale: 2, radius: 2, epsilon: 1e-5, sharpen: [0.3, 0.7], sigmaRange: 0.1, feather: 4, temporalSigma: 0.03 };
 
@@ -803,7 +803,8 @@ function interpolate(aR: Float32Array, aG: Float32Array, aB: Float32Array, bC: F
 }
 
 /**
- * Motion-aware temporal smoothing, as shaders/temporal.wgsl: α_t = α + k·(α_prev − α),
+ * Motion-aware temporal smoothing, shaders/temporal.wgsl's rule without its motion compensation
+ * (src/gpu/reference/temporal.ts without `search`): α_t = α + k·(α_prev − α),
  * k = s·exp(−|I − I_prev|² / (2σ²)) with I in 0..1 (the exponential from a table over the
  * squared difference in 8-bit units, exact at those integers), in place on `alpha`.
  * @param guide, guidePrev RGBA bytes, same size as alpha
@@ -839,7 +840,8 @@ export function temporalTable(strength: number, sigma: number): Float32Array {
  * WebGPU upsampling blends them, sampled bilinearly and sharpened) on the grid of `scale`-pixel
  * blocks, a colour guided filter of it guided by the frame (fastGuidedFilter: the WebGPU
  * refiner's no-plate step, on every pixel rather than on selected tiles, its coefficients on the
- * blocks) and motion-aware temporal smoothing (temporalSmooth, exactly the WebGPU stage's rule).
+ * blocks) and motion-aware temporal smoothing (temporalSmooth: the WebGPU stage's rule without its block
+ * matching, which the CPU cannot afford per frame).
  * Owns its buffers; keeps the last frame's guide and matte as history.
  */
 export class CpuMatte {

@@ -6,7 +6,7 @@
 import { createCoarsePass } from '../../../src/gpu/passes/coarse';
 import { createPlateStatsPass, PLATE_STATS_BYTES } from '../../../src/gpu/passes/plateStats';
 import { createPushPullPass } from '../../../src/gpu/passes/pushPull';
-import { createTemporalPass, TEMPORAL_SIGMA } from '../../../src/gpu/passes/temporal';
+import { createTemporalPass, TEMPORAL_SEARCH, TEMPORAL_SIGMA, TEMPORAL_SIGMA_EDGE, TEMPORAL_SIGMA_PIXEL } from '../../../src/gpu/passes/temporal';
 import { coarseReference } from '../../../src/gpu/reference/coarse';
 import { createImage, sampleBilinear, type FloatImage } from '../../../src/gpu/reference/image';
 import { plateGain as plateGainReference, plateStatsReference } from '../../../src/gpu/reference/plateStats';
@@ -136,6 +136,27 @@ async function runCoarse(device: GPUDevice, frame: FloatImage, plate: FloatImage
   });
   await submit(device, (e) => pass.encode(e, b));
   return { err: await read(device, err, 1), fgSeed: await read(device, fgSeed, 4), bgSeed: await read(device, bgSeed, 4) };
+}
+
+/**
+ * Runs the temporal pass once on uploaded copies of `images` (frames rgba8unorm, alphas r32float,
+ * same size) and reads its r32float output back.
+ */
+async function runTemporal(device: GPUDevice, images: { frame: FloatImage; framePrev: FloatImage; alpha: FloatImage; alphaPrev: FloatImage }, strength: number, history: boolean, compensate = true): Promise<FloatImage> {
+  const { width, height } = images.alpha;
+  const alphaOut = output(device, width, height, 'r32float', U.STORAGE_BINDING);
+  const pass = createTemporalPass(device);
+  pass.setParams(strength, history, compensate);
+  const b = pass.bind({
+    frame: upload(device, images.frame, 'rgba8unorm'),
+    framePrev: upload(device, images.framePrev, 'rgba8unorm'),
+    alpha: upload(device, images.alpha, 'r32float'),
+    alphaPrev: upload(device, images.alphaPrev, 'r32float'),
+    alphaOut,
+  });
+  await submit(device, (e) => pass.encode(e, b));
+  pass.dispose();
+  return read(device, alphaOut, 1);
 }
 
 export const stageCases = {
@@ -336,7 +357,7 @@ export const stageCases = {
    * @returns comparisons of the GPU output with the reference, with α (identity) and with the
    * full blend α + s·(α_prev − α)
    */
-  async temporal(seed: number, strength: number, history: boolean, still: boolean): Promise<{ reference: Comparison; identity: Comparison; blend: Comparison }> {
+  async temporal(seed: number, strength: number, history: boolean, still: boolean, compensate = true): Promise<{ reference: Comparison; identity: Comparison; blend: Comparison }> {
     const device = await gpu();
     const rand = rng(seed);
     const W = 19;
@@ -354,25 +375,65 @@ export const stageCases = {
     const framePrev = quantize8(prev);
     const alpha = randomImage(W, H, 1, rand);
     const alphaPrev = randomImage(W, H, 1, rand);
-    const alphaOut = output(device, W, H, 'r32float', U.STORAGE_BINDING);
-    const pass = createTemporalPass(device);
-    pass.setParams(strength, history);
-    const b = pass.bind({
-      frame: upload(device, frame, 'rgba8unorm'),
-      framePrev: upload(device, framePrev, 'rgba8unorm'),
-      alpha: upload(device, alpha, 'r32float'),
-      alphaPrev: upload(device, alphaPrev, 'r32float'),
-      alphaOut,
-    });
-    await submit(device, (e) => pass.encode(e, b));
-    const actual = await read(device, alphaOut, 1);
-    pass.dispose();
+    const actual = await runTemporal(device, { frame, framePrev, alpha, alphaPrev }, strength, history, compensate);
     const blend = createImage(W, H, 1);
     blend.data.forEach((_, i) => (blend.data[i] = alpha.data[i]! + strength * (alphaPrev.data[i]! - alpha.data[i]!)));
+    const params = compensate
+      ? { strength, sigma: TEMPORAL_SIGMA, sigmaEdge: TEMPORAL_SIGMA_EDGE, history, search: TEMPORAL_SEARCH }
+      : { strength, sigma: TEMPORAL_SIGMA_PIXEL, history };
     return {
-      reference: compare(actual, temporalReference(frame, framePrev, alpha, alphaPrev, { strength, sigma: TEMPORAL_SIGMA, history })),
+      reference: compare(actual, temporalReference(frame, framePrev, alpha, alphaPrev, params)),
       identity: compare(actual, alpha),
       blend: compare(actual, blend),
+    };
+  },
+
+  /**
+   * Temporal smoothing on 19×13 where the frame moved by `shift` px since the previous one:
+   * I_prev(x + shift.x, y + shift.y) = I_t(x, y) (random 8-bit colours).
+   * @returns comparisons, over the pixels at least 2 px from the border (where the shifted block
+   * lies inside both frames), of the GPU output with the reference, with the blend along the
+   * motion α + s·(α_prev(p + shift) − α), with the blend in place α + s·(α_prev(p) − α) and with α
+   */
+  async temporalShift(seed: number, strength: number, shift: [number, number]): Promise<{ reference: Comparison; alongMotion: Comparison; inPlace: Comparison; identity: Comparison }> {
+    const device = await gpu();
+    const rand = rng(seed);
+    const W = 19;
+    const H = 13;
+    const frame = quantize8(randomImage(W, H, 4, rand));
+    const framePrev = createImage(W, H, 4);
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const sx = Math.min(Math.max(x - shift[0], 0), W - 1);
+        const sy = Math.min(Math.max(y - shift[1], 0), H - 1);
+        for (let c = 0; c < 4; c++) framePrev.data[(y * W + x) * 4 + c] = frame.data[(sy * W + sx) * 4 + c]!;
+      }
+    }
+    const alpha = randomImage(W, H, 1, rand);
+    const alphaPrev = randomImage(W, H, 1, rand);
+    const actual = await runTemporal(device, { frame, framePrev, alpha, alphaPrev }, strength, true);
+    const inner = (image: FloatImage): FloatImage => {
+      const out = createImage(W - 4, H - 4, 1);
+      for (let y = 2; y < H - 2; y++) for (let x = 2; x < W - 2; x++) out.data[(y - 2) * (W - 4) + x - 2] = image.data[y * W + x]!;
+      return out;
+    };
+    const blend = (dx: number, dy: number): FloatImage => {
+      const out = createImage(W, H, 1);
+      for (let y = 0; y < H; y++) {
+        for (let x = 0; x < W; x++) {
+          const i = y * W + x;
+          const prev = alphaPrev.data[Math.min(Math.max(y + dy, 0), H - 1) * W + Math.min(Math.max(x + dx, 0), W - 1)]!;
+          out.data[i] = alpha.data[i]! + strength * (prev - alpha.data[i]!);
+        }
+      }
+      return out;
+    };
+    const reference = temporalReference(frame, framePrev, alpha, alphaPrev, { strength, sigma: TEMPORAL_SIGMA, sigmaEdge: TEMPORAL_SIGMA_EDGE, history: true, search: TEMPORAL_SEARCH });
+    return {
+      reference: compare(actual, reference),
+      alongMotion: compare(inner(actual), inner(blend(shift[0], shift[1]))),
+      inPlace: compare(inner(actual), inner(blend(0, 0))),
+      identity: compare(inner(actual), inner(alpha)),
     };
   },
 };
