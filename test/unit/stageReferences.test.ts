@@ -212,7 +212,7 @@ describe('temporalReference', () => {
 
   it('with motion compensation, a pattern moved by 2 px blends along the motion', () => {
     // I_prev(x) = I(x − 2) on a 24×3 pattern that no other offset matches: the block at p matches
-    // the previous frame's at p + 2 exactly. Columns 21–23 (the last tile) have no match inside the frame.
+    // the previous frame's at p + 2 exactly (columns 1–15: the block and its match lie inside the frame).
     const W = 24;
     const pattern = (shift: number) => fill(W, 3, 4, (x, _y, c) => {
       const v = ((Math.max(x - shift, 0) * 5) % 9) / 8;
